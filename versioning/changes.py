@@ -1,0 +1,87 @@
+"""What a change is: data, not prose.
+
+A :class:`Change` names the rule that found it (a stable kebab-case id), its level, where it
+is (a location in the form Microsoft's breaking-change checker uses), and the old and new
+values. Sentences are produced when rendering, keyed by the rule id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Level(str, Enum):
+    """How a change affects the people who use a connector, most severe first."""
+
+    BREAKING = "breaking"
+    RISKY = "risky"
+    DEPRECATION = "deprecation"
+    ADDITIVE = "additive"
+    COSMETIC = "cosmetic"
+
+    @property
+    def severity(self) -> int:
+        """Higher is worse: breaking 5 ... cosmetic 1."""
+        return _SEVERITY[self]
+
+    def __str__(self) -> str:  # so f-strings print "breaking", not "Level.BREAKING"
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str) -> "Level":
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(level.value for level in cls)
+            raise ValueError(f"unknown level {text!r}; expected one of {names}") from None
+
+
+_SEVERITY = {
+    Level.BREAKING: 5,
+    Level.RISKY: 4,
+    Level.DEPRECATION: 3,
+    Level.ADDITIVE: 2,
+    Level.COSMETIC: 1,
+}
+
+#: Levels from the most to the least severe.
+LEVELS: tuple[Level, ...] = tuple(sorted(Level, key=lambda lv: -lv.severity))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change between two connector versions.
+
+    ``location`` uses the checker's ValuePath form, e.g.
+    ``operation/GetItem/parameter/body/schema/name/type``. ``file`` and ``pointer`` say
+    where in which file the element lives (a JSON pointer as a tuple of keys), on the
+    ``side`` that has it: the new file, or the old one for a removal.
+    ``details`` holds rule-specific extra data (for example ``{"renamed_to": "X"}``).
+    """
+
+    rule: str
+    level: Level
+    location: str
+    operation: str | None = None
+    old: Any = None
+    new: Any = None
+    file: str | None = None
+    pointer: tuple = ()
+    side: str = "new"
+    details: tuple[tuple[str, Any], ...] = field(default=())
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return dict(self.details)
+
+    @property
+    def message(self) -> str:
+        """The rendered one-line sentence for this change (from the rule's template)."""
+        from .rules import render_message
+
+        return render_message(self)
+
+    def sort_key(self) -> tuple:
+        return (-self.level.severity, self.operation or "", self.location, self.rule)

@@ -1,0 +1,36 @@
+"""The bytes of one connector, as read from any source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+#: File names that make up a connector folder, in the order they are shown.
+SWAGGER_NAMES = ("apiDefinition.swagger.json", "apiDefinition.json")
+PROPERTIES_NAME = "apiProperties.json"
+SETTINGS_NAME = "settings.json"
+SCRIPT_NAME = "script.csx"
+ICON_NAME = "icon.png"
+CONNECTOR_FILES = SWAGGER_NAMES + (PROPERTIES_NAME, SETTINGS_NAME, SCRIPT_NAME, ICON_NAME)
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """A connector's files as bytes, keyed by file name (``apiDefinition.swagger.json``...).
+
+    ``label`` is how the source is shown to users (a path, ``REV:PATH``, ``ID@SPEC``);
+    ``kind`` is one of ``folder``, ``file``, ``git``, ``store``; ``meta`` holds
+    source-specific facts (commit id, snapshot trailers...).
+    """
+
+    label: str
+    files: Mapping[str, bytes]
+    kind: str = "folder"
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def swagger_name(self) -> str | None:
+        for name in SWAGGER_NAMES:
+            if name in self.files:
+                return name
+        return None
