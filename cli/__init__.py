@@ -1,0 +1,1 @@
+"""connver's command-line front end (click). The core lives in ``versioning``."""
