@@ -31,6 +31,23 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    """Imports a command's module on first use and maps connver's errors to one line.
+
+    This is the one place where a :class:`versioning.errors.VersioningError` becomes a
+    message on stderr and its exit status (2 for bad input); no command catches them.
+    """
+
+    def invoke(self, ctx: click.Context):
+        from versioning.errors import VersioningError
+
+        try:
+            return super().invoke(ctx)
+        except VersioningError as exc:
+            click.echo(f"connver: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `connver diff ... | head`
+            ctx.exit(0)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if _available(name))
 
