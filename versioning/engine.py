@@ -30,6 +30,7 @@ class Node:
     file: str
     old_pointer: tuple | None
     new_pointer: tuple | None
+    name: str | None = None  # the parameter's name, for messages
 
 
 class DiffContext:
@@ -181,12 +182,11 @@ def _operation_same(ctx: DiffContext, old: Operation, new: Operation) -> bool:
 
 def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Operation, new: Operation) -> None:
     old_params, new_params = old.parameters, new.parameters
-    for key in _union(old_params, new_params):
-        a, b = old_params.get(key), new_params.get(key)
+    for a, b in _pair_parameters(old_params, new_params):
         name = (b or a).name  # type: ignore[union-attr]
-        pnode = _child(node, f"/parameter/{name}", a, b)
+        pnode = _child(node, f"/parameter/{name}", a, b, name=name)
         _emit(changes, Kind.PARAMETER, ctx, pnode, a, b)
-        if key == BODY_KEY and a is not None and b is not None:
+        if a is not None and b is not None and a.location == "body" and b.location == "body":
             base = _child(node, f"/parameter/{b.name}/schema", None, None)
             _walk_schema(changes, ctx, Kind.REQUEST_PROPERTY, base, a, b, 0, root=False)
     old_resp, new_resp = old.responses, new.responses
@@ -204,6 +204,21 @@ def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Op
             _walk_schema(changes, ctx, Kind.RESPONSE_PROPERTY, base, a_note, b_note, 0, root=True)
         else:
             _emit(changes, Kind.RESPONSE_PROPERTY, ctx, _child(base, "", a_note, b_note), a_note, b_note)
+
+
+def _pair_parameters(old: dict, new: dict) -> Iterator[tuple[Field | None, Field | None]]:
+    """Pairs by (in, name); a name that left one ``in`` and arrived in another is a move."""
+    moved_to: dict[tuple[str, str], tuple[str, str]] = {}
+    arrivals = {key[1]: key for key in new if key not in old and key != BODY_KEY}
+    for key in old:
+        if key not in new and key != BODY_KEY and key[1] in arrivals:
+            moved_to[key] = arrivals.pop(key[1])
+    taken = set(moved_to.values())
+    for key in old:
+        yield old[key], new.get(moved_to.get(key, key))
+    for key in new:
+        if key not in old and key not in taken:
+            yield None, new[key]
 
 
 def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node,
@@ -224,22 +239,32 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
 
 
 def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, new: Connector) -> None:
-    old_params = old.section("connectionParameters")
-    new_params = new.section("connectionParameters")
-    if old_params == new_params:
-        return
-    for key in _union(old_params, new_params):
-        a, b = old_params.get(key), new_params.get(key)
-        pointer = ("properties", "connectionParameters", key)
-        node = Node(f"connection/{key}", None, PROPERTIES_NAME,
-                    pointer if a is not None else None, pointer if b is not None else None)
-        _emit(changes, Kind.CONNECTION_PARAMETER, ctx, node, a, b)
+    """Connection parameters by key, and those inside parameter sets present on both sides."""
+    from .rules.connection import parameter_sets
+
+    groups = [("", ("properties", "connectionParameters"),
+               old.section("connectionParameters"), new.section("connectionParameters"))]
+    old_sets, new_sets = parameter_sets(old), parameter_sets(new)
+    for name in old_sets:
+        if name in new_sets:
+            a, b = old_sets[name].get("parameters"), new_sets[name].get("parameters")
+            groups.append((f"{name}/", ("properties", "connectionParameterSets"),
+                           a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}))
+    for prefix, base, old_params, new_params in groups:
+        if old_params == new_params:
+            continue
+        for key in _union(old_params, new_params):
+            a, b = old_params.get(key), new_params.get(key)
+            pointer = base + (key,) if not prefix else base
+            node = Node(f"connection/{prefix}{key}", None, PROPERTIES_NAME,
+                        pointer if a is not None else None, pointer if b is not None else None, name=key)
+            _emit(changes, Kind.CONNECTION_PARAMETER, ctx, node, a, b)
 
 
-def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False) -> Node:
+def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False, name: str | None = None) -> Node:
     old_pointer = a if raw else (a.pointer if a is not None else None)
     new_pointer = b if raw else (b.pointer if b is not None else None)
-    return Node(node.location + suffix, node.operation, node.file, old_pointer, new_pointer)
+    return Node(node.location + suffix, node.operation, node.file, old_pointer, new_pointer, name)
 
 
 def _union(a: dict, b: dict) -> Iterator:
@@ -260,6 +285,9 @@ def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
     else:
         pointer = (node.new_pointer if side == "new" else node.old_pointer) or ()
     location = found.location if found.location is not None else node.location + found.at
+    details = found.details
+    if node.name is not None and not any(key == "name" for key, _ in details):
+        details = (("name", node.name),) + details
     return Change(
         rule=spec.id,
         level=spec.level,
@@ -270,5 +298,5 @@ def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
         file=found.file or node.file,
         pointer=tuple(pointer),
         side=side,
-        details=found.details,
+        details=details,
     )

@@ -58,9 +58,12 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         _require_swagger(files, spec)
         return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path})
     if kind == "store":
-        from .store.snapshots import read_store_source
-
-        return read_store_source(spec, store)
+        try:
+            from .store.snapshots import read_store_source
+        except ImportError:  # pragma: no cover - the store ships with connver
+            pass
+        else:
+            return read_store_source(spec, store)
     raise SourceNotFoundError(
         f"{spec}: no such file or folder",
         hint="give a connector folder, a swagger file, REV:PATH (with --repo) or CONNECTOR@SPEC from the store",
