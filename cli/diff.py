@@ -18,7 +18,8 @@ from .common import format_option, load_rule_config, rule_options, source_option
 @source_options
 @format_option(available(DIFF_RENDERERS))
 @rule_options
-def diff(old, new, repo, store, fmt, fail_on, ignore, config_path):
+@click.option("--lines", is_flag=True, help="With --format json: add each change's line number.")
+def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, lines):
     """Compare OLD with NEW and classify every change.
 
     OLD and NEW are each a connector folder, a swagger file, REV:PATH in a git
@@ -37,6 +38,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path):
     if fmt in ("text", "markdown"):
         for warning in result.warnings:
             warn(str(warning))
-    write(render(result, fmt, color=use_color()))
-    if result.fails(Level.parse(fail_on) if fail_on else None):
+    threshold = Level.parse(fail_on) if fail_on else None
+    write(render(result, fmt, color=use_color(), fail_on=threshold, lines=lines))
+    if result.fails(threshold):
         raise SystemExit(1)

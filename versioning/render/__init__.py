@@ -23,7 +23,21 @@ DIFF_RENDERERS: dict[str, str] = {
     Format.TEXT.value: "versioning.render.text:render_diff",
     Format.MARKDOWN.value: "versioning.render.markdown:render_diff",
     Format.JSON.value: "versioning.render.json:render_diff",
+    Format.JUNIT.value: "versioning.render.junit:render_diff",
+    Format.GITHUB.value: "versioning.render.github:render_diff",
 }
+
+#: format -> "module:function" for an AuditResult (``connver audit``).
+AUDIT_RENDERERS: dict[str, str] = {
+    Format.TEXT.value: "versioning.render.text:render_audit",
+    Format.MARKDOWN.value: "versioning.render.markdown:render_audit",
+    Format.JSON.value: "versioning.render.json:render_audit",
+    Format.JUNIT.value: "versioning.render.junit:render_audit",
+    Format.GITHUB.value: "versioning.render.github:render_audit",
+}
+
+#: Formats that show the line of each finding (the audit computes lines only for these).
+LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value})
 
 
 def available(table: dict[str, str] = DIFF_RENDERERS) -> list[str]:

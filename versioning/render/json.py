@@ -1,4 +1,4 @@
-"""JSON output: the documented, stable contract (``DiffResult.to_dict``)."""
+"""JSON output: the documented, stable contract (``DiffResult.to_dict``, ``AuditResult.to_dict``)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,17 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def render_diff(result, **_: Any) -> str:
-    return dumps(result.to_dict())
+def render_diff(result, *, lines: bool = False, **_: Any) -> str:
+    """``lines=True`` adds each change's ``line`` in its file (new file, old for removals)."""
+    data = result.to_dict()
+    if lines:
+        from ..lines import positions
+
+        found = positions(result.changes, result.old.source.files, result.new.source.files)
+        for entry, position in zip(data["changes"], found):
+            entry["line"] = position.line if position else None
+    return dumps(data)
+
+
+def render_audit(result, *, lines: bool | None = None, **_: Any) -> str:
+    return dumps(result.to_dict(lines=lines))

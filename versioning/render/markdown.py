@@ -62,3 +62,64 @@ def render_diff(result, **_: Any) -> str:
         if hasattr(value, "markdown_lines"):
             out.extend(value.markdown_lines())
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- connver audit
+
+def render_audit(result, *, top: int = 10, **_: Any) -> str:
+    """A pull-request comment: a table of connectors, then the top findings of each, folded."""
+    from .text import version_cell, version_ok_cell
+
+    rng = result.range
+    out = [f"## connver audit: `{cell(rng.spec)}`", ""]
+    base = f", merge base `{rng.old_commit[:8]}`" if rng.merge_base else ""
+    out.append(f"`{rng.from_commit[:8]}..{rng.to_commit[:8]}`{base}: {len(result.connectors)} connector(s) with "
+               "changed definition files"
+               + "".join(f", {n} {status.value}" for status, n in result.statuses.items() if n) + ".")
+    out.append("")
+    if not result.connectors:
+        return "\n".join(out).rstrip("\n") + "\n"
+    levels = list(_TITLES)
+    out.append("| Connector | Status | Version | Bump | Version enough? | " + " | ".join(lv.value for lv in levels) + " |")
+    out.append("|---|---|---|---|---|" + "---:|" * len(levels))
+    for entry in result.connectors:
+        summary = entry.summary
+        out.append(f"| `{cell(entry.path)}` | {entry.status.value} | {cell(version_cell(entry))} | "
+                   f"{entry.bump.value if entry.bump else '-'} | {cell(version_ok_cell(entry))} | "
+                   + " | ".join(str(summary[lv]) for lv in levels) + " |")
+    out.append("")
+    for entry in result.connectors:
+        if not (entry.changes or entry.error or entry.warnings or entry.version_ok is False):
+            continue
+        counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
+        label = entry.error and "could not be loaded" or counts or entry.status.value
+        out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
+        out.append("")
+        if entry.error:
+            out.append(f"Error: `{cell(entry.error)}`")
+            out.append("")
+        if entry.version_ok is False and entry.version_message:
+            out.append(f"Version: {cell(entry.version_message)}")
+            out.append("")
+        if entry.changes:
+            shown = entry.changes[:top] if top else entry.changes
+            out.append("| Level | Change | Location | Rule |")
+            out.append("|---|---|---|---|")
+            for change in shown:
+                out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` | "
+                           f"`{change.rule}` |")
+            if len(entry.changes) > len(shown):
+                out.append("")
+                out.append(f"_… and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
+            out.append("")
+        for warning in entry.warnings:
+            out.append(f"- warning: `{cell(warning)}`")
+        if entry.warnings:
+            out.append("")
+        out.append("</details>")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _html(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -54,3 +54,102 @@ def render_diff(result, *, color: bool = False, **_: Any) -> str:
         if hasattr(value, "text_lines"):
             lines.extend(value.text_lines())
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- connver audit
+
+_LEVEL_HEADS = {
+    Level.BREAKING: "breaking",
+    Level.RISKY: "risky",
+    Level.DEPRECATION: "deprec.",
+    Level.ADDITIVE: "additive",
+    Level.COSMETIC: "cosmetic",
+}
+
+
+def version_cell(entry) -> str:
+    """``old → new`` as declared; one side for an added or removed connector."""
+    old = entry.old_version or "(none)"
+    new = entry.new_version or "(none)"
+    if entry.status.value == "added":
+        return f"→ {new}"
+    if entry.status.value == "removed":
+        return f"{old} →"
+    if entry.status.value == "error":
+        return "?"
+    return f"{old} → {new}"
+
+
+def version_ok_cell(entry) -> str:
+    """``yes``, ``yes (larger)`` or ``no (under-bumped)`` etc.; ``-`` where it does not apply."""
+    ok = entry.version_ok
+    if ok is None:
+        return "-"
+    check = entry.version_check
+    status = check.status.value if check is not None else "unreadable"
+    if ok:
+        return "yes" if status == "ok" else f"yes ({status})"
+    return f"no ({status})"
+
+
+def range_line(result) -> str:
+    rng = result.range
+    counts = ", ".join(f"{n} {status.value}" for status, n in result.statuses.items() if n)
+    base = f", merge base {rng.old_commit[:8]}" if rng.merge_base else ""
+    return (f"{rng.spec}  ({rng.from_commit[:8]}..{rng.to_commit[:8]}{base}): "
+            f"{len(result.connectors)} connector(s){': ' + counts if counts else ''}")
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
+    """A summary table (one row per connector), then the most severe findings of each."""
+    paint = Paint(color)
+    lines = [paint("connver audit ", _BOLD) + range_line(result), ""]
+    if not result.connectors:
+        lines.append("No connector definitions changed in this range.")
+        return "\n".join(lines) + "\n"
+    head = ["connector", "status", "version", "bump", "version ok"] + [_LEVEL_HEADS[lv] for lv in _LEVEL_HEADS]
+    rows = [head]
+    for entry in result.connectors:
+        summary = entry.summary
+        rows.append([entry.path, entry.status.value, version_cell(entry), entry.bump.value if entry.bump else "-",
+                     version_ok_cell(entry)] + [str(summary[lv]) for lv in _LEVEL_HEADS])
+    table = _table(rows, right=set(range(5, len(head))))
+    lines.append(paint(table[0], _BOLD))
+    lines.extend(table[1:])
+    lines.append("")
+    details = [e for e in result.connectors if e.changes or e.error or e.status.value in ("removed", "added")]
+    if details:
+        lines.append(paint("Most severe findings" + (f" (up to {top} per connector)" if top else ""), _BOLD))
+    for entry in details:
+        lines.append(f"{entry.path}")
+        if entry.error:
+            lines.append("  " + paint("error", _COLOURS[Level.BREAKING]) + f"  {entry.error}")
+        elif entry.status.value == "removed":
+            lines.append("  " + paint("breaking", _COLOURS[Level.BREAKING]) + "  the connector was removed")
+        elif entry.status.value == "added":
+            lines.append("  " + paint("additive", _COLOURS[Level.ADDITIVE]) + "  the connector was added")
+        shown = entry.changes[:top] if top else entry.changes
+        for change in shown:
+            lines.append("  " + paint(f"{change.level.value:<11}", _COLOURS[change.level])
+                         + f" {change.message}  {paint('[' + change.rule + ']', _DIM)}")
+        if len(entry.changes) > len(shown):
+            lines.append(paint(f"  ... and {len(entry.changes) - len(shown)} more", _DIM))
+        if entry.version_ok is False and entry.version_message:
+            lines.append(paint(f"  version: {entry.version_message}", _DIM))
+    if details:
+        lines.append("")
+    warned = sum(len(e.warnings) for e in result.connectors)
+    tail = f"; {warned} load warning(s)" if warned else ""
+    short = sum(1 for e in result.connectors if e.version_ok is False)
+    tail += f"; {short} declared version(s) not enough" if short else ""
+    lines.append(paint("Summary: ", _BOLD) + summary_line(result.summary) + tail)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,106 @@
+"""``connver audit [FROM..TO]``: every changed connector in a repository range."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from versioning.changes import Level
+from versioning.errors import InputError
+from versioning.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
+
+from .common import format_option, load_rule_config, rule_options, use_color, write
+
+
+def show_progress(stream=None) -> bool:
+    """A progress bar on a terminal; never in CI (``CI`` or Azure's ``TF_BUILD`` set)."""
+    stream = stream or sys.stderr
+    if os.environ.get("CI") or os.environ.get("TF_BUILD"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class _Bar:
+    """Opens a click progress bar on stderr at the first report (when the total is known)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int, path: str) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="auditing", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.argument("range_spec", metavar="[FROM..TO]", default="master..dev", required=False)
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="The git repository (default: the current directory).")
+@click.option("--merge-base", is_flag=True,
+              help="Compare TO with its merge base with FROM, as a pull request does (also FROM...TO).")
+@click.option("--path", "paths", multiple=True, metavar="GLOB",
+              help="Connector folders to audit (repeatable; default: certified-connectors/*, "
+                   "independent-publisher-connectors/*, custom-connectors/*).")
+@format_option(available(AUDIT_RENDERERS))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE; the text summary then goes to stdout.")
+@rule_options
+@click.option("--check-version", is_flag=True,
+              help="Exit 1 also when a changed connector's declared info.version is not enough.")
+@click.option("--lines", is_flag=True, help="With --format json: add each finding's line number.")
+@click.option("--top", type=click.IntRange(min=0), default=None,
+              help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core for large ranges, else 1).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: on a terminal, never in CI).")
+def audit(range_spec, repo, merge_base, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
+          top, jobs, progress):
+    """Audit every connector whose definition files changed between FROM and TO.
+
+    FROM..TO defaults to master..dev; FROM...TO (or --merge-base) compares TO
+    with the merge base; a single REV means REV..HEAD. Files are read from git
+    objects: nothing is checked out. A connector that cannot be loaded is
+    reported and the audit goes on.
+
+    \b
+    Exit status: 0 fine; 1 a change at --fail-on level or above (a removed
+    connector counts as breaking, one that cannot be loaded fails any level),
+    or with --check-version a declared version that is not enough; 2 bad input.
+    """
+    from versioning.audit import audit as run_audit
+
+    config = load_rule_config(config_path, ignore)
+    threshold = Level.parse(fail_on) if fail_on else None
+    bar = _Bar() if (show_progress() if progress is None else progress) else None
+    try:
+        result = run_audit(repo, range_spec, merge_base=merge_base, paths=list(paths) or None, config=config,
+                           lines=fmt in LINE_FORMATS or (fmt == "json" and lines), jobs=jobs, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    options = {"fail_on": threshold, "check_version": check_version, "lines": lines}
+    if top is not None:
+        options["top"] = top
+    report = render(result, fmt, AUDIT_RENDERERS, color=use_color() and output is None, **options)
+    if output is not None:
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the report: {exc.strerror}") from None
+        if fmt != "text":
+            write(render(result, "text", AUDIT_RENDERERS, color=use_color(), **options))
+    else:
+        write(report)
+    if result.fails(threshold, check_version=check_version):
+        raise SystemExit(1)
