@@ -6,7 +6,8 @@ Without ``--repo`` it builds git repositories from ``../shared/corpus`` in a tem
 folder: a ``master`` branch with the old side and a ``dev`` branch with the new side of
 every connector pair in the corpus (each ``deployed-vs-dev`` connector, and the first and
 last version of each ``history`` connector: 43 connectors), copied 1, 2 and 4 times under
-different folder names, to check that the time grows linearly with the number of changed
+different folder names (each copy's JSON files end in a different number of newlines, so
+that every copy is a distinct blob, as real connectors are), to check that the time grows linearly with the number of changed
 connectors. With ``--repo`` it times that repository's RANGE (default ``master..dev``) once.
 
 Measured in the same run, best of ``--repeat``:
@@ -83,6 +84,10 @@ def build_repo(repo: Path, pairs: list[tuple[str, Path, Path]], copies: int) -> 
                 if target.exists():
                     shutil.rmtree(target)
                 shutil.copytree(sides[index - 1], target)
+                if copy > 1:  # distinct bytes (git stores equal files once), same JSON
+                    for file in target.iterdir():
+                        if file.suffix == ".json":
+                            file.write_bytes(file.read_bytes() + b"\n" * (copy - 1))
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", branch)
     return len(pairs) * copies

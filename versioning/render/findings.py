@@ -49,7 +49,7 @@ def _change_findings(suite: str, changes, found, path_of, fail_on: Level | None)
 def _warning_findings(suite: str, warnings, path_of) -> Iterator[Finding]:
     for warning in warnings:
         name = str(getattr(warning, "file", "")).rsplit("/", 1)[-1] or None
-        yield Finding(suite, "warning", "load-warning", getattr(warning, "message", str(warning)),
+        yield Finding(suite, "warning", "load-warning", str(warning),
                       path=path_of(name, "new") if name else None,
                       line=getattr(warning, "line", None), column=getattr(warning, "column", None))
 

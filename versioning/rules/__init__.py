@@ -85,8 +85,15 @@ def rule(id: str, level: Level, kind: Kind, *, description: str, why: str, messa
 
 
 def rules_for(kind: Kind) -> list[Rule]:
+    """The rules of one kind, in registration order (cached: the engine asks per node)."""
     _load()
-    return [r for r in RULES.values() if r.kind is kind]
+    cached = _BY_KIND.get(kind)
+    if cached is None or cached[0] != len(RULES):
+        cached = _BY_KIND[kind] = (len(RULES), [r for r in RULES.values() if r.kind is kind])
+    return cached[1]
+
+
+_BY_KIND: dict[Kind, tuple[int, list[Rule]]] = {}
 
 
 def get_rule(rule_id: str) -> Rule:
