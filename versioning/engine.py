@@ -93,8 +93,8 @@ class DiffContext:
             return True
         if old != new:
             return False
-        refs = self._refs_in(old)
-        return not refs or not (refs & self.changed_refs)
+        changed = self.changed_refs
+        return not changed or not (self._refs_in(old) & changed)
 
     def _refs_in(self, node: Any) -> frozenset[str]:
         key = id(node)

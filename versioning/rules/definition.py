@@ -220,6 +220,12 @@ def _readable(connector, pointer: tuple, owner: str | None) -> str:
     return "/".join(str(p) for p in pointer if p != "properties")
 
 
+def _same_parameters(ctx, old, new) -> bool:
+    """True when an operation's parameters cannot differ: the operation and its path-level
+    parameters are equal, and every ``$ref`` inside them points at an unchanged target."""
+    return ctx.same(old.raw, new.raw) and ctx.same(old.path_item.get("parameters"), new.path_item.get("parameters"))
+
+
 def _parameter_names(op) -> set[str]:
     names = {field.name for field in op.parameters.values()}
     if op.body is not None:
@@ -238,8 +244,9 @@ def dynamic_reference_broken(ctx, old, new):
     lost_ops = {op_id for op_id in old.operations if op_id not in new.operations}
     lost_params = {}
     for op_id, op in old.operations.items():
-        if op_id in new.operations:
-            gone = _parameter_names(op) - _parameter_names(new.operations[op_id])
+        other = new.operations.get(op_id)
+        if other is not None and not _same_parameters(ctx, op, other):
+            gone = _parameter_names(op) - _parameter_names(other)
             if gone:
                 lost_params[op_id] = gone
     if not lost_ops and not lost_params:
