@@ -83,7 +83,7 @@ def build_repo(repo: Path, pairs: list[tuple[str, Path, Path]], copies: int) -> 
                 target = repo / (path if copy == 1 else f"{path} copy{copy}")
                 if target.exists():
                     shutil.rmtree(target)
-                shutil.copytree(sides[index - 1], target)
+                shutil.copytree(sides[index - 1], target, copy_function=shutil.copy)  # new mtimes: git sees changes
                 if copy > 1:  # distinct bytes (git stores equal files once), same JSON
                     for file in target.iterdir():
                         if file.suffix == ".json":

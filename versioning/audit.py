@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import Enum
 from fnmatch import fnmatchcase
@@ -343,11 +344,11 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         entry.version_check = check_version(old.version, new.version, entry.bump)
     except VersioningError as exc:
         entry.version_problem = f"cannot check the version: {exc.message}"
-    if lines:
-        entry.positions = positions(result.changes, old.source.files, new.source.files)
-        version_at = positions([Change("version", Level.COSMETIC, "info/version", file=new.swagger_name,
-                                       pointer=("info", "version"))], {}, new.source.files)
-        entry.version_position = version_at[0]
+    if lines:  # the version's line comes from the same scan of the new swagger
+        version = Change("declared-version", Level.COSMETIC, "info/version", file=new.swagger_name,
+                         pointer=("info", "version"))
+        found = positions([*result.changes, version], old.source.files, new.source.files)
+        entry.positions, entry.version_position = found[:-1], found[-1]
     return entry
 
 
@@ -420,27 +421,40 @@ def audit(
 
 def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: int,
          progress: Progress | None) -> list[ConnectorAudit | None]:
+    """Audit the tasks in this process, helped by ``jobs - 1`` worker processes.
+
+    Batches go out largest first so that no one is left with a big connector at the end;
+    this process takes the smallest remaining batch itself whenever the workers have
+    enough queued, so its share costs no pickling at all.
+    """
     total = len(tasks)
-    if jobs <= 1:
-        out = []
-        for done, task in enumerate(tasks, 1):
-            out.append(audit_connector(task, config, lines=lines))
-            if progress:
-                progress(done, total, task.path)
-        return out
-    # Largest first, in small batches, so that no worker is left with the big one at the end.
-    ordered = sorted(tasks, key=lambda t: -t.size)
-    batches = _batches(ordered, jobs)
     out: list[ConnectorAudit | None] = []
-    done = 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        futures = {pool.submit(_run_batch, batch, config, lines): batch for batch in batches}
-        for future in as_completed(futures):
-            out.extend(future.result())
-            batch = futures[future]
-            done += len(batch)
-            if progress:
-                progress(done, total, batch[-1].path)
+
+    def finished(batch: Sequence[ConnectorTask], results: list[ConnectorAudit | None]) -> None:
+        out.extend(results)
+        if progress:
+            progress(len(out), total, batch[-1].path)
+
+    if jobs <= 1:
+        for task in tasks:
+            finished([task], [audit_connector(task, config, lines=lines)])
+        return out
+    workers = jobs - 1
+    pending = deque(_batches(sorted(tasks, key=lambda t: -t.size), jobs))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        running: dict[Future, Sequence[ConnectorTask]] = {}
+        while pending or running:
+            while pending and len(running) < 2 * workers:
+                batch = pending.popleft()
+                running[pool.submit(_run_batch, batch, config, lines)] = batch
+            if pending:
+                batch = pending.pop()
+                finished(batch, _run_batch(batch, config, lines))
+                ready = [future for future in running if future.done()]
+            else:
+                ready = list(wait(running, return_when=FIRST_COMPLETED).done)
+            for future in ready:
+                finished(running.pop(future), future.result())
     return out
 
 

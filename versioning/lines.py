@@ -30,33 +30,27 @@ class Position:
 
 def locate_pointers(data: bytes, pointers: Sequence[tuple]) -> dict[tuple, tuple[int, int]]:
     """Line and column of each pointer; a pointer that is not in the document is given the
-    position of its nearest ancestor that is (the document itself at worst)."""
+    position of its nearest ancestor that is (the document itself at worst). One scan of
+    the text: the ancestors are asked for in the same call (they lie on the way anyway)."""
     from .jsonload import locate
 
-    wanted = set(pointers)
-    found: dict[tuple, tuple[int, int]] = {}
+    wanted = {p[:i] for p in pointers for i in range(len(p) + 1)}
     try:
-        found = dict(locate(data, list(wanted)))
+        known = locate(data, wanted)
     except Exception:  # a file that cannot be read has no lines to show
         return {}
-    missing = [p for p in wanted if p not in found]
-    if missing:
-        parents = {p[:i] for p in missing for i in range(len(p))}
-        try:
-            more = locate(data, sorted(parents - found.keys(), key=len))
-        except Exception:
-            more = {}
-        known = {**more, **found}
-        for pointer in missing:
-            for i in range(len(pointer) - 1, -1, -1):
-                if pointer[:i] in known:
-                    found[pointer] = known[pointer[:i]]
-                    break
+    found: dict[tuple, tuple[int, int]] = {}
+    for pointer in pointers:
+        for i in range(len(pointer), -1, -1):
+            if pointer[:i] in known:
+                found[pointer] = known[pointer[:i]]
+                break
     return found
 
 
 def positions(changes: Sequence[Change], old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[Position | None]:
-    """One :class:`Position` per change (None when the change names no file).
+    """One :class:`Position` per change (None when the change names no file); each file
+    is scanned once.
 
     ``old`` and ``new`` map file names to bytes, as :class:`~versioning.SourceFiles` does.
     """

@@ -132,11 +132,11 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
     for entry in details:
         lines.append(f"{entry.path}")
         if entry.error:
-            lines.append("  " + paint("error", _COLOURS[Level.BREAKING]) + f"  {entry.error}")
+            lines.append("  " + paint(f"{'error':<11}", _COLOURS[Level.BREAKING]) + f" {entry.error}")
         elif entry.status.value == "removed":
-            lines.append("  " + paint("breaking", _COLOURS[Level.BREAKING]) + "  the connector was removed")
+            lines.append("  " + paint(f"{'breaking':<11}", _COLOURS[Level.BREAKING]) + " the connector was removed")
         elif entry.status.value == "added":
-            lines.append("  " + paint("additive", _COLOURS[Level.ADDITIVE]) + "  the connector was added")
+            lines.append("  " + paint(f"{'additive':<11}", _COLOURS[Level.ADDITIVE]) + " the connector was added")
         shown = entry.changes[:top] if top else entry.changes
         for change in shown:
             lines.append("  " + paint(f"{change.level.value:<11}", _COLOURS[change.level])
