@@ -43,11 +43,13 @@ class _Bar:
 
 
 @click.command()
-@click.argument("range_spec", metavar="[FROM..TO]", default="master..dev", required=False)
+@click.argument("range_spec", metavar="[FROM..TO]", required=False)
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="The git repository (default: the current directory).")
 @click.option("--merge-base", is_flag=True,
               help="Compare TO with its merge base with FROM, as a pull request does (also FROM...TO).")
+@click.option("--staged", is_flag=True,
+              help="Compare HEAD with the index (what the next commit changes), for a pre-commit hook.")
 @click.option("--path", "paths", multiple=True, metavar="GLOB",
               help="Connector folders to audit (repeatable; default: certified-connectors/*, "
                    "independent-publisher-connectors/*, custom-connectors/*).")
@@ -64,7 +66,7 @@ class _Bar:
               help="Worker processes (default: one per core for large ranges, else 1).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
-def audit(range_spec, repo, merge_base, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
+def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
           top, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.
 
@@ -80,11 +82,13 @@ def audit(range_spec, repo, merge_base, paths, fmt, output, fail_on, ignore, con
     """
     from versioning.audit import audit as run_audit
 
+    if staged and (range_spec or merge_base):
+        raise click.UsageError("--staged compares HEAD with the index: give no range and no --merge-base")
     config = load_rule_config(config_path, ignore)
     threshold = Level.parse(fail_on) if fail_on else None
     bar = _Bar() if (show_progress() if progress is None else progress) else None
     try:
-        result = run_audit(repo, range_spec, merge_base=merge_base, paths=list(paths) or None, config=config,
+        result = run_audit(repo, range_spec or "master..dev", merge_base=merge_base, staged=staged, paths=list(paths) or None, config=config,
                            lines=fmt in LINE_FORMATS or (fmt == "json" and lines), jobs=jobs, progress=bar)
     finally:
         if bar is not None:

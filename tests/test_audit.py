@@ -440,3 +440,43 @@ def test_junit_escapes_what_xml_cannot_carry():
     text = _document("t", [("s<&>", [Finding("s<&>", "finding", "r", 'a <b> & "c"\x01\x1b', failed=True)])])
     case = ET.fromstring(text.encode()).find("testsuite/testcase/failure")
     assert case.get("message") == 'a <b> & "c"\ufffd\ufffd'
+
+
+def test_staged_compares_head_with_the_index(run, tmp_path):
+    repo = tmp_path / "repo"
+    init(repo)
+    put(repo, "certified-connectors/Demo", DEMO / "old")
+    first = run("--repo", str(repo), "--staged", "-f", "json")  # no commit yet: all added
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["connectors"] == []  # nothing staged yet
+    git(repo, "add", "-A")
+    data = json.loads(run("--repo", str(repo), "--staged", "-f", "json").output)
+    assert [(c["path"], c["status"]) for c in data["connectors"]] == [("certified-connectors/Demo", "added")]
+    commit(repo, "first")
+    put(repo, "certified-connectors/Demo", DEMO / "new")
+    assert json.loads(run("--repo", str(repo), "--staged", "-f", "json").output)["connectors"] == []
+    git(repo, "add", "-A")
+    staged = run("--repo", str(repo), "--staged", "--fail-on", "breaking")
+    assert staged.exit_code == 1 and "certified-connectors/Demo  changed  1.0 → 1.1" in staged.output
+    direct = diff(load_connector(str(DEMO / "old")), load_connector(str(DEMO / "new")))
+    result = audit(repo, staged=True)
+    assert [key(c) for c in result.connectors[0].changes] == [key(c) for c in direct.changes]
+    assert run("--repo", str(repo), "--staged", "HEAD..dev").exit_code == 2
+
+
+def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
+    """Each hook in .pre-commit-hooks.yaml runs as written (minus the executable)."""
+    import shlex
+
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    entries = dict(zip(re.findall(r"^- id: (\S+)$", text, re.M), re.findall(r"^  entry: (.+)$", text, re.M)))
+    assert set(entries) == {"connver-audit", "connver-audit-push"}
+    runner = CliRunner()
+    for hook, entry in entries.items():
+        words = shlex.split(entry)
+        assert words[:2] == ["connver", "audit"]
+        result = runner.invoke(cli, [*words[1:], "--repo", str(demo_repo)], catch_exceptions=False)
+        assert result.exit_code == 0, (hook, result.output)  # nothing staged; dev..HEAD is empty
+    pattern = re.search(r"^  files: (.+)$", text, re.M).group(1)
+    assert re.search(pattern, "certified-connectors/X Y/apiDefinition.swagger.json")
+    assert not re.search(pattern, "certified-connectors/X/Readme.md")

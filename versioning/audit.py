@@ -377,6 +377,7 @@ def audit(
     spec: str = "master..dev",
     *,
     merge_base: bool = False,
+    staged: bool = False,
     paths: Sequence[str] | None = None,
     config: Config | None = None,
     lines: bool = False,
@@ -386,7 +387,8 @@ def audit(
     """Audit every connector folder whose definition files changed in ``spec``.
 
     ``spec`` is ``FROM..TO`` (``FROM...TO`` or ``merge_base=True``: TO against the merge
-    base, as in a pull request). ``paths`` are folder globs (default
+    base, as in a pull request); ``staged=True`` compares ``HEAD`` with the index instead
+    (what the next commit would change: the pre-commit hook). ``paths`` are folder globs (default
     :data:`DEFAULT_PATHS`). ``lines`` adds the line of every finding. ``jobs`` is the number
     of worker processes (None: decided by the amount of data; 1: this process only).
     ``progress`` is called after each connector.
@@ -395,7 +397,7 @@ def audit(
 
     started = time.perf_counter()
     root = gitrange.repo_root(repo)
-    rng = gitrange.resolve_range(root, spec, merge_base=merge_base)
+    rng = gitrange.staged_range(root) if staged else gitrange.resolve_range(root, spec, merge_base=merge_base)
     folders = connector_folders(gitrange.changed_paths(root, rng.old_commit, rng.to_commit), paths or DEFAULT_PATHS)
     old_blobs = gitrange.folder_blobs(root, rng.old_commit, folders)
     new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders)

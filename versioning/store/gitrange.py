@@ -22,6 +22,10 @@ from .gitrepo import check_rev
 
 #: How many folder pathspecs go on one ``ls-tree`` command line.
 _CHUNK = 200
+#: The tree of a repository with no commit yet (what a first commit is compared with).
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+#: ``to_commit`` of a range that ends at the index (``--staged``).
+INDEX = "index"
 _BLOB_MODES = {"100644", "100755"}
 
 
@@ -123,29 +127,48 @@ def resolve_range(repo: Path, spec: str, *, merge_base: bool = False) -> Range:
     return Range(spec, from_rev, to_rev, from_commit, to_commit, old_commit, merge_base)
 
 
+def staged_range(repo: Path) -> Range:
+    """``HEAD`` against the index: what the next commit would change (for a pre-commit hook)."""
+    try:
+        head = resolve_commit(repo, "HEAD")
+    except SourceNotFoundError:  # no commit yet: everything staged is added
+        head = EMPTY_TREE
+    return Range("HEAD..index", "HEAD", "index", head, INDEX, head)
+
+
 def changed_paths(repo: Path, old_commit: str, new_commit: str) -> list[str]:
-    """Every file path that differs between two commits (renames count as delete + add)."""
-    out = _git(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-only", old_commit, new_commit)
+    """Every file path that differs between two commits, or between a commit and the index
+    (``new_commit`` = :data:`INDEX`). Renames count as delete + add."""
+    if new_commit == INDEX:
+        out = _git(repo, "diff-index", "--cached", "-r", "-z", "--no-renames", "--name-only", old_commit)
+    else:
+        out = _git(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-only", old_commit, new_commit)
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
 def folder_blobs(repo: Path, commit: str, folders: Iterable[str]) -> dict[str, dict[str, str]]:
     """``{folder: {file name: blob id}}`` for the files directly inside each folder at
-    ``commit`` (folders that do not exist there are absent)."""
+    ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent."""
     folders = list(folders)
+    wanted = set(folders)
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(folders), _CHUNK):
         chunk = folders[start:start + _CHUNK]
-        out = _git(repo, "ls-tree", "-z", commit, "--", *(f"{f}/" for f in chunk))
+        if commit == INDEX:  # "<mode> <sha> <stage>\t<path>", recursive
+            out = _git(repo, "ls-files", "-s", "-z", "--", *(f"{f}/" for f in chunk))
+        else:  # "<mode> <type> <sha>\t<path>", the folder's own entries
+            out = _git(repo, "ls-tree", "-z", commit, "--", *(f"{f}/" for f in chunk))
         for record in out.split(b"\0"):
             if not record:
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, kind, sha = meta.decode().split()
-            if kind != "blob" or mode not in _BLOB_MODES:
+            fields = meta.decode().split()
+            mode, sha = fields[0], fields[1] if commit == INDEX else fields[2]
+            if mode not in _BLOB_MODES or (commit == INDEX and fields[2] != "0"):
                 continue
             folder, _, name = path.decode("utf-8", "surrogateescape").rpartition("/")
-            found.setdefault(folder, {})[name] = sha
+            if folder in wanted:
+                found.setdefault(folder, {})[name] = sha
     return found
 
 
