@@ -21,7 +21,6 @@ add the segment ``items``, whether they are reached through ``?[0]``, ``first(..
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 from xml.etree import ElementTree
 
 from .errors import InputError
+from .jsonload import load_json
 
 __all__ = [
     "FlowSet",
@@ -102,6 +102,11 @@ class StepUsage:
     parameters: tuple[str, ...] = ()
     body_fields: tuple[str, ...] = ()
     reads: tuple[OutputRead, ...] = ()
+
+    @property
+    def api_name(self) -> str:
+        """The last segment of ``api`` (``shared_contoso`` for ``/providers/.../apis/shared_contoso``)."""
+        return self.api.rstrip("/").rsplit("/", 1)[-1]
 
     @property
     def target(self) -> str:
@@ -218,7 +223,7 @@ def read_flows(paths: Iterable[str | Path]) -> FlowSet:
         elif path.is_file():
             flows.extend(_read_file(path, warnings, explicit=True))
         else:
-            raise InputError(f"{path}: no such file or folder", hint="--flows takes flow JSON files, folders and .zip exports")
+            raise InputError(f"{path}: no such file or folder", hint="give flow JSON files, folders or .zip exports")
     return FlowSet(tuple(flows), tuple(warnings))
 
 
@@ -257,17 +262,8 @@ def _read_file(path: Path, warnings: list[str], *, explicit: bool) -> list[FlowU
 
 
 def _load(data: bytes, label: str) -> Any:
-    try:
-        from .jsonload import load_json
-    except ImportError:  # the tolerant reader is not available: strict JSON
-        load_json = None
-    if load_json is not None:
-        value, _warnings = load_json(data, label)
-        return value
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{label}: not valid JSON ({exc})") from None
+    value, _warnings = load_json(data, label)
+    return value
 
 
 def _read_zip(label: str, data: bytes, warnings: list[str]) -> list[FlowUsage]:

@@ -302,7 +302,7 @@ def arrange(fork_keys: list, upstream_keys: list, present: Iterable) -> list:
     key that precedes it upstream (or first, when none does).
 
     >>> arrange(["a", "c", "x"], ["a", "b", "c", "d"], {"a", "b", "c", "d", "x"})
-    ['a', 'b', 'c', 'x', 'd']
+    ['a', 'b', 'c', 'd', 'x']
     """
     keep = set(present)
     out = [k for k in fork_keys if k in keep]

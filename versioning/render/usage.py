@@ -35,7 +35,7 @@ def render_text(flows, *, operations: dict | None = None, **_: Any) -> str:
             lines.append("  no connector steps")
         for step in flow.steps:
             kind = "trigger" if step.trigger else "action"
-            lines.append(f"  {step.step}: {_calls(step, operations)}  [{kind}, {step.step_type.value}, {step.api}]")
+            lines.append(f"  {step.step}: {_calls(step, operations)}  [{kind}, {step.step_type.value}, {step.api_name}]")
             if step.parameters or step.body_fields:
                 sent = list(step.parameters) + [f"(body) {p}" if p else "(body)" for p in step.body_fields]
                 lines.append(f"      sends: {', '.join(sent)}")
@@ -60,7 +60,7 @@ def render_markdown(flows, *, operations: dict | None = None, **_: Any) -> str:
         for step in flow.steps:
             sent = ", ".join(f"`{k}`" for k in step.parameters)
             reads = ", ".join(f"`{r}`" for r in _reads(step))
-            lines.append(f"| `{step.step}` | `{_calls(step, operations)}` | `{step.api}` | {sent} | {reads} |")
+            lines.append(f"| `{step.step}` | `{_calls(step, operations)}` | `{step.api_name}` | {sent} | {reads} |")
         lines.append("")
     if not flows.flows:
         lines.append("No flows found.")
