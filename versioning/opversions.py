@@ -216,16 +216,23 @@ def _could_be_revisions(new: Any, old: Any, changes: Iterable[Change]) -> list[F
             if change.rule not in rules_by_op[change.operation]:
                 rules_by_op[change.operation].append(change.rule)
     out = []
+    taken = set(new.operations) | set(old.operations)
     for op_id, rules in sorted(rules_by_op.items()):
-        before = old.operations[op_id]
-        family = before.family or op_id
-        revision = (before.revision if before.revision is not None else 1) + 1
-        removed = op_id not in new.operations
+        before, after = old.operations[op_id], new.operations.get(op_id)
+        family = (after.family if after is not None else None) or before.family or op_id
+        revisions = [m.revision for f in families(new.operations) if f.name == family for m in f.members]
+        revisions.append(before.revision if before.revision is not None else 1)
+        revision = max(revisions) + 1
+        suggested = suggest_operation_id(op_id, revision)
+        while suggested in taken:  # never suggest an operationId that is already used
+            revision += 1
+            suggested = suggest_operation_id(op_id, revision)
+        removed = after is None
         breaking = rules[0] if len(rules) == 1 else f"{len(rules)} breaking changes ({', '.join(rules)})"
         out.append(Finding(
             FindingKind.COULD_BE_REVISION, family, (op_id,),
             (("breaking", breaking), ("rules", tuple(rules)), ("revision", revision),
-             ("suggested_id", suggest_operation_id(op_id, revision)), ("removed", removed)),
+             ("suggested_id", suggested), ("removed", removed)),
         ))
     return out
 
