@@ -194,8 +194,10 @@ def parse_version(text: str | None) -> StyledVersion:
         raw, VersionKind.NUMBERED, m["prefix"], parts, widths,
         m.groupdict().get("pre"), build, build_sep,
     )
+    tail = (f"-{version.prerelease}" if version.prerelease else "") + (
+        f"+{build}" if build and build_sep == "+" else "")
     try:
-        version.semver  # noqa: B018  (validates prerelease/build identifiers)
+        semver.Version.parse("{}.{}.{}".format(*version.core[:3]) + tail)  # semver's own rules
     except ValueError:
         _unreadable(raw)
     return version
@@ -240,10 +242,12 @@ def next_version(current: str, bump: Bump | str, *, today: _dt.date | None = Non
         return _next_date(v, today or _dt.date.today())
     effective = _effective(v, bump)
     old = v.semver
-    new = old.next_version(effective.value)
-    released_only = new.to_tuple()[:3] == old.to_tuple()[:3]  # 1.0.0.5-beta -> 1.0.0.5
-    fourth = v.core[3] if released_only else 0
-    numbers = (new.major, new.minor, new.patch, fourth)
+    if v.core[3] and v.prerelease:
+        # 1.0.0.5-beta: releasing it (1.0.0.5) is less than any bump, so bump plainly.
+        new = getattr(old, f"bump_{effective.value}")()
+    else:
+        new = old.next_version(effective.value)
+    numbers = (new.major, new.minor, new.patch, 0)  # a fourth part restarts at 0
     last_nonzero = max((i for i, n in enumerate(numbers) if n), default=0)
     count = max(len(v.parts), last_nonzero + 1)
     return _format(v, numbers[:count], new.prerelease, new.build)
