@@ -206,6 +206,15 @@ def test_diff_output_carries_the_bump():
     assert "**Version:** major bump, `1.0` → `2.0`; declared `1.1`: under-bumped" in markdown
 
 
+def test_diff_with_an_unreadable_version_still_diffs(tmp_path):
+    result = CliRunner().invoke(cli, ["diff", str(variant(tmp_path, "v1", "preview")), str(BUMP / "additive"),
+                                      "-f", "json"])
+    assert result.exit_code == 0, result.output
+    bump = json.loads(result.stdout)["bump"]
+    assert (bump["current"], bump["level"], bump["next"], bump["ok"]) == ("preview", "minor", None, None)
+    assert bump["message"].startswith("cannot read 'preview' as a version")
+
+
 def test_the_core_does_not_import_click():
     code = ("import sys, versioning.version, versioning.bump, versioning.rewrite, versioning.opversions; "
             "print('click' in sys.modules)")
