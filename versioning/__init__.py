@@ -1,10 +1,10 @@
 """connver's versioning core: load Power Platform connector definitions, diff them
 semantically, and classify every change by what it does to the connector's users.
 
->>> from versioning import load_connector, diff            # doctest: +SKIP
->>> result = diff(load_connector("old/"), load_connector("new/"))  # doctest: +SKIP
->>> [c.rule for c in result.changes]                        # doctest: +SKIP
-['operation-removed', 'parameter-added-optional']
+    from versioning import load_connector, diff
+    result = diff(load_connector("old/"), load_connector("new/"))
+    for change in result.changes:          # most severe first
+        print(change.level, change.rule, change.location, change.message)
 
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
