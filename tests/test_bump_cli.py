@@ -247,18 +247,14 @@ def test_check_runs_on_every_corpus_pair(corpus):
     statuses: dict[str, int] = {}
     for slug, a, b in consecutive_pairs(corpus):
         result = run(a, b, "--check", "-f", "json")
-        assert result.exit_code in (0, 1, 2), (slug, a.name, b.name, result.output)
+        assert result.exit_code in (0, 1), (slug, a.name, b.name, result.output)
         assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
             (slug, a.name, b.name, result.exception)
         outcomes[result.exit_code] = outcomes.get(result.exit_code, 0) + 1
-        if result.exit_code == 2:  # only files the JSON reader refuses, with one clear line
-            assert len(result.stderr.strip().splitlines()) == 1 and slug == "zohosign", result.stderr
-            continue
         status = json.loads(result.stdout)["bump"]["status"]
         statuses[status] = statuses.get(status, 0) + 1
         assert (result.exit_code == 0) == (status in ("ok", "larger")), (slug, status)
     assert sum(outcomes.values()) == 145
-    assert outcomes.get(2, 0) <= 2
     # most real edits did not bump the version they needed (see docs/bump.md)
     assert statuses["unchanged"] >= 100 and statuses["under-bumped"] >= 10
 
