@@ -48,6 +48,8 @@ def only_version_changed(before: bytes, after: bytes, old: str, new: str) -> boo
         ("escaped key", b'{"info": {"vers\\u0069on": "1.0"}}'),
         ("escaped value", b'{"info": {"version": "v\\u0031.0"}}'),
         ("no trailing newline", b'{"info": {"version": "1.0"}}'),
+        ("comments", b'{\n  // "info": {"version": "0"},\n  "info": {/* "version": "9" */ "version": "1.0"}\n}\n'),
+        ("trailing commas", b'{"info": {"title": "T", "version": "1.0",}, "paths": {},}'),
     ],
 )
 def test_only_the_version_bytes_change(name, data):
@@ -100,6 +102,14 @@ def test_write_info_version_in_place(tmp_path):
     assert write_info_version(path, "v2.0") == ("v1.0", "v2.0")
     assert path.read_bytes() == data.replace(b"v1.0", b"v2.0")
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_write_keeps_the_file_mode(tmp_path):
+    path = tmp_path / "apiDefinition.swagger.json"
+    path.write_bytes(b'{"info": {"version": "1.0"}}')
+    path.chmod(0o640)
+    write_info_version(path, "1.1")
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_write_refusal_leaves_the_file_alone(tmp_path):
