@@ -120,7 +120,7 @@ def test_unreadable_current_version_needs_from(tmp_path):
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert line == ("connver: error: cannot read 'preview' as a version (expected a form like 1.0, 1.0.0, "
-                    "v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with --from VERSION)")
+                    "v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with connver bump --from VERSION)")
     assert "Traceback" not in result.output
     stated = run(old, variant(tmp_path, "additive", "1.1"), "--check", "--from", "1.0")
     assert stated.exit_code == 0, stated.output

@@ -165,10 +165,10 @@ def parse_version(text: str | None) -> StyledVersion:
     >>> parse_version("preview")
     Traceback (most recent call last):
     ...
-    versioning.errors.VersionError: cannot read 'preview' as a version (expected a form like 1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with --from VERSION)
+    versioning.errors.VersionError: cannot read 'preview' as a version (expected a form like 1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with connver bump --from VERSION)
     """
     if text is None:
-        raise VersionError("no info.version declared", hint="state the current version with --from VERSION")
+        raise VersionError("no info.version declared", hint="state the current version with connver bump --from VERSION")
     raw = str(text)
     s = raw.strip()
     m = _DATE.fullmatch(s)
@@ -206,7 +206,7 @@ def parse_version(text: str | None) -> StyledVersion:
 def _unreadable(text: str):
     raise VersionError(
         f"cannot read {text!r} as a version (expected a form like {EXAMPLES})",
-        hint="state the current version with --from VERSION",
+        hint="state the current version with connver bump --from VERSION",
     )
 
 
@@ -270,7 +270,7 @@ def _next_date(v: StyledVersion, today: _dt.date) -> str:
         raise VersionError(
             f"date version {v.text.strip()} is not earlier than today ({today.isoformat()}): "
             "there is no later date to suggest",
-            hint="state the current version with --from VERSION",
+            hint="state the current version with connver bump --from VERSION",
         )
     return today.isoformat() + (f"-{v.suffix}" if v.suffix else "")
 
