@@ -365,7 +365,9 @@ def check_version(
     expected_text = next_version(start.text, required, today=today)
     expected = parse_version(expected_text)
     start_shown = start.text.strip()
-    need = f"the changes need a {required} bump, to {expected_text.strip()}"
+    below_one = (" (below 1.0 a breaking change moves the minor, anything else the patch)"
+                 if start.kind is VersionKind.NUMBERED and start.core[0] == 0 and required is not Bump.NONE else "")
+    need = f"the changes need a {required} bump, to {expected_text.strip()}{below_one}"
     if required is Bump.NONE:
         need = f"nothing changed, so {start_shown} would do"
 
@@ -415,7 +417,8 @@ def check_version(
             f"{start_shown}; {need}",
         )
     if required is Bump.NONE or (got is not None and want is not None and got < want):
-        what = "nothing changed" if required is Bump.NONE else f"a {required} bump ({expected_text.strip()}) would do"
+        what = ("nothing changed" if required is Bump.NONE
+                else f"a {required} bump ({expected_text.strip()}) would do{below_one}")
         return result(
             CheckStatus.LARGER,
             f"larger: the new definition declares {shown}, {_step_words(start, new)} from {start_shown}; {what}",
