@@ -133,3 +133,20 @@ def test_detection_names_version_n_on_real_history(corpus, tmp_path, slug):
         chosen = with_local_edits(Connector.from_files(best.candidate.load()))
         assert similarity(fingerprint(chosen), fingerprint(fork)) == 1.0, (name, best.candidate.subject)
     assert exact >= len(versions) - 3
+
+
+def test_detects_the_base_among_store_snapshots(tmp_path):
+    snapshots = pytest.importorskip("versioning.store.snapshots", reason="the snapshot store is not in this build")
+    from versioning import read_source
+
+    store = tmp_path / "store"
+    snapshots.create_store(store)
+    taken = [snapshots.take_snapshot(read_source(str(INVOICES / v)), channel="dev", store_dir=store,
+                                     connector="contoso-invoices").snapshot for v in ("base", "upstream")]
+    result = CliRunner().invoke(cli, ["upgrade-check", str(INVOICES / "fork"), "--upstream", "contoso-invoices@dev",
+                                      "--store", str(store), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    base = json.loads(result.stdout)["base"]
+    assert base["detected"] is True
+    assert base["source"] == f"contoso-invoices@{taken[0].commit[:10]}"
+    assert [c["version"] for c in base["candidates"]] == ["1.0", "2.0"]
