@@ -23,7 +23,8 @@ def upgrade_options(func: Callable) -> Callable:
     func = click.option("--path", "history_path", metavar="P",
                         help="The connector's folder in --upstream-repo.")(func)
     func = click.option("--upstream-repo", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                        help="Git clone whose history of --path holds the base (searched without --base).")(func)
+                        help="Upstream's git clone: its history of --path is searched for the base, and "
+                             "REV:PATH for UPSTREAM and BASE is read from it (default: --repo).")(func)
     func = click.option("--base", metavar="BASE",
                         help="The upstream version the fork was copied from (default: detected from upstream's history).")(func)
     func = click.option("--upstream", required=True, metavar="UPSTREAM", help="The newer upstream version.")(func)
@@ -38,8 +39,9 @@ def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, co
 
     config = load_rule_config(config_path, ignore)
     fork_files = read_source(fork, repo=repo, store=store)
-    upstream_files = read_source(upstream, repo=repo, store=store)
-    base_files = read_source(base, repo=repo, store=store) if base else None
+    upstream_repo_dir = upstream_repo or repo  # REV:PATH for UPSTREAM and BASE: upstream's clone
+    upstream_files = read_source(upstream, repo=upstream_repo_dir, store=store)
+    base_files = read_source(base, repo=upstream_repo_dir, store=store) if base else None
     candidates = None
     if base_files is None:
         candidates = upstream_history(upstream, upstream_repo=upstream_repo, path=history_path, repo=repo, store=store)

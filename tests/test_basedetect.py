@@ -91,6 +91,13 @@ def test_upstream_repo_and_path_options(tmp_path):
     assert result.exit_code == 1, result.output
     assert f"base:     {shas[0][:10]}:certified/Contoso  [Contoso Invoices 1.0]  (detected: " in result.output
     assert f"next best {shas[1][:10]}:certified/Contoso at " in result.output
+    # UPSTREAM as REV:PATH in that clone brings its own history (up to REV)
+    result = CliRunner().invoke(cli, ["upgrade-check", str(INVOICES / "fork"), "--upstream", f"{shas[1]}:certified/Contoso",
+                                      "--upstream-repo", str(repo), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["upstream"]["version"] == "2.0"
+    assert data["base"]["source"] == f"{shas[0][:10]}:certified/Contoso"
 
 
 def test_similarity_is_one_for_the_same_connector_and_lower_after_edits():

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+import doctest
+import importlib
 import json
+
+import pytest
 
 from versioning.jsontext import detect_style, dump_like
 from versioning.merge import ABSENT, ConflictKind, Prefer, merge_documents
@@ -158,3 +162,10 @@ def test_writer_reindents_everything_when_the_original_is_not_strict_json():
     original = b'{\n\t"a": [1, 2,],\n}\n'
     out = dump_like({"a": [1, 2, 3]}, original, {"a": [1, 2]})
     assert out == b'{\n\t"a": [\n\t\t1,\n\t\t2,\n\t\t3\n\t]\n}\n'
+
+
+@pytest.mark.parametrize("module", ["flows", "merge", "jsontext", "basedetect"])
+def test_doctests(module):
+    imported = importlib.import_module(f"versioning.{module}")
+    failures, tried = doctest.testmod(imported)
+    assert tried > 0 and failures == 0

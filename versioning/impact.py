@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Any, Iterable
 
 from .changes import Change
-from .flows import FlowSet, ReadKind, StepUsage, api_matches
+from .flows import FlowSet, ReadKind, StepUsage
 from .model import Connector, Operation
 from .rules import Kind, get_rule
 

@@ -20,6 +20,7 @@ The verdict is :attr:`Verdict.SAFE` unless a breaking incoming change hits somet
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -435,8 +436,6 @@ def _same_text(a: Any, b: Any) -> bool:
 def _digest(data: bytes | None) -> Any:
     if data is None:
         return ABSENT
-    import hashlib
-
     return f"sha256:{hashlib.sha256(data).hexdigest()[:12]}"
 
 
