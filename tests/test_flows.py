@@ -185,3 +185,11 @@ def test_usage_cli_missing_folder_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["usage", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "no such file or folder" in result.output
+
+
+def test_usage_cli_markdown(tmp_path):
+    result = CliRunner().invoke(cli, ["usage", str(package_zip(tmp_path)), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Flow usage\n\n## Invoice alert\n")
+    assert ("| `Get_invoice_details` | `GetInvoice` | `shared_contoso-20invoices-5f7d2c0e4b1a9f3e8d` "
+            "| `invoiceId`, `tenant` | `total` |") in result.output

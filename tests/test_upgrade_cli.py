@@ -298,3 +298,13 @@ def test_upgrade_refuses_to_overwrite_a_connector(tmp_path):
     result = run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out))
     assert result.exit_code == 2 and "already holds a connector" in result.output
     assert run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--force").exit_code == 1
+
+
+def test_upgrade_markdown_report(tmp_path):
+    out = tmp_path / "out"
+    result = run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--format", "markdown")
+    assert result.exit_code == 1
+    assert result.output.startswith("# Upgrade\n")
+    assert "## Applied from upstream (7)" in result.output
+    assert "- **breaking** parameter tenant of GetInvoice became required (`parameter-became-required`)" in result.output
+    assert f"- `{out / 'connver-conflicts.json'}`" in result.output
