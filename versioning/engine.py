@@ -233,11 +233,19 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
     old_children, new_children = old.children(), new.children()
     for name in _union(old_children, new_children):
         a, b = old_children.get(name), new_children.get(name)
+        if a is not None and b is not None and _unchanged(ctx, a, b):
+            continue  # property rules compare the two nodes only: nothing to find here or below
         segments = (b or a).segments  # type: ignore[union-attr]
         cnode = _child(base, "/" + "/".join(segments), a, b)
         _emit(changes, kind, ctx, cnode, a, b)
         if a is not None and b is not None:
             _walk_schema(changes, ctx, kind, base, a, b, depth + 1, root=False)
+
+
+def _unchanged(ctx: DiffContext, a: Field, b: Field) -> bool:
+    """Two schema nodes that are equal as written and as resolved, with the same
+    requiredness, and whose ``$ref`` targets did not change."""
+    return a.required == b.required and a.raw == b.raw and ctx.same(a.schema, b.schema)
 
 
 def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, new: Connector) -> None:
