@@ -9,6 +9,7 @@ semantically, and classify every change by what it does to the connector's users
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
 
+from .audit import AuditResult, ConnectorAudit, Status, audit
 from .bump import BumpReport, bump_report
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
@@ -40,4 +41,6 @@ __all__ = [
     "Bump", "BumpReport", "CheckStatus", "OperationVersions", "VersionCheck", "analyse_operation_versions",
     "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
     "write_info_version",
+    # repository ranges (connver audit)
+    "AuditResult", "ConnectorAudit", "Status", "audit",
 ]

@@ -478,11 +478,9 @@ def _batches(tasks: list[ConnectorTask], jobs: int) -> list[list[ConnectorTask]]
 
 
 def _context():
-    """``fork`` where the platform has it (workers inherit the loaded modules: no start-up
-    imports), the platform's default elsewhere."""
+    """``fork`` on Linux (workers inherit the loaded modules: no start-up imports); the
+    platform's default (spawn) elsewhere, where fork is unsafe or missing."""
     import multiprocessing
+    import sys
 
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
