@@ -127,31 +127,40 @@ def connver(repo: Path, spec: str, jobs: int | None, fmt: str) -> tuple[float, i
 
 
 def cold_start(repo: Path, spec: str) -> float | None:
-    exe = shutil.which("connver") or str(Path(sys.executable).with_name("connver"))
-    if not Path(exe).exists():
+    exe = Path(sys.executable).with_name("connver")  # the connver of this interpreter's environment
+    if not exe.exists():
         return None
     started = time.perf_counter()
-    subprocess.run([exe, "audit", "--repo", str(repo), spec], capture_output=True, check=False)
+    subprocess.run([str(exe), "audit", "--repo", str(repo), spec], capture_output=True, check=False)
     return time.perf_counter() - started
 
 
-def measure(repo: Path, spec: str, repeat: int, jobs: int | None, fmt: str) -> dict:
-    connver(repo, spec, jobs, fmt)  # warm up: imports, rule table, OS file cache
-    floors, runs = [], []
-    for _ in range(repeat):  # interleaved, so that load from other processes hits both alike
+def measure(repo: Path, spec: str, repeat: int, jobs: list[int | None], fmt: str) -> list[dict]:
+    """Best of ``repeat`` for the floor and for connver with each ``jobs`` value, interleaved
+    so that load from other processes hits them alike."""
+    for value in jobs:
+        connver(repo, spec, value, fmt)  # warm up: imports, rule table, OS file cache
+    floors, runs = [], {value: [] for value in jobs}
+    for _ in range(repeat):
         floors.append(floor(repo, spec))
-        runs.append(connver(repo, spec, jobs, fmt))
+        for value in jobs:
+            runs[value].append(connver(repo, spec, value, fmt))
     best_floor = min(floors)
-    best_run = min(runs)
-    return {"floor": best_floor[0], "blobs": best_floor[1], "bytes": best_floor[2],
-            "connver": best_run[0], "connectors": best_run[1], "jobs": best_run[2]}
+    out = []
+    for value in jobs:
+        best = min(runs[value])
+        median = sorted(r[0] for r in runs[value])[len(runs[value]) // 2]
+        out.append({"floor": best_floor[0], "blobs": best_floor[1], "bytes": best_floor[2], "connver": best[0],
+                    "median": median, "connectors": best[1], "jobs": best[2]})
+    return out
 
 
 def report(label: str, m: dict) -> None:
     ratio = m["connver"] / m["floor"]
     print(f"{label:>6}  connectors {m['connectors']:4d}  blobs {m['blobs']:4d} ({m['bytes'] / 1e6:5.1f} MB)  "
-          f"floor {m['floor'] * 1000:7.1f} ms  connver {m['connver'] * 1000:7.1f} ms (jobs {m['jobs']})  "
-          f"ratio {ratio:4.2f}  per connector {m['connver'] / max(1, m['connectors']) * 1000:5.2f} ms")
+          f"floor {m['floor'] * 1000:7.1f} ms  connver {m['connver'] * 1000:7.1f} ms (jobs {m['jobs']}, "
+          f"median {m['median'] * 1000:.0f})  ratio {ratio:4.2f}  per connector "
+          f"{m['connver'] / max(1, m['connectors']) * 1000:5.2f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,14 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, help="time this repository instead of building one from the corpus")
     parser.add_argument("--scale", default="1,2,4", help="copies of the corpus connectors (default 1,2,4)")
     parser.add_argument("--repeat", type=int, default=5, help="best of this many runs (default 5)")
-    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: connver decides)")
+    parser.add_argument("--jobs", default="auto",
+                        help="processes, or a comma-separated list to compare, e.g. 1,2 (default: connver decides)")
     parser.add_argument("--format", default="text", choices=sorted(AUDIT_RENDERERS))
     args = parser.parse_args(argv)
 
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, format {args.format}, best of {args.repeat}")
+    jobs = [None if j == "auto" else int(j) for j in args.jobs.split(",")]
+    load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores{load}, format {args.format}, best of {args.repeat}")
     if args.repo:
-        m = measure(args.repo, args.range, args.repeat, args.jobs, args.format)
-        report("repo", m)
+        for m in measure(args.repo, args.range, args.repeat, jobs, args.format):
+            report("repo", m)
         start = cold_start(args.repo, args.range)
         if start is not None:
             print(f"a fresh `connver audit` process, start to exit: {start * 1000:.0f} ms")
@@ -182,18 +194,20 @@ def main(argv: list[str] | None = None) -> int:
         for copies in (int(s) for s in args.scale.split(",")):
             repo = Path(tmp) / f"x{copies}"
             build_repo(repo, pairs, copies)
-            m = measure(repo, args.range, args.repeat, args.jobs, args.format)
-            report(f"{copies}x", m)
-            results.append((copies, m))
+            for m in measure(repo, args.range, args.repeat, jobs, args.format):
+                report(f"{copies}x", m)
+                results.append((copies, m))
         start = cold_start(Path(tmp) / f"x{results[0][0]}", args.range)
     if start is not None:
         print(f"a fresh `connver audit` process ({results[0][0]}x), start to exit: {start * 1000:.0f} ms")
-    if len(results) > 1:
-        (c0, m0), (c1, m1) = results[0], results[-1]
-        growth = m1["connver"] / m0["connver"]
-        print(f"linearity: {c1 // c0}x the connectors took {growth:.2f}x the time "
-              f"(per connector {m0['connver'] / m0['connectors'] * 1000:.2f} -> "
-              f"{m1['connver'] / m1['connectors'] * 1000:.2f} ms)")
+    for index in range(len(jobs)):
+        mine = results[index::len(jobs)]
+        if len(mine) > 1:
+            (c0, m0), (c1, m1) = mine[0], mine[-1]
+            growth = m1["connver"] / m0["connver"]
+            print(f"linearity (jobs {m0['jobs']}): {c1 // c0}x the connectors took {growth:.2f}x the time "
+                  f"(per connector {m0['connver'] / m0['connectors'] * 1000:.2f} -> "
+                  f"{m1['connver'] / m1['connectors'] * 1000:.2f} ms)")
     worst = max(m["connver"] / m["floor"] for _, m in results)
     print(f"worst ratio {worst:.2f} (target <= 5)")
     return 0
