@@ -28,6 +28,15 @@ class Finding:
     column: int | None = None
     failed: bool = False
     ok: bool | None = None  # for a version check: whether the declared version is enough
+    side: str = "new"  # whose file the line is in: "old" for a removal
+
+    @property
+    def where(self) -> str:
+        """``path:line:column``, with `` (old file)`` for a line in the old version."""
+        text = self.path or ""
+        if text and self.line:
+            text += f":{self.line}" + (f":{self.column}" if self.column else "")
+        return text + (" (old file)" if text and self.line and self.side == "old" else "")
 
     @property
     def test_name(self) -> str:
@@ -40,10 +49,11 @@ def change_fails(change: Change, fail_on: Level | None) -> bool:
 
 def _change_findings(suite: str, changes, found, path_of, fail_on: Level | None) -> Iterator[Finding]:
     for change, position in zip(changes, found):
-        path = path_of(change.file, position.side if position else change.side) if change.file else None
+        side = position.side if position else ("old" if change.side == "old" else "new")
+        path = path_of(change.file, side) if change.file else None
         yield Finding(suite, "finding", change.rule, change.message, change.level, change.location, path,
                       position.line if position else None, position.column if position else None,
-                      change_fails(change, fail_on))
+                      change_fails(change, fail_on), side=side)
 
 
 def _warning_findings(suite: str, warnings, path_of) -> Iterator[Finding]:

@@ -58,7 +58,9 @@ def annotation(item: Finding, suite_label: str | None = None) -> str:
             if item.column:
                 props.append(f"col={item.column}")
     props.append(f"title={escape_property(item.rule)}")
-    message = item.message + (f" (at {item.location})" if item.location else "")
+    at = ", ".join(part for part in (item.location, "line in the old file" if item.line and item.side == "old" else "")
+                   if part)
+    message = item.message + (f" (at {at})" if at else "")
     if suite_label:
         message = f"{suite_label}: {message}"
     return f"::{command(item)} {','.join(props)}::{escape_data(message)}"

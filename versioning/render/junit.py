@@ -28,9 +28,7 @@ def _clean(text: Any) -> str:
 def _details(items: list[Finding]) -> str:
     lines = []
     for item in items:
-        where = item.path or ""
-        if where and item.line:
-            where += f":{item.line}" + (f":{item.column}" if item.column else "")
+        where = item.where
         level = item.level.value if item.level else item.kind
         lines.append(f"{level}: {item.message}")
         lines.append(f"  rule: {item.rule}" + (f"; location: {item.location}" if item.location else ""))
