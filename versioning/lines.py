@@ -30,18 +30,19 @@ class Position:
 
 def locate_pointers(data: bytes, pointers: Sequence[tuple]) -> dict[tuple, tuple[int, int]]:
     """Line and column of each pointer; a pointer that is not in the document is given the
-    position of its nearest ancestor that is (the document itself at worst). One scan of
-    the text: the ancestors are asked for in the same call (they lie on the way anyway)."""
+    position of its nearest ancestor that is (the document itself at worst)."""
     from .jsonload import locate
 
-    wanted = {p[:i] for p in pointers for i in range(len(p) + 1)}
     try:
-        known = locate(data, wanted)
+        found = locate(data, pointers)
+        missing = [p for p in pointers if p not in found]
+        if not missing:
+            return found
+        known = locate(data, {p[:i] for p in missing for i in range(len(p))})
     except Exception:  # a file that cannot be read has no lines to show
         return {}
-    found: dict[tuple, tuple[int, int]] = {}
-    for pointer in pointers:
-        for i in range(len(pointer), -1, -1):
+    for pointer in missing:
+        for i in range(len(pointer) - 1, -1, -1):
             if pointer[:i] in known:
                 found[pointer] = known[pointer[:i]]
                 break
