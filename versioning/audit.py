@@ -13,15 +13,17 @@ A connector whose files cannot be loaded is reported with its error; the audit g
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .changes import LEVELS, Change, Level
 from .config import Config
@@ -48,7 +50,7 @@ DEFINITION_FILES: frozenset[str] = frozenset(name for name in CONNECTOR_FILES if
 
 #: Below this many bytes of definitions, one process is faster than starting workers
 #: (measured: see docs/audit.md, "Parallelism").
-PARALLEL_MIN_BYTES = 4_000_000
+PARALLEL_MIN_BYTES = 32_000_000
 
 #: progress(done, total, connector path)
 Progress = Callable[[int, int, str], None]
@@ -360,7 +362,27 @@ def _error_position(exc: VersioningError, src: SourceFiles, side: str) -> Positi
 
 
 def _run_batch(tasks: Sequence[ConnectorTask], config: Config | None, lines: bool) -> list[ConnectorAudit | None]:
-    return [audit_connector(task, config, lines=lines) for task in tasks]
+    with _paused_gc():
+        return [audit_connector(task, config, lines=lines) for task in tasks]
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while connectors are audited.
+
+    The work allocates millions of small, acyclic objects (parsed JSON, model nodes,
+    changes) that reference counting frees; meanwhile the results pile up, and every full
+    collection walks all of them again, which made the time per connector grow with the
+    number of connectors (measured: about a fifth of the run at 387 connectors). The
+    collector is restored, and runs as usual, afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- the whole range
@@ -438,8 +460,9 @@ def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: i
             progress(len(out), total, batch[-1].path)
 
     if jobs <= 1:
-        for task in tasks:
-            finished([task], [audit_connector(task, config, lines=lines)])
+        with _paused_gc():
+            for task in tasks:
+                finished([task], [audit_connector(task, config, lines=lines)])
         return out
     workers = jobs - 1
     pending = deque(_batches(sorted(tasks, key=lambda t: -t.size), jobs))
