@@ -50,7 +50,7 @@ DEFINITION_FILES: frozenset[str] = frozenset(name for name in CONNECTOR_FILES if
 
 #: Below this many bytes of definitions, one process is faster than starting workers
 #: (measured: see docs/audit.md, "Parallelism").
-PARALLEL_MIN_BYTES = 32_000_000
+PARALLEL_MIN_BYTES = 3_000_000
 
 #: progress(done, total, connector path)
 Progress = Callable[[int, int, str], None]

@@ -9,14 +9,14 @@ above; a load error always fails; a declared version that is not enough fails on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..changes import Change, Level
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One annotation or test case (a named tuple: an audit can make tens of thousands)."""
+
     suite: str  # the connector: its folder in the repository, or its label
     kind: str  # finding | error | warning | version | added | removed
     rule: str
