@@ -480,3 +480,19 @@ def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
     pattern = re.search(r"^  files: (.+)$", text, re.M).group(1)
     assert re.search(pattern, "certified-connectors/X Y/apiDefinition.swagger.json")
     assert not re.search(pattern, "certified-connectors/X/Readme.md")
+
+
+def test_diff_json_lines_on_request(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", "json"]).output)
+    lined = json.loads(runner.invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", "json",
+                                           "--lines"]).output)
+    assert all("line" not in c for c in plain["changes"])
+    assert [{k: v for k, v in c.items() if k != "line"} for c in lined["changes"]] == plain["changes"]
+    texts = {side: (DEMO / side / "apiDefinition.swagger.json").read_text().split("\n") for side in ("old", "new")}
+    for change in lined["changes"]:
+        if change["file"] == "apiDefinition.swagger.json" and change["pointer"]:
+            last = change["pointer"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            line = texts[change["side"]][change["line"] - 1]
+            assert f'"{last}"' in line or last.isdigit(), (change["location"], line)

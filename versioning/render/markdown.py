@@ -92,7 +92,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
         if not (entry.changes or entry.error or entry.warnings or entry.version_ok is False):
             continue
         counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
-        label = entry.error and "could not be loaded" or counts or entry.status.value
+        label = "could not be loaded" if entry.error else counts or entry.status.value
         out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
         out.append("")
         if entry.error:
