@@ -1,0 +1,61 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from versioning.changes import Level
+
+LEVEL_CHOICE = click.Choice([level.value for level in Level], case_sensitive=False)
+
+
+def source_options(func: Callable) -> Callable:
+    """``--repo`` (for REV:PATH sources) and ``--store`` (for CONNECTOR@SPEC sources)."""
+    func = click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), envvar="CONNVER_STORE",
+                        help="Snapshot store for CONNECTOR@SPEC sources [env CONNVER_STORE].")(func)
+    func = click.option("--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Git repository for REV:PATH sources (default: the current directory).")(func)
+    return func
+
+
+def format_option(choices: list[str], default: str = "text") -> Callable:
+    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def rule_options(func: Callable) -> Callable:
+    """``--fail-on``, ``--ignore`` and ``--config``."""
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                        help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")(func)
+    func = click.option("--ignore", "ignore", multiple=True, metavar="RULE",
+                        help="Silence a rule (repeatable; wildcards allowed).")(func)
+    func = click.option("--fail-on", "fail_on", type=LEVEL_CHOICE, default=None,
+                        help="Exit 1 when a change at this level or more severe is found.")(func)
+    return func
+
+
+def load_rule_config(config_path: Path | None, ignore: tuple[str, ...]):
+    from versioning.config import load_config
+
+    return load_config(config_path).with_ignored(ignore)
+
+
+def use_color(stream=None) -> bool:
+    """Colour only on a terminal, never with NO_COLOR set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def warn(message: str) -> None:
+    click.echo(f"connver: warning: {message}", err=True)
+
+
+def write(text: str) -> None:
+    click.echo(text, nl=False)

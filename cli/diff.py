@@ -1,0 +1,46 @@
+"""``connver diff OLD NEW``: what changed between two connector versions, by effect on users."""
+
+from __future__ import annotations
+
+import click
+
+from versioning import diff as diff_connectors
+from versioning import load_connector
+from versioning.changes import Level
+from versioning.errors import InputError
+from versioning.render import DIFF_RENDERERS, available, render
+
+from .common import format_option, load_rule_config, rule_options, source_options, use_color, warn, write
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@source_options
+@format_option(available(DIFF_RENDERERS))
+@rule_options
+@click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
+def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict):
+    """Compare OLD with NEW and classify every change.
+
+    OLD and NEW are each a connector folder, a swagger file, REV:PATH in a git
+    repository (--repo), or CONNECTOR@SPEC from the snapshot store. With a single
+    CONNECTOR, its deployed snapshot is compared with its dev snapshot.
+
+    \b
+    Exit status: 0 fine; 1 a change at --fail-on level or above; 2 bad input.
+    """
+    config = load_rule_config(config_path, ignore)
+    if new is None:
+        old, new = f"{old}@deployed", f"{old}@dev"
+    before = load_connector(old, repo=repo, store=store)
+    after = load_connector(new, repo=repo, store=store)
+    result = diff_connectors(before, after, config=config)
+    if strict and result.warnings:
+        raise InputError(f"{result.warnings[0]}", hint=f"{len(result.warnings)} input defect(s); drop --strict to tolerate them")
+    if fmt in ("text", "markdown"):
+        for warning in result.warnings:
+            warn(str(warning))
+    write(render(result, fmt, color=use_color()))
+    if result.fails(Level.parse(fail_on) if fail_on else None):
+        raise SystemExit(1)

@@ -1,0 +1,50 @@
+"""``connver rules`` and ``connver explain ID``: the rule catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from versioning import all_rules, get_rule
+from versioning.errors import InputError
+
+from .common import write
+
+
+@click.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def rules(fmt):
+    """List every rule: id, default level, description."""
+    catalogue = all_rules()
+    if fmt == "json":
+        write(json.dumps([{"id": r.id, "level": r.level.value, "kind": r.kind.value, "description": r.description}
+                          for r in catalogue], indent=2) + "\n")
+        return
+    if fmt == "markdown":
+        lines = ["| Rule | Level | Description |", "|---|---|---|"]
+        lines += [f"| `{r.id}` | {r.level.value} | {r.description} |" for r in catalogue]
+        write("\n".join(lines) + "\n")
+        return
+    width = max(len(r.id) for r in catalogue)
+    write("".join(f"{r.id:<{width}}  {r.level.value:<11}  {r.description}\n" for r in catalogue))
+
+
+@click.command()
+@click.argument("rule_id", metavar="ID")
+def explain(rule_id):
+    """Why a rule matters to users, with a minimal before/after example."""
+    try:
+        spec = get_rule(rule_id)
+    except KeyError:
+        from difflib import get_close_matches
+
+        close = get_close_matches(rule_id, [r.id for r in all_rules()], n=1)
+        hint = f"did you mean {close[0]}?" if close else "run `connver rules` for the list"
+        raise InputError(f"unknown rule {rule_id!r}", hint=hint) from None
+    before, after = spec.example
+    write(
+        f"{spec.id}  ({spec.level.value}, on {spec.kind.value})\n\n"
+        f"{spec.description}\n\nWhy it matters: {spec.why}\n\n"
+        f"Before:\n    {before}\nAfter:\n    {after}\n"
+    )

@@ -1,0 +1,35 @@
+"""connver's versioning core: load Power Platform connector definitions, diff them
+semantically, and classify every change by what it does to the connector's users.
+
+    from versioning import load_connector, diff
+    result = diff(load_connector("old/"), load_connector("new/"))
+    for change in result.changes:          # most severe first
+        print(change.level, change.rule, change.location, change.message)
+
+The core never imports click and never prints; ``cli`` is the command-line front end.
+"""
+
+from .changes import LEVELS, Change, Level
+from .config import Config, Ignore, load_config
+from .diff import DiffResult, diff, load_connector
+from .errors import (
+    ConfigError,
+    InputError,
+    JSONDefectError,
+    SourceNotFoundError,
+    StoreError,
+    VersionError,
+    VersioningError,
+)
+from .jsonload import LoadWarning, load_json
+from .model import Connector, Field, Operation, Response
+from .rules import Kind, Rule, all_rules, get_rule
+from .sourcefiles import SourceFiles
+from .sources import read_source
+
+__all__ = [
+    "LEVELS", "Change", "Config", "ConfigError", "Connector", "DiffResult", "Field", "Ignore",
+    "InputError", "JSONDefectError", "Kind", "Level", "LoadWarning", "Operation", "Response",
+    "Rule", "SourceFiles", "SourceNotFoundError", "StoreError", "VersionError", "VersioningError",
+    "all_rules", "diff", "get_rule", "load_config", "load_connector", "load_json", "read_source",
+]

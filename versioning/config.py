@@ -1,0 +1,154 @@
+"""User configuration: rule levels and silenced findings.
+
+Read from ``[tool.connver]`` in a ``pyproject.toml`` or from a ``.connver.toml`` (top level,
+or under ``[tool.connver]``), the first found from the current directory upward::
+
+    [tool.connver]
+    ignore = [
+        "host-changed",                                     # a rule, everywhere
+        { rule = "parameter-removed", operation = "GetItem" },
+        { rule = "response-property-*", location = "operation/ListItems/responses/200/*" },
+    ]
+
+    [tool.connver.rules]
+    policy-changed = "breaking"     # raise or lower a rule's level
+    icon-changed = "ignore"         # or silence it
+
+Rule, operation and location accept shell-style wildcards (``*``, ``?``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Iterable
+
+from .changes import Change, Level
+from .errors import ConfigError
+
+CONFIG_FILES = (".connver.toml", "pyproject.toml")
+_OFF = {"ignore", "off", "none", "silence"}
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Silences changes whose rule (and, if given, operation and location) match."""
+
+    rule: str
+    operation: str | None = None
+    location: str | None = None
+
+    def matches(self, change: Change) -> bool:
+        if not fnmatchcase(change.rule, self.rule):
+            return False
+        if self.operation is not None and not fnmatchcase(change.operation or "", self.operation):
+            return False
+        if self.location is not None and not fnmatchcase(change.location, self.location):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Config:
+    levels: dict[str, Level] = field(default_factory=dict)
+    ignore: tuple[Ignore, ...] = ()
+    path: Path | None = None
+
+    def with_ignored(self, rules: Iterable[str]) -> "Config":
+        """This configuration plus ``--ignore RULE`` options."""
+        extra = tuple(Ignore(rule=r) for r in rules)
+        _check_rule_ids([i.rule for i in extra], "--ignore")
+        return replace(self, ignore=self.ignore + extra)
+
+    def apply(self, changes: Iterable[Change]) -> tuple[list[Change], int]:
+        """Changes with levels overridden and silenced ones dropped; also how many were dropped."""
+        kept: list[Change] = []
+        dropped = 0
+        for change in changes:
+            if any(i.matches(change) for i in self.ignore):
+                dropped += 1
+                continue
+            level = self.levels.get(change.rule)
+            kept.append(change if level is None or level is change.level else replace(change, level=level))
+        return kept, dropped
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``.connver.toml``, or ``pyproject.toml`` with ``[tool.connver]``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or b"[tool.connver" in candidate.read_bytes()):
+                return candidate
+    return None
+
+
+def load_config(path: Path | None = None, *, search: bool = True) -> Config:
+    """Load ``path``, or the nearest configuration file; an empty Config when there is none."""
+    if path is None and search:
+        path = find_config()
+    if path is None:
+        return Config()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the file or remove it") from None
+    table = data.get("tool", {}).get("connver") if isinstance(data.get("tool"), dict) else None
+    if table is None:
+        table = {} if Path(path).name == "pyproject.toml" else data
+    return parse_config(table, Path(path))
+
+
+def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
+    where = str(path) if path else "configuration"
+    levels: dict[str, Level] = {}
+    ignore: list[Ignore] = []
+    rules = table.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{where}: [tool.connver.rules] must be a table of rule = \"level\"")
+    for rule_id, value in rules.items():
+        text = str(value).strip().lower()
+        if text in _OFF:
+            ignore.append(Ignore(rule=rule_id))
+            continue
+        try:
+            levels[rule_id] = Level.parse(text)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: rules.{rule_id}: {exc} or \"ignore\"") from None
+    entries = table.get("ignore", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: ignore must be a list of rule ids or {{ rule = ..., operation = ..., location = ... }}")
+    for entry in entries:
+        if isinstance(entry, str):
+            ignore.append(Ignore(rule=entry))
+        elif isinstance(entry, dict) and isinstance(entry.get("rule", "*"), str):
+            unknown = set(entry) - {"rule", "operation", "location"}
+            if unknown:
+                raise ConfigError(f"{where}: ignore entry has unknown keys {sorted(unknown)}; use rule, operation, location")
+            ignore.append(Ignore(rule=entry.get("rule", "*"), operation=entry.get("operation"), location=entry.get("location")))
+        else:
+            raise ConfigError(f"{where}: ignore entries are rule ids or tables with rule/operation/location")
+    _check_rule_ids([*levels, *(i.rule for i in ignore)], where)
+    return Config(levels=levels, ignore=tuple(ignore), path=path)
+
+
+def _check_rule_ids(ids: Iterable[str], where: str) -> None:
+    from .rules import RULES, all_rules
+
+    all_rules()
+    for rule_id in ids:
+        if not any(fnmatchcase(known, rule_id) for known in RULES):
+            from difflib import get_close_matches
+
+            close = get_close_matches(rule_id, list(RULES), n=1)
+            hint = f"did you mean {close[0]}?" if close else "run `connver rules` for the list"
+            raise ConfigError(f"{where}: unknown rule {rule_id!r}", hint=hint)

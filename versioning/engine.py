@@ -1,0 +1,304 @@
+"""The diff engine: pairs up the nodes of two connectors and runs the rules on each pair.
+
+Operations are paired by operationId, then leftover removed/added operations on the same
+route (method + path) or with a case-only id difference are paired as probable renames;
+parameters by ``(in, name)``; schema nodes by property path; responses by status code;
+connection parameters by key. Subtrees that are equal (with every ``$ref`` inside them
+pointing at an unchanged definition) are skipped, which keeps large definitions fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .changes import Change
+from .model import BODY_KEY, Connector, Field, Operation
+from .rules import Hit, Kind, Rule, iter_hits, rules_for
+from .sourcefiles import PROPERTIES_NAME
+
+#: Schemas nested deeper than this are not compared further (real ones stay far below).
+MAX_DEPTH = 24
+
+
+@dataclass(frozen=True)
+class Node:
+    """Where a pair of nodes sits: what rules' hits are located against."""
+
+    location: str
+    operation: str | None
+    file: str
+    old_pointer: tuple | None
+    new_pointer: tuple | None
+    name: str | None = None  # the parameter's name, for messages
+
+
+class DiffContext:
+    """What rules may ask about the two connectors beyond the pair in front of them."""
+
+    def __init__(self, old: Connector, new: Connector) -> None:
+        self.old = old
+        self.new = new
+        self.renamed: dict[str, str] = {}        # old operationId -> new operationId
+        self.new_revisions: dict[str, str] = {}  # new operationId -> older revision's id
+        self.op_pairs = self._pair_operations()
+        self._ref_cache: dict[int, tuple[Any, frozenset[str]]] = {}
+        self._changed_refs: frozenset[str] | None = None
+
+    # --- operation pairing ----------------------------------------------------------------
+    def _pair_operations(self) -> list[tuple[Operation | None, Operation | None]]:
+        old_ops, new_ops = self.old.operations, self.new.operations
+        removed = [op for key, op in old_ops.items() if key not in new_ops]
+        added = {key: op for key, op in new_ops.items() if key not in old_ops}
+        pairs: list[tuple[Operation | None, Operation | None]] = [
+            (op, new_ops[key]) for key, op in old_ops.items() if key in new_ops
+        ]
+        by_route = {op.route: op for op in added.values()}
+        by_folded = {op.id.casefold(): op for op in added.values()}
+        unmatched_removed = []
+        for op in removed:
+            match = by_folded.get(op.id.casefold()) or by_route.get(op.route)
+            if match is not None and match.id in added:
+                del added[match.id]
+                self.renamed[op.id] = match.id
+                pairs.append((op, match))
+            else:
+                unmatched_removed.append(op)
+        pairs.extend((op, None) for op in unmatched_removed)
+        for op in added.values():
+            older = self._older_revision(op)
+            if older is not None:
+                self.new_revisions[op.id] = older.id
+            pairs.append((None, op))
+        return pairs
+
+    def _older_revision(self, op: Operation) -> Operation | None:
+        """An operation kept from the old version in the same family with a lower revision."""
+        if op.family is None:
+            return None
+        revision = op.revision if op.revision is not None else 1
+        best = None
+        for other in self.new.operations.values():
+            if other.id == op.id or other.family != op.family or other.id not in self.old.operations:
+                continue
+            other_revision = other.revision if other.revision is not None else 1
+            if other_revision < revision and (best is None or other_revision > (best.revision or 1)):
+                best = other
+        return best
+
+    # --- subtree equality -------------------------------------------------------------------
+    def same(self, old: Any, new: Any) -> bool:
+        """True when two raw subtrees are equal and every ``$ref`` in them is unchanged."""
+        if old is new and self.old.swagger is self.new.swagger:
+            return True
+        if old != new:
+            return False
+        refs = self._refs_in(old)
+        return not refs or not (refs & self.changed_refs)
+
+    def _refs_in(self, node: Any) -> frozenset[str]:
+        key = id(node)
+        cached = self._ref_cache.get(key)
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                ref = item.get("$ref")
+                if isinstance(ref, str):
+                    found.add(ref)
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            elif isinstance(item, list):
+                stack.extend(v for v in item if isinstance(v, (dict, list)))
+        refs = frozenset(found)
+        self._ref_cache[key] = (node, refs)
+        return refs
+
+    @property
+    def changed_refs(self) -> frozenset[str]:
+        """Every local ``$ref`` whose target differs, directly or through refs it contains."""
+        if self._changed_refs is not None:
+            return self._changed_refs
+        old_doc, new_doc = self.old.swagger, self.new.swagger
+        sections = ("definitions", "parameters", "responses")
+        if all(old_doc.get(s) == new_doc.get(s) for s in sections):
+            self._changed_refs = frozenset()
+            return self._changed_refs
+        targets: dict[str, tuple[Any, Any]] = {}
+        for doc_index, doc in enumerate((old_doc, new_doc)):
+            for section in sections:
+                entries = doc.get(section)
+                if isinstance(entries, dict):
+                    for name in entries:
+                        ref = f"#/{section}/{_escape(name)}"
+                        pair = targets.setdefault(ref, (None, None))
+                        targets[ref] = (entries[name], pair[1]) if doc_index == 0 else (pair[0], entries[name])
+        changed = {ref for ref, (a, b) in targets.items() if a != b}
+        users: dict[str, set[str]] = {}
+        for ref, (a, b) in targets.items():
+            for target in self._refs_in(a) | self._refs_in(b):
+                users.setdefault(target, set()).add(ref)
+        queue = list(changed)
+        while queue:
+            for user in users.get(queue.pop(), ()):
+                if user not in changed:
+                    changed.add(user)
+                    queue.append(user)
+        self._changed_refs = frozenset(changed)
+        return self._changed_refs
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+# --- the walk -------------------------------------------------------------------------------
+
+def run(old: Connector, new: Connector) -> tuple[DiffContext, list[Change]]:
+    """All changes between two connectors, unsorted, at their rules' default levels."""
+    if not (old.properties_readable and new.properties_readable):
+        old, new = old.without_properties(), new.without_properties()
+    ctx = DiffContext(old, new)
+    changes: list[Change] = []
+    swagger = new.swagger_name
+    root = Node("", None, swagger, (), ())
+    _emit(changes, Kind.CONNECTOR, ctx, root, old, new)
+    for old_op, new_op in ctx.op_pairs:
+        op_id = (old_op or new_op).id  # type: ignore[union-attr]
+        node = Node(f"operation/{op_id}", op_id, swagger,
+                    old_op.pointer if old_op else None, new_op.pointer if new_op else None)
+        _emit(changes, Kind.OPERATION, ctx, node, old_op, new_op)
+        if old_op is not None and new_op is not None and not _operation_same(ctx, old_op, new_op):
+            _walk_operation(changes, ctx, node, old_op, new_op)
+    _walk_connection(changes, ctx, old, new)
+    return ctx, changes
+
+
+def _operation_same(ctx: DiffContext, old: Operation, new: Operation) -> bool:
+    return (ctx.same(old.raw, new.raw)
+            and ctx.same(old.path_item.get("parameters"), new.path_item.get("parameters"))
+            and ctx.same(old.path_item.get("x-ms-notification-content"), new.path_item.get("x-ms-notification-content")))
+
+
+def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Operation, new: Operation) -> None:
+    old_params, new_params = old.parameters, new.parameters
+    for a, b in _pair_parameters(old_params, new_params):
+        name = (b or a).name  # type: ignore[union-attr]
+        pnode = _child(node, f"/parameter/{name}", a, b, name=name)
+        _emit(changes, Kind.PARAMETER, ctx, pnode, a, b)
+        if a is not None and b is not None and a.location == "body" and b.location == "body":
+            base = _child(node, f"/parameter/{b.name}/schema", None, None)
+            _walk_schema(changes, ctx, Kind.REQUEST_PROPERTY, base, a, b, 0, root=False)
+    old_resp, new_resp = old.responses, new.responses
+    for code in _union(old_resp, new_resp):
+        a, b = old_resp.get(code), new_resp.get(code)
+        rnode = _child(node, f"/responses/{code}", a.pointer if a else None, b.pointer if b else None, raw=True)
+        _emit(changes, Kind.RESPONSE, ctx, rnode, a, b)
+        if a is not None and b is not None and a.schema is not None and b.schema is not None:
+            base = _child(rnode, "/schema", None, None)
+            _walk_schema(changes, ctx, Kind.RESPONSE_PROPERTY, base, a.schema, b.schema, 0, root=True)
+    a_note, b_note = old.notification, new.notification
+    if a_note is not None or b_note is not None:
+        base = _child(node, "/x-ms-notification-content/schema", None, None)
+        if a_note is not None and b_note is not None:
+            _walk_schema(changes, ctx, Kind.RESPONSE_PROPERTY, base, a_note, b_note, 0, root=True)
+        else:
+            _emit(changes, Kind.RESPONSE_PROPERTY, ctx, _child(base, "", a_note, b_note), a_note, b_note)
+
+
+def _pair_parameters(old: dict, new: dict) -> Iterator[tuple[Field | None, Field | None]]:
+    """Pairs by (in, name); a name that left one ``in`` and arrived in another is a move."""
+    moved_to: dict[tuple[str, str], tuple[str, str]] = {}
+    arrivals = {key[1]: key for key in new if key not in old and key != BODY_KEY}
+    for key in old:
+        if key not in new and key != BODY_KEY and key[1] in arrivals:
+            moved_to[key] = arrivals.pop(key[1])
+    taken = set(moved_to.values())
+    for key in old:
+        yield old[key], new.get(moved_to.get(key, key))
+    for key in new:
+        if key not in old and key not in taken:
+            yield None, new[key]
+
+
+def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node,
+                 old: Field, new: Field, depth: int, *, root: bool) -> None:
+    """Run ``kind`` rules on a pair of schema nodes, then on their children."""
+    if root:
+        _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
+    if depth > MAX_DEPTH or old.cyclic or new.cyclic or ctx.same(old.schema, new.schema):
+        return
+    old_children, new_children = old.children(), new.children()
+    for name in _union(old_children, new_children):
+        a, b = old_children.get(name), new_children.get(name)
+        segments = (b or a).segments  # type: ignore[union-attr]
+        cnode = _child(base, "/" + "/".join(segments), a, b)
+        _emit(changes, kind, ctx, cnode, a, b)
+        if a is not None and b is not None:
+            _walk_schema(changes, ctx, kind, base, a, b, depth + 1, root=False)
+
+
+def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, new: Connector) -> None:
+    """Connection parameters by key, and those inside parameter sets present on both sides."""
+    from .rules.connection import parameter_sets
+
+    groups = [("", ("properties", "connectionParameters"),
+               old.section("connectionParameters"), new.section("connectionParameters"))]
+    old_sets, new_sets = parameter_sets(old), parameter_sets(new)
+    for name in old_sets:
+        if name in new_sets:
+            a, b = old_sets[name].get("parameters"), new_sets[name].get("parameters")
+            groups.append((f"{name}/", ("properties", "connectionParameterSets"),
+                           a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}))
+    for prefix, base, old_params, new_params in groups:
+        if old_params == new_params:
+            continue
+        for key in _union(old_params, new_params):
+            a, b = old_params.get(key), new_params.get(key)
+            pointer = base + (key,) if not prefix else base
+            node = Node(f"connection/{prefix}{key}", None, PROPERTIES_NAME,
+                        pointer if a is not None else None, pointer if b is not None else None, name=key)
+            _emit(changes, Kind.CONNECTION_PARAMETER, ctx, node, a, b)
+
+
+def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False, name: str | None = None) -> Node:
+    old_pointer = a if raw else (a.pointer if a is not None else None)
+    new_pointer = b if raw else (b.pointer if b is not None else None)
+    return Node(node.location + suffix, node.operation, node.file, old_pointer, new_pointer, name)
+
+
+def _union(a: dict, b: dict) -> Iterator:
+    yield from a
+    yield from (key for key in b if key not in a)
+
+
+def _emit(changes: list[Change], kind: Kind, ctx: DiffContext, node: Node, old: Any, new: Any) -> None:
+    for spec in rules_for(kind):
+        for found in iter_hits(spec.check, ctx, old, new):
+            changes.append(_to_change(spec, node, found))
+
+
+def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
+    side = found.side or ("new" if node.new_pointer is not None else "old")
+    if found.pointer is not None:
+        pointer = found.pointer
+    else:
+        pointer = (node.new_pointer if side == "new" else node.old_pointer) or ()
+    location = found.location if found.location is not None else node.location + found.at
+    details = found.details
+    if node.name is not None and not any(key == "name" for key, _ in details):
+        details = (("name", node.name),) + details
+    return Change(
+        rule=spec.id,
+        level=spec.level,
+        location=location.lstrip("/"),
+        operation=found.operation if found.operation is not None else node.operation,
+        old=found.old,
+        new=found.new,
+        file=found.file or node.file,
+        pointer=tuple(pointer),
+        side=side,
+        details=details,
+    )

@@ -1,0 +1,505 @@
+"""The typed connector model: a definition is loaded once into these objects, and rules
+compare them.
+
+A :class:`Connector` holds its raw documents and exposes operations keyed by operationId;
+an :class:`Operation` holds parameters keyed by ``(in, name)`` (the body parameter under
+``("body", "")``), responses keyed by status code and the webhook payload schema. Schemas
+are :class:`Field` objects whose ``$ref`` is resolved lazily, one level at a time, with
+cycles cut, so a recursive definition never loops. Nothing here mutates the documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Iterator, Mapping
+
+from .errors import InputError, JSONDefectError
+from .jsonload import LoadWarning, load_json
+from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+BODY_KEY = ("body", "")
+#: Keys of a schema or parameter that constrain the values it accepts.
+CONSTRAINT_KEYS = (
+    "maxLength", "minLength", "pattern", "maximum", "minimum", "exclusiveMaximum",
+    "exclusiveMinimum", "maxItems", "minItems", "uniqueItems", "multipleOf",
+)
+_EMPTY: dict = {}
+
+
+def _unescape(segment: str) -> str:
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+class Resolver:
+    """Follows local ``$ref`` (``#/definitions/X``, ``#/parameters/X``, ``#/responses/X``)."""
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self.doc = doc
+        self._cache: dict[str, tuple[Any, tuple] | None] = {}
+
+    def lookup(self, ref: str) -> tuple[Any, tuple] | None:
+        if ref in self._cache:
+            return self._cache[ref]
+        found: tuple[Any, tuple] | None = None
+        if ref.startswith("#/"):
+            node: Any = self.doc
+            pointer: tuple = ()
+            for raw in ref[2:].split("/"):
+                key = _unescape(raw)
+                if isinstance(node, dict) and key in node:
+                    node = node[key]
+                    pointer += (key,)
+                else:
+                    node = None
+                    break
+            if node is not None:
+                found = (node, pointer)
+        self._cache[ref] = found
+        return found
+
+    def resolve(self, node: Any, pointer: tuple) -> tuple[Any, tuple, str | None]:
+        """Follow a chain of ``$ref``; returns (node, pointer, first ref followed)."""
+        first: str | None = None
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:
+                return _EMPTY, pointer, first
+            seen.add(ref)
+            target = self.lookup(ref)
+            if target is None:  # dangling or external: keep the node as it is
+                return node, pointer, first or ref
+            node, pointer = target
+            first = first or ref
+        return node, pointer, first
+
+
+@dataclass(frozen=True, eq=False)
+class Field:
+    """A parameter, or a schema node below a body parameter, a response or a webhook payload.
+
+    ``segments`` is the path below the root schema (``("Values", "items", "AssignedTo")``);
+    ``schema`` is the resolved schema dict (for a non-body parameter, the parameter itself,
+    which carries ``type`` and friends in Swagger 2.0); ``chain`` lists the ``$ref`` followed
+    from the root, which cuts recursion.
+    """
+
+    name: str
+    segments: tuple[str, ...]
+    schema: Mapping[str, Any]
+    required: bool
+    pointer: tuple
+    resolver: Resolver
+    raw: Mapping[str, Any] | None = None
+    location: str | None = None  # the parameter's ``in``; None for schema nodes
+    ref: str | None = None
+    chain: tuple[str, ...] = ()
+    cyclic: bool = False
+
+    # --- attributes rules read --------------------------------------------------------
+    @property
+    def type(self) -> Any:
+        return self.schema.get("type")
+
+    @property
+    def format(self) -> Any:
+        return self.schema.get("format")
+
+    @property
+    def enum(self) -> list | None:
+        value = self.schema.get("enum")
+        return value if isinstance(value, list) else None
+
+    @property
+    def default(self) -> Any:
+        return self.schema.get("default")
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.schema
+
+    @property
+    def visibility(self) -> str | None:
+        owner = self.raw if self.raw is not None else self.schema
+        value = owner.get("x-ms-visibility", self.schema.get("x-ms-visibility"))
+        return value.lower() if isinstance(value, str) else None
+
+    @property
+    def url_encoding(self) -> Any:
+        return (self.raw or self.schema).get("x-ms-url-encoding")
+
+    @property
+    def constraints(self) -> dict[str, Any]:
+        return {key: self.schema[key] for key in CONSTRAINT_KEYS if key in self.schema}
+
+    @property
+    def texts(self) -> dict[str, Any]:
+        owner = self.raw if self.raw is not None else self.schema
+        return {key: owner[key] for key in ("description", "x-ms-summary", "title", "summary") if key in owner}
+
+    @property
+    def flow_key(self) -> str:
+        """The key a flow uses: the parameter name, or ``body/a/b`` for body fields."""
+        return "/".join((self.name,) + tuple(s for s in self.segments if s != "items")) if self.segments else self.name
+
+    # --- children -----------------------------------------------------------------------
+    def children(self) -> dict[str, "Field"]:
+        """Schema properties (``allOf`` merged) and ``items``, resolved one level."""
+        if self.cyclic:
+            return {}
+        schema = self.schema
+        props: dict[str, Any] = {}
+        required: set[str] = set()
+        prop_pointers: dict[str, tuple] = {}
+        self._collect(schema, self.pointer, props, required, prop_pointers, set())
+        out: dict[str, Field] = {}
+        for name, sub in props.items():
+            out[name] = self._child(name, sub, prop_pointers[name], name in required)
+        items = schema.get("items")
+        if isinstance(items, dict):
+            out["items"] = self._child("items", items, self.pointer + ("items",), False)
+        return out
+
+    def _collect(self, schema, pointer, props, required, pointers, seen) -> None:
+        own = schema.get("properties")
+        if isinstance(own, dict):
+            for name, sub in own.items():
+                if isinstance(sub, dict):
+                    props[name] = sub
+                    pointers[name] = pointer + ("properties", name)
+        req = schema.get("required")
+        if isinstance(req, list):
+            required.update(r for r in req if isinstance(r, str))
+        parts = schema.get("allOf")
+        if isinstance(parts, list):
+            for index, part in enumerate(parts):
+                node, ptr, ref = self.resolver.resolve(part, pointer + ("allOf", index))
+                if isinstance(node, dict) and (ref is None or ref not in seen):
+                    self._collect(node, ptr, props, required, pointers, seen | {ref})
+
+    def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool) -> "Field":
+        node, ptr, ref = self.resolver.resolve(sub, pointer)
+        cyclic = ref is not None and ref in self.chain
+        if not isinstance(node, dict):
+            node = _EMPTY
+        return Field(
+            name=self.name,
+            segments=self.segments + (name,),
+            schema=node,
+            required=required,
+            pointer=ptr,
+            resolver=self.resolver,
+            raw=sub,
+            ref=ref,
+            chain=self.chain + (ref,) if ref else self.chain,
+            cyclic=cyclic,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Response:
+    code: str
+    raw: Mapping[str, Any]
+    pointer: tuple
+    schema: Field | None
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    """One action or trigger, keyed by operationId."""
+
+    id: str
+    method: str
+    path: str
+    raw: Mapping[str, Any]
+    pointer: tuple
+    path_item: Mapping[str, Any]
+    resolver: Resolver
+
+    @property
+    def summary(self) -> str | None:
+        return self.raw.get("summary")
+
+    @property
+    def description(self) -> str | None:
+        return self.raw.get("description")
+
+    @property
+    def display_name(self) -> str:
+        """How the designer shows the operation: its summary, else its operationId."""
+        summary = self.summary
+        return summary.strip() if isinstance(summary, str) and summary.strip() else self.id
+
+    @property
+    def deprecated(self) -> bool:
+        return self.raw.get("deprecated") is True
+
+    @property
+    def visibility(self) -> str | None:
+        value = self.raw.get("x-ms-visibility")
+        return value.lower() if isinstance(value, str) else None
+
+    @property
+    def trigger(self) -> str | None:
+        """``single`` or ``batch`` for a trigger (``x-ms-trigger``), None for an action."""
+        value = self.raw.get("x-ms-trigger")
+        return value.lower() if isinstance(value, str) else (str(value) if value else None)
+
+    @property
+    def is_webhook(self) -> bool:
+        return any(p.schema.get("x-ms-notification-url") or (p.raw or {}).get("x-ms-notification-url")
+                   for p in self.parameters.values()) or any(
+            f.schema.get("x-ms-notification-url") for f in self._body_fields())
+
+    @property
+    def kind(self) -> str:
+        """``action``, ``polling trigger`` or ``webhook trigger``."""
+        if not self.trigger:
+            return "action"
+        return "webhook trigger" if self.is_webhook else "polling trigger"
+
+    @property
+    def annotation(self) -> Mapping[str, Any]:
+        value = self.raw.get("x-ms-api-annotation")
+        return value if isinstance(value, dict) else _EMPTY
+
+    @property
+    def family(self) -> str | None:
+        family = self.annotation.get("family")
+        return family if isinstance(family, str) else None
+
+    @property
+    def revision(self) -> int | None:
+        revision = self.annotation.get("revision")
+        try:
+            return int(revision) if revision is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def route(self) -> tuple[str, str]:
+        """Method and path with path-parameter names blanked: what Logic Apps binds to."""
+        return self.method, re.sub(r"\{[^}]*\}", "{}", self.path.rstrip("/").lower())
+
+    @cached_property
+    def parameters(self) -> dict[tuple[str, str], Field]:
+        """Path-level and operation-level parameters (the latter win), keyed by (in, name)."""
+        out: dict[tuple[str, str], Field] = {}
+        for where, listing in (("path", self.path_item.get("parameters")), ("op", self.raw.get("parameters"))):
+            if not isinstance(listing, list):
+                continue
+            base = self.pointer[:-1] if where == "path" else self.pointer
+            for index, item in enumerate(listing):
+                pointer = base + ("parameters", index)
+                node, _, ref = self.resolver.resolve(item, pointer)
+                if not isinstance(node, dict):
+                    continue
+                name, location = node.get("name"), node.get("in")
+                if not isinstance(name, str) or not isinstance(location, str):
+                    continue
+                if location == "body":
+                    schema, schema_ptr, schema_ref = self.resolver.resolve(node.get("schema") or {}, pointer + ("schema",))
+                    if not isinstance(schema, dict):
+                        schema = _EMPTY
+                    field = Field(name, (), schema, node.get("required") is True, pointer, self.resolver,
+                                  raw=node, location="body", ref=schema_ref,
+                                  chain=(schema_ref,) if schema_ref else ())
+                    out[BODY_KEY] = field
+                else:
+                    out[(location, name)] = Field(name, (), node, node.get("required") is True, pointer,
+                                                  self.resolver, raw=node, location=location, ref=ref)
+        return out
+
+    @property
+    def body(self) -> Field | None:
+        return self.parameters.get(BODY_KEY)
+
+    def _body_fields(self) -> Iterator[Field]:
+        body = self.body
+        if body is not None:
+            yield from body.children().values()
+
+    @cached_property
+    def responses(self) -> dict[str, Response]:
+        out: dict[str, Response] = {}
+        listing = self.raw.get("responses")
+        if not isinstance(listing, dict):
+            return out
+        for code, item in listing.items():
+            pointer = self.pointer + ("responses", str(code))
+            node, ptr, _ = self.resolver.resolve(item, pointer)
+            if not isinstance(node, dict):
+                continue
+            schema = None
+            if isinstance(node.get("schema"), dict):
+                resolved, sptr, sref = self.resolver.resolve(node["schema"], ptr + ("schema",))
+                if isinstance(resolved, dict):
+                    schema = Field(str(code), (), resolved, True, sptr, self.resolver, raw=node["schema"],
+                                   ref=sref, chain=(sref,) if sref else ())
+            out[str(code)] = Response(str(code), node, ptr, schema)
+        return out
+
+    @cached_property
+    def notification(self) -> Field | None:
+        """The webhook payload schema (``x-ms-notification-content`` on the path) of a trigger."""
+        if not self.trigger:
+            return None
+        content = self.path_item.get("x-ms-notification-content")
+        if not isinstance(content, dict) or not isinstance(content.get("schema"), dict):
+            return None
+        pointer = self.pointer[:-1] + ("x-ms-notification-content", "schema")
+        resolved, ptr, ref = self.resolver.resolve(content["schema"], pointer)
+        if not isinstance(resolved, dict):
+            return None
+        return Field("x-ms-notification-content", (), resolved, True, ptr, self.resolver,
+                     raw=content["schema"], ref=ref, chain=(ref,) if ref else ())
+
+
+class Connector:
+    """One version of a connector, loaded from its files."""
+
+    def __init__(self, source: SourceFiles, swagger: dict, properties: dict, settings: dict,
+                 warnings: list[LoadWarning]) -> None:
+        self.source = source
+        self.swagger = swagger
+        self.properties = properties
+        self.settings = settings
+        self.warnings = warnings
+        self.resolver = Resolver(swagger)
+        #: False when apiProperties.json exists but could not be parsed (see warnings).
+        self.properties_readable = True
+
+    def without_properties(self) -> "Connector":
+        """The same connector with apiProperties.json left out (for a fair comparison
+        with a side whose apiProperties.json could not be read)."""
+        files = {k: v for k, v in self.source.files.items() if k != PROPERTIES_NAME}
+        source = SourceFiles(self.source.label, files, self.source.kind, self.source.meta)
+        return Connector(source, self.swagger, {}, self.settings, self.warnings)
+
+    @classmethod
+    def from_files(cls, source: SourceFiles) -> "Connector":
+        """Parse a connector's files (tolerating what can be recovered, with warnings)."""
+        warnings: list[LoadWarning] = []
+        name = source.swagger_name
+        if name is None:
+            raise InputError(f"{source.label}: no apiDefinition.swagger.json or apiDefinition.json")
+        label = _file_label(source, name)
+        swagger, found = load_json(source.files[name], label)
+        warnings.extend(found)
+        if not isinstance(swagger, dict):
+            raise InputError(f"{label}: the definition is not a JSON object", hint="a swagger file starts with '{'")
+        properties: dict = {}
+        properties_readable = True
+        if PROPERTIES_NAME in source.files:
+            try:
+                doc, found = load_json(source.files[PROPERTIES_NAME], _file_label(source, PROPERTIES_NAME))
+            except JSONDefectError as exc:
+                # The swagger is the contract and can still be compared; say loudly what was not.
+                warnings.append(LoadWarning(exc.file, exc.line, exc.column,
+                                            f"{exc.defect}; apiProperties.json could not be read, so connection, "
+                                            "policy and script settings were not compared"))
+                doc, found = {"properties": None}, []
+            warnings.extend(found)
+            if isinstance(doc, dict):
+                inner = doc.get("properties")
+                properties = inner if isinstance(inner, dict) else {}
+                properties_readable = inner is not None or "properties" not in doc
+        settings: dict = {}
+        if SETTINGS_NAME in source.files:
+            try:
+                doc, found = load_json(source.files[SETTINGS_NAME], _file_label(source, SETTINGS_NAME))
+            except InputError as exc:  # settings.json is local and not part of the contract
+                warnings.append(LoadWarning(_file_label(source, SETTINGS_NAME), 1, 1, f"ignored: {exc}"))
+            else:
+                warnings.extend(found)
+                settings = doc if isinstance(doc, dict) else {}
+        connector = cls(source, swagger, properties, settings, warnings)
+        connector.properties_readable = properties_readable
+        return connector
+
+    # --- identity -----------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.source.label
+
+    @property
+    def swagger_name(self) -> str:
+        return self.source.swagger_name or "apiDefinition.swagger.json"
+
+    @property
+    def info(self) -> Mapping[str, Any]:
+        info = self.swagger.get("info")
+        return info if isinstance(info, dict) else _EMPTY
+
+    @property
+    def title(self) -> str | None:
+        title = self.info.get("title")
+        return title if isinstance(title, str) else None
+
+    @property
+    def version(self) -> str | None:
+        """The declared ``info.version`` as written, or None."""
+        version = self.info.get("version")
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            return str(version)
+        return version if isinstance(version, str) else None
+
+    @property
+    def connector_id(self) -> str | None:
+        value = self.settings.get("connectorId")
+        return value if isinstance(value, str) and value else None
+
+    # --- contents -----------------------------------------------------------------------
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        out: dict[str, Operation] = {}
+        paths = self.swagger.get("paths")
+        if not isinstance(paths, dict):
+            return out
+        for path, item in paths.items():
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                raw = item.get(method)
+                if not isinstance(raw, dict):
+                    continue
+                op_id = raw.get("operationId")
+                if not isinstance(op_id, str) or not op_id:
+                    op_id = f"{method.upper()} {path}"
+                out[op_id] = Operation(op_id, method, path, raw, ("paths", path, method), item, self.resolver)
+        return out
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """A top-level object of apiProperties' ``properties`` (``{}`` when absent)."""
+        value = self.properties.get(name)
+        return value if isinstance(value, dict) else _EMPTY
+
+    def file_digest(self, name: str) -> str | None:
+        data = self.source.files.get(name)
+        return hashlib.sha256(data).hexdigest()[:12] if data is not None else None
+
+    @property
+    def script_digest(self) -> str | None:
+        return self.file_digest(SCRIPT_NAME)
+
+    @property
+    def icon_digest(self) -> str | None:
+        return self.file_digest(ICON_NAME)
+
+    def __repr__(self) -> str:
+        return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
+
+
+def _file_label(source: SourceFiles, name: str) -> str:
+    """How a file is named in messages: its path for folders, ``REV:PATH/name`` for git."""
+    if source.kind == "file":
+        return source.label
+    return f"{source.label.rstrip('/')}/{name}"
+
+
+def connector_from_files(source: SourceFiles) -> Connector:
+    return Connector.from_files(source)

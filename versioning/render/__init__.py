@@ -1,0 +1,36 @@
+"""One renderer per output format; each takes the same result object and returns text.
+
+Renderers know nothing of the terminal: the caller says whether to use colour.
+"""
+
+from __future__ import annotations
+
+import importlib
+from enum import Enum
+from typing import Any
+
+
+class Format(str, Enum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+    JUNIT = "junit"
+    GITHUB = "github"
+
+
+#: format -> "module:function" for a DiffResult. Imported on use.
+DIFF_RENDERERS: dict[str, str] = {
+    Format.TEXT.value: "versioning.render.text:render_diff",
+    Format.MARKDOWN.value: "versioning.render.markdown:render_diff",
+    Format.JSON.value: "versioning.render.json:render_diff",
+}
+
+
+def available(table: dict[str, str] = DIFF_RENDERERS) -> list[str]:
+    return [fmt.value for fmt in Format if fmt.value in table]
+
+
+def render(result: Any, fmt: str, table: dict[str, str] = DIFF_RENDERERS, **options: Any) -> str:
+    """Render ``result`` in format ``fmt`` using the renderer table ``table``."""
+    module_name, function = table[fmt].split(":")
+    return getattr(importlib.import_module(module_name), function)(result, **options)

@@ -1,0 +1,147 @@
+"""The rule catalogue: one small function per rule, one row per rule in :data:`RULES`.
+
+A rule is registered with :func:`rule` and looks at one kind of node (:class:`Kind`): it
+receives the old and the new node (either may be ``None`` for an addition or a removal)
+and yields :class:`Hit` objects. The engine turns hits into :class:`~versioning.changes.Change`
+objects, filling in the rule id, level, location, operation and file position. A function
+may back several rows (the same check for parameters and for body fields), which is why a
+rule never names its own id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, Iterable, Iterator
+
+from ..changes import Change, Level
+
+
+class Kind(str, Enum):
+    """The kinds of node rules look at."""
+
+    CONNECTOR = "connector"            # the whole definition (+ apiProperties, script, icon)
+    OPERATION = "operation"            # operations matched by operationId (or as a rename)
+    PARAMETER = "parameter"            # parameters matched by in + name (body: by position)
+    REQUEST_PROPERTY = "request-property"    # body schema nodes, by property path
+    RESPONSE = "response"              # responses matched by status code
+    RESPONSE_PROPERTY = "response-property"  # response / webhook payload schema nodes
+    CONNECTION_PARAMETER = "connection-parameter"  # apiProperties connectionParameters, by key
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found. ``at`` is appended to the node's location (e.g. ``"/type"``);
+    ``location``, ``operation``, ``pointer``, ``side`` and ``file`` override the node's own
+    (used by connector-wide rules that report on many places)."""
+
+    old: Any = None
+    new: Any = None
+    at: str = ""
+    details: tuple[tuple[str, Any], ...] = ()
+    location: str | None = None
+    operation: str | None = None
+    pointer: tuple | None = None
+    side: str | None = None
+    file: str | None = None
+
+
+def hit(old: Any = None, new: Any = None, at: str = "", **details: Any) -> Hit:
+    return Hit(old=old, new=new, at=at, details=tuple(sorted(details.items())))
+
+
+Check = Callable[[Any, Any, Any], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the catalogue."""
+
+    id: str
+    level: Level
+    kind: Kind
+    description: str
+    why: str
+    message: str
+    example: tuple[str, str]
+    check: Check = field(repr=False, compare=False)
+
+
+#: The catalogue, in registration order. Ids are stable: tests and ignore lists use them.
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, level: Level, kind: Kind, *, description: str, why: str, message: str,
+         example: tuple[str, str] = ("", "")) -> Callable[[Check], Check]:
+    """Register ``check`` as rule ``id``. Stack it to register one function for several ids."""
+
+    def register(check: Check) -> Check:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id, level, kind, description, why, message, example, check)
+        return check
+
+    return register
+
+
+def rules_for(kind: Kind) -> list[Rule]:
+    _load()
+    return [r for r in RULES.values() if r.kind is kind]
+
+
+def get_rule(rule_id: str) -> Rule:
+    _load()
+    return RULES[rule_id]
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return list(RULES.values())
+
+
+def render_message(change: Change) -> str:
+    """The one-line sentence for a change, from its rule's message template."""
+    _load()
+    spec = RULES.get(change.rule)
+    if spec is None:
+        return change.rule
+    values = {
+        "operation": change.operation or "",
+        "location": change.location,
+        "old": _show(change.old),
+        "new": _show(change.new),
+        "name": change.location.rsplit("/", 1)[-1],
+    }
+    values.update({k: _show(v) if not isinstance(v, str) else v for k, v in change.details})
+    try:
+        return spec.message.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return f"{spec.description} ({change.location})"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value) or "[]"
+    return str(value)
+
+
+_loaded = False
+
+
+def _load() -> None:
+    """Import the rule modules (they register themselves)."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from . import connection, definition, operations, parameters, responses  # noqa: F401
+
+
+def iter_hits(check: Check, ctx: Any, old: Any, new: Any) -> Iterator[Hit]:
+    result = check(ctx, old, new)
+    if result:
+        yield from result

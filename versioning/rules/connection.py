@@ -1,0 +1,210 @@
+"""Rules on apiProperties.json: connection parameters and parameter sets, OAuth settings,
+policies, script operations and capabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..changes import Level
+from ..sourcefiles import PROPERTIES_NAME
+from . import Hit, Kind, hit, rule
+
+CP = Kind.CONNECTION_PARAMETER
+C = Kind.CONNECTOR
+
+
+def _required(param: Any) -> bool:
+    ui = param.get("uiDefinition") if isinstance(param, dict) else None
+    constraints = ui.get("constraints") if isinstance(ui, dict) else None
+    value = constraints.get("required") if isinstance(constraints, dict) else None
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _hidden(param: Any) -> bool:
+    ui = param.get("uiDefinition") if isinstance(param, dict) else None
+    constraints = ui.get("constraints") if isinstance(ui, dict) else None
+    return isinstance(constraints, dict) and str(constraints.get("hidden", "")).lower() == "true"
+
+
+@rule("connection-parameter-removed", Level.BREAKING, CP,
+      description="A connection parameter was removed (or renamed).",
+      why="Existing connections hold a value under that key: they may stop working and have to be recreated.",
+      message="connection parameter {name} was removed",
+      example=('"connectionParameters": {"api_key": {"type": "securestring"}}', '"connectionParameters": {}'))
+def connection_parameter_removed(ctx, old, new):
+    if old is not None and new is None:
+        yield hit(old=old.get("type") if isinstance(old, dict) else None)
+
+
+@rule("connection-parameter-added-required", Level.BREAKING, CP,
+      description="A required connection parameter was added.",
+      why="Existing connections have no value for it: every user must edit or recreate their connection.",
+      message="required connection parameter {name} was added",
+      example=('"connectionParameters": {}',
+               '"connectionParameters": {"region": {"type": "string", "uiDefinition": {"constraints": {"required": "true"}}}}'))
+def connection_parameter_added_required(ctx, old, new):
+    if old is None and new is not None and _required(new) and not _hidden(new):
+        yield hit(new=new.get("type"))
+
+
+@rule("connection-parameter-added-optional", Level.ADDITIVE, CP,
+      description="An optional connection parameter was added.",
+      why="Existing connections keep working without it.",
+      message="optional connection parameter {name} was added",
+      example=('"connectionParameters": {}',
+               '"connectionParameters": {"region": {"type": "string", "uiDefinition": {"constraints": {"required": "false"}}}}'))
+def connection_parameter_added_optional(ctx, old, new):
+    if old is None and new is not None and (not _required(new) or _hidden(new)):
+        yield hit(new=new.get("type") if isinstance(new, dict) else None)
+
+
+@rule("connection-parameter-became-required", Level.BREAKING, CP,
+      description="An optional connection parameter became required.",
+      why="Connections created without a value are no longer complete.",
+      message="connection parameter {name} became required",
+      example=('"constraints": {"required": "false"}', '"constraints": {"required": "true"}'))
+def connection_parameter_became_required(ctx, old, new):
+    if old is not None and new is not None and _required(new) and not _required(old):
+        yield hit(old=False, new=True, at="/required")
+
+
+@rule("connection-parameter-type-changed", Level.RISKY, CP,
+      description="A connection parameter's type changed (for example string to securestring).",
+      why="Stored connection values may be read differently; test an existing connection.",
+      message="connection parameter {name}: type changed from {old} to {new}",
+      example=('"api_key": {"type": "string"}', '"api_key": {"type": "securestring"}'))
+def connection_parameter_type_changed(ctx, old, new):
+    if isinstance(old, dict) and isinstance(new, dict) and old.get("type") != new.get("type"):
+        yield hit(old=old.get("type"), new=new.get("type"), at="/type")
+
+
+@rule("oauth-settings-changed", Level.RISKY, CP,
+      description="OAuth settings changed (client id, scopes, URLs, custom parameters), with the same identity provider.",
+      why="Sign-in may ask for other consent or fail for existing connections: test with an existing connection.",
+      message="connection parameter {name}: OAuth setting {setting} changed",
+      example=('"oAuthSettings": {"scopes": ["read"]}', '"oAuthSettings": {"scopes": ["read", "write"]}'))
+def oauth_settings_changed(ctx, old, new):
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return
+    before, after = old.get("oAuthSettings") or {}, new.get("oAuthSettings") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return
+    for key in sorted(set(before) | set(after)):
+        if key != "identityProvider" and before.get(key) != after.get(key):
+            yield hit(old=before.get(key), new=after.get(key), at=f"/oAuthSettings/{key}", setting=key)
+
+
+@rule("connection-parameter-display-changed", Level.COSMETIC, CP,
+      description="A connection parameter's display text (uiDefinition) changed.",
+      why="Display text on the connection dialog only.",
+      message="connection parameter {name}: display text changed",
+      example=('"uiDefinition": {"displayName": "Key"}', '"uiDefinition": {"displayName": "API key"}'))
+def connection_parameter_display_changed(ctx, old, new):
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return
+    before, after = old.get("uiDefinition") or {}, new.get("uiDefinition") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return
+    for key in ("displayName", "description", "tooltip"):
+        if before.get(key) != after.get(key):
+            yield hit(old=before.get(key), new=after.get(key), at=f"/uiDefinition/{key}")
+
+
+def parameter_sets(connector) -> dict[str, dict]:
+    values = connector.section("connectionParameterSets").get("values")
+    out = {}
+    for entry in values if isinstance(values, list) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            out[entry["name"]] = entry
+    return out
+
+
+@rule("connection-parameter-set-removed", Level.BREAKING, C,
+      description="A connection parameter set (one of several ways to authenticate) was removed.",
+      why="Connections created with that option stop working and must be recreated with another one.",
+      message="connection parameter set {old} was removed",
+      example=('"connectionParameterSets": {"values": [{"name": "oauth"}, {"name": "key"}]}',
+               '"connectionParameterSets": {"values": [{"name": "oauth"}]}'))
+def connection_parameter_set_removed(ctx, old, new):
+    before, after = parameter_sets(old), parameter_sets(new)
+    for name in before:
+        if name not in after:
+            yield Hit(old=name, location=f"connection/{name}", file=PROPERTIES_NAME,
+                      pointer=("properties", "connectionParameterSets"), side="old")
+
+
+@rule("connection-parameter-set-added", Level.ADDITIVE, C,
+      description="A connection parameter set (a new way to authenticate) was added.",
+      why="A new option when creating connections; existing connections keep theirs.",
+      message="connection parameter set {new} was added",
+      example=('"connectionParameterSets": {"values": [{"name": "oauth"}]}',
+               '"connectionParameterSets": {"values": [{"name": "oauth"}, {"name": "key"}]}'))
+def connection_parameter_set_added(ctx, old, new):
+    before, after = parameter_sets(old), parameter_sets(new)
+    if not before:
+        return  # moving from plain connectionParameters to sets is reported as an auth change
+    for name in after:
+        if name not in before:
+            yield Hit(new=name, location=f"connection/{name}", file=PROPERTIES_NAME,
+                      pointer=("properties", "connectionParameterSets"))
+
+
+def policies(connector) -> dict[str, dict]:
+    values = connector.properties.get("policyTemplateInstances")
+    out: dict[str, dict] = {}
+    for index, entry in enumerate(values if isinstance(values, list) else ()):
+        if not isinstance(entry, dict):
+            continue
+        title = entry.get("title") or entry.get("templateId") or f"policy {index + 1}"
+        key, n = str(title), 2
+        while key in out:
+            key, n = f"{title} #{n}", n + 1
+        out[key] = entry
+    return out
+
+
+@rule("policy-changed", Level.RISKY, C,
+      description="A policy template instance (set host, set header, route...) was added, removed or changed.",
+      why="Policies rewrite requests at run time: the same flow may now call another URL or send other headers.",
+      message="policy {title} was {what}",
+      example=('"policyTemplateInstances": []',
+               '"policyTemplateInstances": [{"templateId": "setheader", "title": "Set API version", "parameters": {...}}]'))
+def policy_changed(ctx, old, new):
+    before, after = policies(old), policies(new)
+    for title in list(before) + [t for t in after if t not in before]:
+        a, b = before.get(title), after.get(title)
+        if a == b:
+            continue
+        what = "added" if a is None else "removed" if b is None else "changed"
+        yield Hit(old=a, new=b, location=f"policy/{title}", file=PROPERTIES_NAME,
+                  pointer=("properties", "policyTemplateInstances"), side="new" if b is not None else "old",
+                  details=(("title", title), ("what", what)))
+
+
+@rule("script-operations-changed", Level.RISKY, C,
+      description="The list of operations that run through script.csx (scriptOperations) changed.",
+      why="Operations added to or removed from the list start or stop running the custom code. An empty list means "
+          "every operation runs through the script.",
+      message="scriptOperations changed from {old} to {new}",
+      example=('"scriptOperations": ["GetItem"]', '"scriptOperations": ["GetItem", "ListItems"]'))
+def script_operations_changed(ctx, old, new):
+    before, after = old.properties.get("scriptOperations"), new.properties.get("scriptOperations")
+    if before != after:
+        yield Hit(old=before, new=after, location="scriptOperations", file=PROPERTIES_NAME,
+                  pointer=("properties", "scriptOperations"), side="new" if after is not None else "old")
+
+
+@rule("capabilities-changed", Level.RISKY, C,
+      description="The connector's capabilities changed (apiProperties capabilities or x-ms-capabilities).",
+      why="Capabilities decide where the connector can be used (actions, triggers, gateway, testConnection).",
+      message="{name} changed from {old} to {new}",
+      example=('"capabilities": ["actions"]', '"capabilities": ["actions", "cloud"]'))
+def capabilities_changed(ctx, old, new):
+    before, after = old.properties.get("capabilities"), new.properties.get("capabilities")
+    if before != after:
+        yield Hit(old=before, new=after, location="capabilities", file=PROPERTIES_NAME,
+                  pointer=("properties", "capabilities"), side="new" if after is not None else "old")
+    before, after = old.swagger.get("x-ms-capabilities"), new.swagger.get("x-ms-capabilities")
+    if before != after:
+        yield Hit(old=before, new=after, location="x-ms-capabilities", pointer=("x-ms-capabilities",),
+                  side="new" if after is not None else "old")

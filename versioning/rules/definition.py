@@ -1,0 +1,258 @@
+"""Rules on the whole definition: security, host, display metadata, script, icon, and
+references between operations (``x-ms-dynamic-*``)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..changes import Level
+from ..sourcefiles import ICON_NAME, SCRIPT_NAME
+from . import Hit, Kind, hit, rule
+
+C = Kind.CONNECTOR
+
+
+def _security(connector) -> dict[str, Any]:
+    value = connector.swagger.get("securityDefinitions")
+    return value if isinstance(value, dict) else {}
+
+
+def auth_signature(connector) -> tuple[str, ...]:
+    """What kind of authentication existing connections hold: swagger security types and
+    flows, plus the identity providers of OAuth connection parameters (apiProperties)."""
+    kinds = set()
+    for scheme in _security(connector).values():
+        if isinstance(scheme, dict):
+            kind = str(scheme.get("type", "?"))
+            if kind == "oauth2":
+                kind += f"/{scheme.get('flow', '?')}"
+            kinds.add(kind)
+    for name, param in _connection_parameters(connector):
+        if isinstance(param, dict) and param.get("type") == "oauthSetting":
+            settings = param.get("oAuthSettings") or {}
+            provider = settings.get("identityProvider") if isinstance(settings, dict) else None
+            kinds.add(f"oauth:{provider or '?'}")
+    return tuple(sorted(kinds)) or ("none",)
+
+
+def _connection_parameters(connector) -> Iterator[tuple[str, Any]]:
+    yield from connector.section("connectionParameters").items()
+    sets = connector.section("connectionParameterSets").get("values")
+    for entry in sets if isinstance(sets, list) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("parameters"), dict):
+            yield from entry["parameters"].items()
+
+
+@rule("auth-type-changed", Level.BREAKING, C,
+      description="The authentication type changed (securityDefinitions type or flow, or the OAuth identity provider).",
+      why="Existing connections hold credentials for the old type: every connection must be recreated and every flow "
+          "re-pointed. Microsoft does not allow this in an update of a certified connector.",
+      message="authentication changed from {old} to {new}",
+      example=('"securityDefinitions": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}',
+               '"securityDefinitions": {"oauth": {"type": "oauth2", "flow": "accessCode"}}'))
+def auth_type_changed(ctx, old, new):
+    before, after = auth_signature(old), auth_signature(new)
+    if before != after:
+        yield Hit(old=" + ".join(before), new=" + ".join(after), location="securityDefinitions",
+                  pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
+
+
+@rule("security-settings-changed", Level.RISKY, C,
+      description="Security settings other than the type changed (API key header, OAuth URLs or scopes).",
+      why="Connections keep their type but the credential may be sent or obtained differently: test sign-in.",
+      message="security definition {name} changed",
+      example=('"key": {"type": "apiKey", "in": "header", "name": "X-Key"}', '"key": {"type": "apiKey", "in": "header", "name": "Api-Key"}'))
+def security_settings_changed(ctx, old, new):
+    if auth_signature(old) != auth_signature(new):
+        return
+    before, after = _security(old), _security(new)
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) != after.get(name):
+            yield Hit(old=before.get(name), new=after.get(name), location=f"securityDefinitions/{name}",
+                      pointer=("securityDefinitions", name), side="new" if name in after else "old")
+
+
+def _top(connector, key: str) -> Any:
+    return connector.swagger.get(key)
+
+
+def _field_rule(key: str):
+    def check(ctx, old, new):
+        before, after = _top(old, key), _top(new, key)
+        if before != after:
+            yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
+    return check
+
+
+for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-path-changed", "basePath"),
+                         ("schemes", "schemes-changed", "schemes")):
+    rule(_id, Level.RISKY, C,
+         description=f"The definition's {_what} changed.",
+         why="Requests go to a different address. Often per environment (a fork or a test tenant): silence it in "
+             f"configuration when that is expected (ignore = [\"{_id}\"]).",
+         message=f"{_what} changed from {{old}} to {{new}}",
+         example=(f'"{_key}": "api.example.com"' if _key != "schemes" else '"schemes": ["https"]',
+                  f'"{_key}": "api-test.example.com"' if _key != "schemes" else '"schemes": ["http", "https"]'),
+         )(_field_rule(_key))
+
+
+@rule("media-types-changed", Level.RISKY, C,
+      description="The definition's consumes or produces media types changed.",
+      why="Requests or responses may be encoded differently.",
+      message="{name} changed from {old} to {new}",
+      example=('"consumes": ["application/json"]', '"consumes": ["application/xml"]'))
+def media_types_changed(ctx, old, new):
+    for key in ("consumes", "produces"):
+        yield from _field_rule(key)(ctx, old, new)
+
+
+@rule("description-changed", Level.COSMETIC, C,
+      description="The connector's title or description changed.",
+      why="Display text only.",
+      message="{name} changed",
+      example=('"info": {"title": "Contoso"}', '"info": {"title": "Contoso Tasks"}'))
+def description_changed(ctx, old, new):
+    for key in ("title", "description"):
+        before, after = old.info.get(key), new.info.get(key)
+        if before != after:
+            yield Hit(old=before, new=after, location=f"info/{key}", pointer=("info", key),
+                      side="new" if after is not None else "old")
+
+
+@rule("connector-metadata-changed", Level.COSMETIC, C,
+      description="Publisher metadata changed (x-ms-connector-metadata, contact, license, publisher, stackOwner, iconBrandColor).",
+      why="Shown on the connector's page only; no effect on flows. (stackOwner and host often differ per fork.)",
+      message="{name} changed",
+      example=('"iconBrandColor": "#007ee5"', '"iconBrandColor": "#da3b01"'))
+def connector_metadata_changed(ctx, old, new):
+    for key in ("x-ms-connector-metadata", "contact", "license", "externalDocs"):
+        before, after = old.swagger.get(key), new.swagger.get(key)
+        if before != after:
+            yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
+        before, after = old.info.get(key), new.info.get(key)
+        if before != after:
+            yield Hit(old=before, new=after, location=f"info/{key}", pointer=("info", key),
+                      side="new" if after is not None else "old")
+    for key in ("publisher", "stackOwner", "iconBrandColor"):
+        before, after = old.properties.get(key), new.properties.get(key)
+        if before != after:
+            yield Hit(old=before, new=after, location=key, pointer=("properties", key), file="apiProperties.json",
+                      side="new" if after is not None else "old")
+
+
+@rule("script-changed", Level.RISKY, C,
+      description="The custom code (script.csx) was added, removed or changed.",
+      why="Custom code rewrites requests and responses of the operations it runs for: behaviour may change anywhere. "
+          "Review the code change and test the affected operations.",
+      message="script.csx {what}",
+      example=("script.csx (sha256 1a2b...)", "script.csx (sha256 9f8e...)"))
+def script_changed(ctx, old, new):
+    before, after = old.script_digest, new.script_digest
+    if before != after:
+        what = "was added" if before is None else "was removed" if after is None else "changed"
+        yield Hit(old=before, new=after, location=SCRIPT_NAME, file=SCRIPT_NAME, pointer=(),
+                  details=(("what", what),), side="new" if after else "old")
+
+
+@rule("icon-changed", Level.COSMETIC, C,
+      description="The icon (icon.png) changed.",
+      why="Display only.",
+      message="icon.png {what}",
+      example=("icon.png (sha256 1a2b...)", "icon.png (sha256 9f8e...)"))
+def icon_changed(ctx, old, new):
+    before, after = old.icon_digest, new.icon_digest
+    if before != after:
+        what = "was added" if before is None else "was removed" if after is None else "changed"
+        yield Hit(old=before, new=after, location=ICON_NAME, file=ICON_NAME, pointer=(),
+                  details=(("what", what),), side="new" if after else "old")
+
+
+# --- references between operations ---------------------------------------------------------
+
+DYNAMIC_KEYS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema",
+                "x-ms-dynamic-properties", "x-ms-dynamic-tree", "x-ms-operation-context")
+
+
+def dynamic_references(connector) -> Iterator[tuple[str, str | None, str, tuple, str, tuple[str, ...]]]:
+    """Every ``x-ms-dynamic-*`` call: (location, owner operationId, extension, pointer,
+    target operationId, target parameter names it sends)."""
+    owners = {(op.path, op.method): op.id for op in connector.operations.values()}
+    stack: list[tuple[Any, tuple]] = [(connector.swagger.get("paths"), ("paths",)),
+                                      (connector.swagger.get("definitions"), ("definitions",)),
+                                      (connector.swagger.get("parameters"), ("parameters",))]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in DYNAMIC_KEYS and isinstance(value, dict):
+                    for target, params, sub in _calls(value):
+                        owner = owners.get(pointer[1:3]) if pointer[:1] == ("paths",) and len(pointer) >= 3 else None
+                        yield (_readable(connector, pointer, owner), owner, key, pointer + (key,) + sub, target, params)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, pointer + (key,)))
+        elif isinstance(node, list):
+            stack.extend((value, pointer + (index,)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+
+
+def _calls(ext: dict) -> Iterator[tuple[str, tuple[str, ...], tuple]]:
+    if isinstance(ext.get("operationId"), str):
+        params = ext.get("parameters")
+        yield ext["operationId"], tuple(params) if isinstance(params, dict) else (), ()
+    for key in ("open", "browse"):  # x-ms-dynamic-tree
+        sub = ext.get(key)
+        if isinstance(sub, dict) and isinstance(sub.get("operationId"), str):
+            params = sub.get("parameters")
+            yield sub["operationId"], tuple(params) if isinstance(params, dict) else (), (key,)
+
+
+def _readable(connector, pointer: tuple, owner: str | None) -> str:
+    """A checker-style location for a pointer inside the definition."""
+    if owner is not None:
+        rest = pointer[3:]
+        if rest[:1] == ("parameters",) and len(rest) >= 2:
+            op = connector.operations[owner]
+            listing = op.raw.get("parameters") or []
+            index = rest[1]
+            name = listing[index].get("name") if isinstance(index, int) and index < len(listing) and isinstance(listing[index], dict) else None
+            tail = "/".join(str(p) for p in rest[2:] if p != "properties")
+            return f"operation/{owner}/parameter/{name or index}" + (f"/{tail}" if tail else "")
+        return f"operation/{owner}/" + "/".join(str(p) for p in rest if p != "properties")
+    return "/".join(str(p) for p in pointer if p != "properties")
+
+
+def _parameter_names(op) -> set[str]:
+    names = {field.name for field in op.parameters.values()}
+    if op.body is not None:
+        names.update(op.body.children())
+    return names
+
+
+@rule("dynamic-reference-broken", Level.BREAKING, C,
+      description="An x-ms-dynamic-* reference points at an operation or parameter that no longer exists.",
+      why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and flows using "
+          "them cannot be edited. Internal helper operations are part of the contract.",
+      message="{location} calls {target}, which {problem}",
+      example=('"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders exists)',
+               '"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders removed)'))
+def dynamic_reference_broken(ctx, old, new):
+    lost_ops = {op_id for op_id in old.operations if op_id not in new.operations}
+    lost_params = {}
+    for op_id, op in old.operations.items():
+        if op_id in new.operations:
+            gone = _parameter_names(op) - _parameter_names(new.operations[op_id])
+            if gone:
+                lost_params[op_id] = gone
+    if not lost_ops and not lost_params:
+        return
+    for location, owner, key, pointer, target, params in dynamic_references(new):
+        if target in lost_ops or (target not in new.operations and target in old.operations):
+            problem = "was removed" + (f" (renamed to {ctx.renamed[target]}?)" if target in ctx.renamed else "")
+        elif target in lost_params:
+            missing = [p for p in params if p.split("/")[0] in lost_params[target]]
+            if not missing:
+                continue
+            problem = f"no longer has parameter {', '.join(missing)}"
+        else:
+            continue
+        yield Hit(old=target, new=None, location=f"{location}/{key}", operation=owner, pointer=pointer, side="new",
+                  details=(("problem", problem), ("target", target)))

@@ -1,0 +1,163 @@
+"""Rules on operations (actions and triggers), paired by operationId or as renames."""
+
+from __future__ import annotations
+
+from ..changes import Level
+from . import Kind, hit, rule
+
+OP = Kind.OPERATION
+
+
+@rule("operation-removed", Level.BREAKING, OP,
+      description="An operation (action or trigger) was removed.",
+      why="Every flow step and Power Apps formula that calls it fails, and the designer can no longer open those steps. "
+          "Keep it and mark it deprecated instead, or add a new revision in the same x-ms-api-annotation family.",
+      message="operation {operation} was removed",
+      example=('"paths": {"/items": {"get": {"operationId": "ListItems"}}}', '"paths": {}'))
+def operation_removed(ctx, old, new):
+    if old is not None and new is None:
+        yield hit(old=old.id, summary=old.display_name)
+
+
+@rule("operation-added", Level.ADDITIVE, OP,
+      description="A new operation (action or trigger) was added.",
+      why="A new capability; existing flows are not affected.",
+      message="operation {new} was added",
+      example=('"paths": {}', '"paths": {"/items": {"get": {"operationId": "ListItems"}}}'))
+def operation_added(ctx, old, new):
+    if old is None and new is not None and new.id not in ctx.new_revisions:
+        yield hit(new=new.id, summary=new.display_name)
+
+
+@rule("operation-new-revision", Level.ADDITIVE, OP,
+      description="A new revision of an operation was added in the same x-ms-api-annotation family, the old one kept.",
+      why="This is the sanctioned way to change an operation incompatibly: existing flows keep the old revision, "
+          "new flows get the new one.",
+      message="operation {new} was added as revision {revision} of family {family} (replaces {replaces})",
+      example=('"GetItem": {"x-ms-api-annotation": {"family": "GetItem", "revision": 1}}',
+               '"GetItemV2": {"x-ms-api-annotation": {"family": "GetItem", "revision": 2}}  (GetItem kept, deprecated)'))
+def operation_new_revision(ctx, old, new):
+    if old is None and new is not None and new.id in ctx.new_revisions:
+        yield hit(new=new.id, summary=new.display_name, family=new.family, revision=new.revision,
+                  replaces=ctx.new_revisions[new.id])
+
+
+@rule("operation-renamed", Level.BREAKING, OP,
+      description="An operation's operationId changed while its method and path (or its id but for case) stayed.",
+      why="Flows and apps bind to the operationId: every step calling the old id breaks and must be re-added. "
+          "Keep the old id (deprecated) beside the new one instead.",
+      message="operation {old} was renamed to {new} (probable rename: {reason})",
+      example=('"post": {"operationId": "Send_WhatsApp"}', '"post": {"operationId": "SendWhatsApp"}'))
+def operation_renamed(ctx, old, new):
+    if old is not None and new is not None and old.id != new.id:
+        reason = "only the case differs" if old.id.casefold() == new.id.casefold() else "same method and path"
+        yield hit(old=old.id, new=new.id, reason=reason, renamed_to=new.id, summary=new.display_name)
+
+
+@rule("operation-hidden", Level.BREAKING, OP,
+      description="An operation became x-ms-visibility: internal.",
+      why="Internal operations are hidden from the designer: existing steps can no longer be edited and users cannot add it.",
+      message="operation {operation} was hidden (x-ms-visibility: {new})",
+      example=('"get": {"operationId": "ListItems"}', '"get": {"operationId": "ListItems", "x-ms-visibility": "internal"}'))
+def operation_hidden(ctx, old, new):
+    if old is not None and new is not None and new.visibility == "internal" and old.visibility != "internal":
+        yield hit(old=old.visibility, new=new.visibility, at="/x-ms-visibility")
+
+
+@rule("operation-visibility-changed", Level.COSMETIC, OP,
+      description="An operation's x-ms-visibility changed between none, important and advanced (or back from internal).",
+      why="Only where the designer shows the operation changes.",
+      message="operation {operation} visibility changed from {old} to {new}",
+      example=('"x-ms-visibility": "advanced"', '"x-ms-visibility": "important"'))
+def operation_visibility_changed(ctx, old, new):
+    if old is not None and new is not None and old.visibility != new.visibility and new.visibility != "internal":
+        yield hit(old=old.visibility, new=new.visibility, at="/x-ms-visibility")
+
+
+@rule("operation-deprecated", Level.DEPRECATION, OP,
+      description="An operation was marked deprecated: true.",
+      why="Existing flows keep working; the designer warns and hides it from new flows. Users should move to the replacement.",
+      message="operation {operation} was deprecated",
+      example=('"get": {"operationId": "ListItems"}', '"get": {"operationId": "ListItems", "deprecated": true}'))
+def operation_deprecated(ctx, old, new):
+    if old is not None and new is not None and new.deprecated and not old.deprecated:
+        replacement = new.annotation.get("replacement")
+        yield hit(old=False, new=True, at="/deprecated",
+                  replacement=(replacement or {}).get("operationId") if isinstance(replacement, dict) else None)
+
+
+@rule("operation-undeprecated", Level.ADDITIVE, OP,
+      description="An operation is no longer deprecated.",
+      why="The operation is offered for new flows again.",
+      message="operation {operation} is no longer deprecated",
+      example=('"deprecated": true', '"deprecated": false'))
+def operation_undeprecated(ctx, old, new):
+    if old is not None and new is not None and old.deprecated and not new.deprecated:
+        yield hit(old=True, new=False, at="/deprecated")
+
+
+@rule("operation-path-changed", Level.BREAKING, OP,
+      description="An operation's path template changed.",
+      why="Logic Apps bind to method + path and break; Power Automate flows keep working, but the request goes to a "
+          "different URL: check the service accepts it.",
+      message="operation {operation} path changed from {old} to {new}",
+      example=('"/items/{id}": {"get": {"operationId": "GetItem"}}', '"/v2/items/{id}": {"get": {"operationId": "GetItem"}}'))
+def operation_path_changed(ctx, old, new):
+    if old is not None and new is not None and old.route[1] != new.route[1]:
+        yield hit(old=old.path, new=new.path)
+
+
+@rule("operation-method-changed", Level.BREAKING, OP,
+      description="An operation's HTTP method changed.",
+      why="Logic Apps bind to method + path and break; the service must accept the new method for existing flows.",
+      message="operation {operation} method changed from {old} to {new}",
+      example=('"get": {"operationId": "Search"}', '"post": {"operationId": "Search"}'))
+def operation_method_changed(ctx, old, new):
+    if old is not None and new is not None and old.method != new.method:
+        yield hit(old=old.method.upper(), new=new.method.upper())
+
+
+@rule("trigger-type-changed", Level.BREAKING, OP,
+      description="An operation changed between action and trigger, single and batch trigger, or polling and webhook.",
+      why="Flows store the kind of step: a trigger that becomes an action (or a polling trigger a webhook) cannot run in "
+          "existing flows, which must be rebuilt.",
+      message="operation {operation} changed from {old} to {new}",
+      example=('"get": {"operationId": "OnNewItem", "x-ms-trigger": "single"}', '"get": {"operationId": "OnNewItem", "x-ms-trigger": "batch"}'))
+def trigger_type_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    before, after = _trigger_kind(old), _trigger_kind(new)
+    if before != after:
+        yield hit(old=before, new=after, at="/x-ms-trigger")
+
+
+def _trigger_kind(op) -> str:
+    if not op.trigger:
+        return "action"
+    return f"{op.trigger} {'webhook' if op.is_webhook else 'polling'} trigger"
+
+
+@rule("operation-summary-changed", Level.COSMETIC, OP,
+      description="An operation's summary (its name in the designer) or description changed.",
+      why="Display text only: existing flows are unaffected, but users may look for the old name.",
+      message="operation {operation} {field} changed",
+      example=('"summary": "Get item"', '"summary": "Get an item"'))
+def operation_summary_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key in ("summary", "description", "x-ms-summary"):
+        if old.raw.get(key) != new.raw.get(key):
+            yield hit(old=old.raw.get(key), new=new.raw.get(key), at=f"/{key}", field=key)
+
+
+@rule("operation-family-changed", Level.RISKY, OP,
+      description="An operation's x-ms-api-annotation family or revision changed.",
+      why="The platform groups revisions by family: a changed family or revision can hide the operation behind another one.",
+      message="operation {operation} annotation changed from {old} to {new}",
+      example=('"x-ms-api-annotation": {"family": "GetItem", "revision": 1}', '"x-ms-api-annotation": {"family": "Items", "revision": 1}'))
+def operation_family_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    before, after = (old.family, old.revision), (new.family, new.revision)
+    if before != after and old.annotation and new.annotation:
+        yield hit(old=f"{before[0]} r{before[1]}", new=f"{after[0]} r{after[1]}", at="/x-ms-api-annotation")

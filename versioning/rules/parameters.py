@@ -1,0 +1,304 @@
+"""Rules on inputs: operation parameters and body schema fields.
+
+Most checks apply to both: the same function is registered once for parameters
+(``parameter-*``) and once for body fields (``request-property-*``), which flows address
+as ``<bodyParam>/<property path>``.
+"""
+
+from __future__ import annotations
+
+from ..changes import Level
+from . import Kind, hit, rule
+
+P = Kind.PARAMETER
+R = Kind.REQUEST_PROPERTY
+
+_ADD_EXAMPLE = ('"parameters": []', '"parameters": [{"name": "tenant", "in": "query", "type": "string", "required": true}]')
+
+
+def _is_filled_by_platform(field) -> bool:
+    """A required input users never see: internal with a default the platform sends."""
+    return field.visibility == "internal" and field.has_default
+
+
+@rule("parameter-removed", Level.BREAKING, P,
+      description="A parameter was removed from an operation.",
+      why="Flows that set it fail validation or silently lose the value; the step must be edited.",
+      message="parameter {name} of {operation} was removed",
+      example=('[{"name": "top", "in": "query", "type": "integer"}]', "[]"))
+@rule("request-property-removed", Level.BREAKING, R,
+      description="A field was removed from an operation's request body.",
+      why="Flows send body fields by key (<bodyParam>/<path>): a removed field makes those steps fail or drop the value.",
+      message="body field {key} of {operation} was removed",
+      example=('"properties": {"name": {"type": "string"}, "note": {"type": "string"}}', '"properties": {"name": {"type": "string"}}'))
+def input_removed(ctx, old, new):
+    if old is not None and new is None and not (old.segments and old.segments[-1] == "items"):
+        yield hit(old=old.flow_key, key=old.flow_key)
+
+
+@rule("parameter-added-required", Level.BREAKING, P,
+      description="A required parameter was added to an operation.",
+      why="Existing flow steps do not send it: they fail until someone edits every step and fills it in.",
+      message="required parameter {name} was added to {operation}",
+      example=_ADD_EXAMPLE)
+@rule("request-property-added-required", Level.BREAKING, R,
+      description="A required field was added to an operation's request body.",
+      why="Existing flow steps do not send it: they fail until someone edits every step and fills it in.",
+      message="required body field {key} was added to {operation}",
+      example=('"required": [], "properties": {}', '"required": ["tenant"], "properties": {"tenant": {"type": "string"}}'))
+def input_added_required(ctx, old, new):
+    if old is None and new is not None and new.required and not _is_filled_by_platform(new) and new.segments[-1:] != ("items",):
+        yield hit(new=new.flow_key, key=new.flow_key)
+
+
+@rule("parameter-added-optional", Level.ADDITIVE, P,
+      description="An optional parameter (or a required internal one with a default) was added.",
+      why="New capability; existing flows keep working without it.",
+      message="optional parameter {name} was added to {operation}",
+      example=('"parameters": []', '"parameters": [{"name": "top", "in": "query", "type": "integer"}]'))
+@rule("request-property-added-optional", Level.ADDITIVE, R,
+      description="An optional field (or a required internal one with a default) was added to a request body.",
+      why="New capability; existing flows keep working without it.",
+      message="optional body field {key} was added to {operation}",
+      example=('"properties": {}', '"properties": {"note": {"type": "string"}}'))
+def input_added_optional(ctx, old, new):
+    if old is None and new is not None and (not new.required or _is_filled_by_platform(new)) and new.segments[-1:] != ("items",):
+        yield hit(new=new.flow_key, key=new.flow_key, internal_default=_is_filled_by_platform(new))
+
+
+@rule("parameter-became-required", Level.BREAKING, P,
+      description="An optional parameter became required.",
+      why="Flow steps that left it empty now fail until someone fills it in.",
+      message="parameter {name} of {operation} became required",
+      example=('{"name": "tenant", "in": "query", "required": false}', '{"name": "tenant", "in": "query", "required": true}'))
+@rule("request-property-became-required", Level.BREAKING, R,
+      description="An optional request body field became required.",
+      why="Flow steps that left it empty now fail until someone fills it in.",
+      message="body field {key} of {operation} became required",
+      example=('"required": []', '"required": ["tenant"]'))
+def input_became_required(ctx, old, new):
+    if old is not None and new is not None and new.required and not old.required and not _is_filled_by_platform(new):
+        yield hit(old=False, new=True, at="/required", key=new.flow_key)
+
+
+@rule("parameter-became-optional", Level.ADDITIVE, P,
+      description="A required parameter became optional.",
+      why="Loosened: existing flows keep working.",
+      message="parameter {name} of {operation} became optional",
+      example=('{"name": "tenant", "required": true}', '{"name": "tenant", "required": false}'))
+@rule("request-property-became-optional", Level.ADDITIVE, R,
+      description="A required request body field became optional.",
+      why="Loosened: existing flows keep working.",
+      message="body field {key} of {operation} became optional",
+      example=('"required": ["tenant"]', '"required": []'))
+def input_became_optional(ctx, old, new):
+    if old is not None and new is not None and old.required and not new.required:
+        yield hit(old=True, new=False, at="/required", key=new.flow_key)
+
+
+@rule("parameter-location-changed", Level.BREAKING, P,
+      description="A parameter moved (for example from query to header).",
+      why="The value flows send is now put elsewhere in the request; the checker reports this as an error.",
+      message="parameter {name} of {operation} moved from {old} to {new}",
+      example=('{"name": "key", "in": "query"}', '{"name": "key", "in": "header"}'))
+def parameter_location_changed(ctx, old, new):
+    # The engine pairs a parameter that disappeared from one ``in`` and appeared in another
+    # under the same name, so a move reaches the rules as one pair.
+    if old is not None and new is not None and old.location != new.location:
+        yield hit(old=old.location, new=new.location, at="/in")
+
+
+@rule("body-parameter-renamed", Level.BREAKING, P,
+      description="The body parameter's name changed.",
+      why="Flows address every body field as <bodyParam>/<path>: all of those keys change prefix and the values are lost.",
+      message="body parameter of {operation} was renamed from {old} to {new}",
+      example=('{"name": "body", "in": "body"}', '{"name": "payload", "in": "body"}'))
+def body_parameter_renamed(ctx, old, new):
+    if old is not None and new is not None and old.location == "body" and old.name != new.name:
+        yield hit(old=old.name, new=new.name)
+
+
+@rule("parameter-type-changed", Level.BREAKING, P,
+      description="A parameter's type or format changed.",
+      why="Values flows send may no longer be accepted or be read differently; the checker reports this as an error.",
+      message="parameter {name} of {operation}: {attribute} changed from {old} to {new}",
+      example=('{"name": "count", "in": "query", "type": "string"}', '{"name": "count", "in": "query", "type": "integer"}'))
+@rule("request-property-type-changed", Level.BREAKING, R,
+      description="A request body field's type or format changed.",
+      why="Values flows send may no longer be accepted or be read differently.",
+      message="body field {key} of {operation}: {attribute} changed from {old} to {new}",
+      example=('"count": {"type": "string"}', '"count": {"type": "integer"}'))
+def input_type_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for attribute in ("type", "format"):
+        before, after = old.schema.get(attribute), new.schema.get(attribute)
+        if before != after:
+            yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute, key=new.flow_key)
+
+
+@rule("parameter-enum-values-removed", Level.BREAKING, P,
+      description="Values were removed from a parameter's enum, or an enum was added to a free input.",
+      why="Flows that send a value no longer allowed fail; the designer shows the step as invalid.",
+      message="parameter {name} of {operation}: allowed values removed: {removed}",
+      example=('{"name": "kind", "enum": ["a", "b"]}', '{"name": "kind", "enum": ["a"]}'))
+@rule("request-property-enum-values-removed", Level.BREAKING, R,
+      description="Values were removed from a request body field's enum, or an enum was added to a free field.",
+      why="Flows that send a value no longer allowed fail.",
+      message="body field {key} of {operation}: allowed values removed: {removed}",
+      example=('"kind": {"enum": ["a", "b"]}', '"kind": {"enum": ["a"]}'))
+def input_enum_narrowed(ctx, old, new):
+    if old is None or new is None or new.enum is None:
+        return
+    if old.enum is None:
+        yield hit(old=None, new=new.enum, at="/enum", removed="any value outside the new list", key=new.flow_key)
+        return
+    removed = [v for v in old.enum if v not in new.enum]
+    if removed:
+        yield hit(old=old.enum, new=new.enum, at="/enum", removed=removed, key=new.flow_key)
+
+
+@rule("parameter-enum-values-added", Level.ADDITIVE, P,
+      description="Values were added to a parameter's enum (or its enum was dropped).",
+      why="Loosened: existing flows keep working.",
+      message="parameter {name} of {operation}: allowed values added: {added}",
+      example=('{"name": "kind", "enum": ["a"]}', '{"name": "kind", "enum": ["a", "b"]}'))
+@rule("request-property-enum-values-added", Level.ADDITIVE, R,
+      description="Values were added to a request body field's enum (or its enum was dropped).",
+      why="Loosened: existing flows keep working.",
+      message="body field {key} of {operation}: allowed values added: {added}",
+      example=('"kind": {"enum": ["a"]}', '"kind": {"enum": ["a", "b"]}'))
+def input_enum_widened(ctx, old, new):
+    if old is None or new is None or old.enum is None:
+        return
+    if new.enum is None:
+        yield hit(old=old.enum, new=None, at="/enum", added="any value", key=new.flow_key)
+        return
+    added = [v for v in new.enum if v not in old.enum]
+    if added:
+        yield hit(old=old.enum, new=new.enum, at="/enum", added=added, key=new.flow_key)
+
+
+@rule("parameter-default-changed", Level.RISKY, P,
+      description="A parameter's default value changed.",
+      why="Steps that never set it now send a different value: behaviour may change without any error.",
+      message="parameter {name} of {operation}: default changed from {old} to {new}",
+      example=('{"name": "top", "default": 10}', '{"name": "top", "default": 50}'))
+@rule("request-property-default-changed", Level.RISKY, R,
+      description="A request body field's default value changed.",
+      why="Steps that never set it now send a different value.",
+      message="body field {key} of {operation}: default changed from {old} to {new}",
+      example=('"top": {"default": 10}', '"top": {"default": 50}'))
+def input_default_changed(ctx, old, new):
+    if old is not None and new is not None and (old.has_default or new.has_default) and old.default != new.default:
+        yield hit(old=old.default, new=new.default, at="/default", key=new.flow_key)
+
+
+_TIGHTER_IF_LOWER = {"maxLength", "maximum", "maxItems", "exclusiveMaximum"}
+_TIGHTER_IF_HIGHER = {"minLength", "minimum", "minItems", "exclusiveMinimum"}
+
+
+def _constraint_moves(old, new):
+    """(key, old, new, tightened?) for every constraint that changed."""
+    before, after = old.constraints, new.constraints
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a == b:
+            continue
+        if a is None:
+            tighter = True
+        elif b is None:
+            tighter = False
+        elif key in _TIGHTER_IF_LOWER and _is_number(a) and _is_number(b):
+            tighter = b < a
+        elif key in _TIGHTER_IF_HIGHER and _is_number(a) and _is_number(b):
+            tighter = b > a
+        elif key == "uniqueItems":
+            tighter = bool(b)
+        else:  # pattern, multipleOf changed: treat as tighter (a person should look)
+            tighter = True
+        yield key, a, b, tighter
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@rule("parameter-constraint-tightened", Level.RISKY, P,
+      description="A parameter's constraint was added or tightened (maxLength, pattern, minimum...).",
+      why="Values that existing flows send may now be rejected.",
+      message="parameter {name} of {operation}: {constraint} changed from {old} to {new}",
+      example=('{"name": "q", "type": "string"}', '{"name": "q", "type": "string", "maxLength": 50}'))
+@rule("request-property-constraint-tightened", Level.RISKY, R,
+      description="A request body field's constraint was added or tightened.",
+      why="Values that existing flows send may now be rejected.",
+      message="body field {key} of {operation}: {constraint} changed from {old} to {new}",
+      example=('"q": {"type": "string"}', '"q": {"type": "string", "maxLength": 50}'))
+def input_constraint_tightened(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key, a, b, tighter in _constraint_moves(old, new):
+        if tighter:
+            yield hit(old=a, new=b, at=f"/{key}", constraint=key, key=new.flow_key)
+
+
+@rule("parameter-constraint-loosened", Level.ADDITIVE, P,
+      description="A parameter's constraint was removed or loosened.",
+      why="Loosened: everything that was accepted still is.",
+      message="parameter {name} of {operation}: {constraint} changed from {old} to {new}",
+      example=('{"name": "q", "maxLength": 50}', '{"name": "q", "maxLength": 100}'))
+@rule("request-property-constraint-loosened", Level.ADDITIVE, R,
+      description="A request body field's constraint was removed or loosened.",
+      why="Loosened: everything that was accepted still is.",
+      message="body field {key} of {operation}: {constraint} changed from {old} to {new}",
+      example=('"q": {"maxLength": 50}', '"q": {"maxLength": 100}'))
+def input_constraint_loosened(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key, a, b, tighter in _constraint_moves(old, new):
+        if not tighter:
+            yield hit(old=a, new=b, at=f"/{key}", constraint=key, key=new.flow_key)
+
+
+@rule("parameter-hidden", Level.RISKY, P,
+      description="A parameter became x-ms-visibility: internal.",
+      why="Users can no longer see or set it; steps that set a value keep sending it, but new steps get the default only.",
+      message="parameter {name} of {operation} was hidden (internal)",
+      example=('{"name": "api-version", "in": "query"}', '{"name": "api-version", "in": "query", "x-ms-visibility": "internal"}'))
+@rule("request-property-hidden", Level.RISKY, R,
+      description="A request body field became x-ms-visibility: internal.",
+      why="Users can no longer see or set it.",
+      message="body field {key} of {operation} was hidden (internal)",
+      example=('"mode": {"type": "string"}', '"mode": {"type": "string", "x-ms-visibility": "internal"}'))
+def input_hidden(ctx, old, new):
+    if old is not None and new is not None and new.visibility == "internal" and old.visibility != "internal":
+        yield hit(old=old.visibility, new="internal", at="/x-ms-visibility", key=new.flow_key)
+
+
+@rule("parameter-url-encoding-changed", Level.RISKY, P,
+      description="A parameter's x-ms-url-encoding changed (single/double).",
+      why="The same value is sent encoded differently: the service may read it differently.",
+      message="parameter {name} of {operation}: x-ms-url-encoding changed from {old} to {new}",
+      example=('{"name": "path", "in": "path", "x-ms-url-encoding": "double"}', '{"name": "path", "in": "path", "x-ms-url-encoding": "single"}'))
+def parameter_url_encoding_changed(ctx, old, new):
+    if old is not None and new is not None and old.url_encoding != new.url_encoding:
+        yield hit(old=old.url_encoding, new=new.url_encoding, at="/x-ms-url-encoding")
+
+
+@rule("parameter-description-changed", Level.COSMETIC, P,
+      description="A parameter's display text (x-ms-summary, description) changed.",
+      why="Display text only.",
+      message="parameter {name} of {operation}: {field} changed",
+      example=('{"name": "q", "x-ms-summary": "Query"}', '{"name": "q", "x-ms-summary": "Search text"}'))
+@rule("request-property-description-changed", Level.COSMETIC, R,
+      description="A request body field's display text (x-ms-summary, description, title) changed.",
+      why="Display text only.",
+      message="body field {key} of {operation}: {field} changed",
+      example=('"q": {"x-ms-summary": "Query"}', '"q": {"x-ms-summary": "Search text"}'))
+def input_description_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    before, after = old.texts, new.texts
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            yield hit(old=before.get(key), new=after.get(key), at=f"/{key}", field=key, key=new.flow_key)

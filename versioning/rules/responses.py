@@ -1,0 +1,123 @@
+"""Rules on outputs: responses, their schemas, and webhook payloads
+(``x-ms-notification-content``), which flows read as dynamic content."""
+
+from __future__ import annotations
+
+from ..changes import Level
+from . import Kind, hit, rule
+
+RS = Kind.RESPONSE
+RP = Kind.RESPONSE_PROPERTY
+
+
+def _is_success(code: str) -> bool:
+    return code.startswith("2") or code == "default"
+
+
+@rule("response-removed", Level.BREAKING, RS,
+      description="A success response (2xx or default), or its schema, was removed.",
+      why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
+      message="response {code} of {operation} was removed",
+      example=('"responses": {"200": {"schema": {"$ref": "#/definitions/Item"}}}', '"responses": {"204": {"description": "No content"}}'))
+def response_removed(ctx, old, new):
+    if old is None or not _is_success(old.code) or old.schema is None:
+        return
+    if new is None:
+        if not any(_is_success(code) and r.schema is not None for code, r in _responses_of(ctx, old).items()):
+            yield hit(old=old.code, code=old.code)
+    elif new.schema is None:
+        yield hit(old="schema", new=None, at="/schema", code=old.code)
+
+
+def _responses_of(ctx, response):
+    """The new operation's responses, for the operation owning ``response`` (by pointer)."""
+    path, method = response.pointer[1], response.pointer[2]
+    for op in ctx.new.operations.values():
+        if op.path == path and op.method == method:
+            return op.responses
+    renamed = ctx.renamed
+    for old_op in ctx.old.operations.values():
+        if old_op.path == path and old_op.method == method and old_op.id in renamed:
+            return ctx.new.operations[renamed[old_op.id]].responses
+    return {}
+
+
+@rule("response-added", Level.ADDITIVE, RS,
+      description="A response (status code) or a response schema was added.",
+      why="New outputs: existing flows are unaffected.",
+      message="response {code} of {operation} was added",
+      example=('"responses": {"204": {"description": "No content"}}', '"responses": {"200": {"schema": {"type": "object"}}}'))
+def response_added(ctx, old, new):
+    if new is not None and new.schema is not None and (old is None or old.schema is None):
+        yield hit(new=new.code, code=new.code)
+
+
+@rule("response-property-removed", Level.BREAKING, RP,
+      description="An output field was removed (from a response or a webhook payload).",
+      why="Flows that use it as dynamic content get nothing, or fail when the expression needs it.",
+      message="output field {path} of {operation} was removed",
+      example=('"properties": {"id": {"type": "string"}, "total": {"type": "number"}}', '"properties": {"id": {"type": "string"}}'))
+def response_property_removed(ctx, old, new):
+    if old is not None and new is None and old.segments and old.segments[-1] != "items":
+        yield hit(old="/".join(old.segments), path="/".join(old.segments))
+
+
+@rule("response-property-added", Level.ADDITIVE, RP,
+      description="An output field was added.",
+      why="New dynamic content; existing flows are unaffected.",
+      message="output field {path} of {operation} was added",
+      example=('"properties": {"id": {"type": "string"}}', '"properties": {"id": {"type": "string"}, "total": {"type": "number"}}'))
+def response_property_added(ctx, old, new):
+    if old is None and new is not None and new.segments and new.segments[-1] != "items":
+        yield hit(new="/".join(new.segments), path="/".join(new.segments))
+
+
+@rule("response-property-type-changed", Level.BREAKING, RP,
+      description="An output field's type or format changed (adding a type where none was declared, or dropping a format, counts).",
+      why="Expressions and later steps that use the value expect the old type; the checker reports this as an error.",
+      message="output field {path} of {operation}: {attribute} changed from {old} to {new}",
+      example=('"total": {"type": "string"}', '"total": {"type": "number"}'))
+def response_property_type_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for attribute in ("type", "format"):
+        before, after = old.schema.get(attribute), new.schema.get(attribute)
+        if before != after:
+            yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute,
+                      path="/".join(new.segments) or "(body)")
+
+
+@rule("response-property-enum-changed", Level.RISKY, RP,
+      description="The enum of an output field changed.",
+      why="Conditions in flows that compare the value against the old list may take other branches.",
+      message="output field {path} of {operation}: enum changed",
+      example=('"status": {"enum": ["open", "closed"]}', '"status": {"enum": ["open", "closed", "archived"]}'))
+def response_property_enum_changed(ctx, old, new):
+    if old is not None and new is not None and old.enum != new.enum:
+        yield hit(old=old.enum, new=new.enum, at="/enum", path="/".join(new.segments) or "(body)")
+
+
+@rule("response-property-description-changed", Level.COSMETIC, RP,
+      description="An output field's display text (x-ms-summary, description, title) changed.",
+      why="Display text only: the dynamic-content label changes.",
+      message="output field {path} of {operation}: {field} changed",
+      example=('"total": {"x-ms-summary": "Total"}', '"total": {"x-ms-summary": "Grand total"}'))
+def response_property_description_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    before, after = old.texts, new.texts
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            yield hit(old=before.get(key), new=after.get(key), at=f"/{key}", field=key,
+                      path="/".join(new.segments) or "(body)")
+
+
+@rule("notification-content-removed", Level.BREAKING, RP,
+      description="A webhook trigger's payload schema (x-ms-notification-content) was removed.",
+      why="Flows read the trigger's outputs from it: every dynamic-content reference to them breaks.",
+      message="webhook payload schema of {operation} was removed",
+      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, "post": {...}}',
+               '"/hooks": {"post": {...}}'))
+def notification_content_removed(ctx, old, new):
+    if old is not None and new is None and not old.segments and old.name == "x-ms-notification-content":
+        yield hit(old="x-ms-notification-content")
