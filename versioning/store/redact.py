@@ -135,10 +135,10 @@ def _scan_settings(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int,
 
 
 def _url_secrets(data: bytes, path: tuple, value: str, start: int, end: int) -> Iterator[tuple[int, int, str, str]]:
-    raw = data[start:end]
-    for match in _URL_SECRET.finditer(raw.decode("latin-1")):
+    text = data[start:end].decode("latin-1")
+    for match in _URL_SECRET.finditer(text):
         secret = match.group(2)
-        if is_literal_secret(secret):
+        if is_literal_secret(secret) and not text.startswith(MARKER, match.start(2)):
             yield start + match.start(2), start + match.end(2), _pointer(path), "credential in a URL query"
 
 

@@ -115,12 +115,15 @@ class SnapshotStore:
             repo = git.Repo(path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise StoreError(f"{path} is not a connver store: it is not a git repository") from None
+        except Exception as exc:  # configparser errors from a broken config, OSError...
+            raise StoreError(f"the store at {path} is damaged: it cannot be opened ({_first_line(exc)})") from None
         try:
-            marker = repo.config_reader().get_value("connver", "store", default=None)
+            reader = repo.config_reader(config_level="repository")
+            marker = reader.get_value("connver", "store") if reader.has_option("connver", "store") else None
             bare = repo.bare
         except Exception as exc:  # configparser errors and friends
             repo.close()
-            raise StoreError(f"the store at {path} is damaged: its git config cannot be read ({exc})") from None
+            raise StoreError(f"the store at {path} is damaged: its git config cannot be read ({_first_line(exc)})") from None
         if marker is None or not bare:
             repo.close()
             raise StoreError(
@@ -166,7 +169,7 @@ class SnapshotStore:
             yield
         except (BadName, BadObject, git.GitCommandError, ValueError, AssertionError, zlib.error) as exc:
             raise StoreError(
-                f"the store at {self.path} is damaged: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                f"the store at {self.path} is damaged: {_first_line(exc)}",
                 hint=f"`git -C {self.path} fsck` tells more",
             ) from None
 
@@ -682,6 +685,11 @@ def _signature(name: str, email: str, when: datetime) -> str:
     clean_name = _one_line(name).replace("<", "").replace(">", "") or "unknown"
     clean_email = _one_line(email).replace("<", "").replace(">", "")
     return f"{clean_name} <{clean_email}> {int(when.timestamp())} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return " ".join(text.splitlines()[0].split()) if text else type(exc).__name__
 
 
 @contextmanager

@@ -6,7 +6,6 @@ GitPython is imported only when a function runs, never when this module is impor
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -58,29 +57,21 @@ def connector_facts(files: Mapping[str, bytes]) -> ConnectorFacts:
 
 
 def _load(data: bytes, name: str, warnings: list[str]):
+    from ..jsonload import load_json
+
     try:
-        from ..jsonload import load_json
-    except ImportError:  # the tolerant loader is not there: fall back to strict JSON
-        load_json = None
-    if load_json is not None:
-        try:
-            value, found = load_json(data, name)
-        except InputError as exc:
-            warnings.append(f"{exc}; its facts are left empty, the file is stored as it is")
-            return None
-        warnings.extend(str(w) for w in found)
-        return value
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return json.loads(data.decode(encoding))
-        except (UnicodeDecodeError, ValueError):
-            continue
-    warnings.append(f"{name}: not valid JSON; its facts are left empty, the file is stored as it is")
-    return None
+        value, found = load_json(data, name)
+    except InputError as exc:
+        warnings.append(f"{exc}; its facts are left empty, the file is stored as it is")
+        return None
+    warnings.extend(str(w) for w in found)
+    return value
 
 
 def folder_name(source: SourceFiles) -> str | None:
     """The last folder name of a source's label (``REV:PATH`` or a path)."""
+    if source.kind == "store":
+        return source.meta.get("connector")
     label = source.meta.get("path") or source.label
     if source.kind == "git" and ":" in label:
         label = label.split(":", 1)[1]
@@ -103,6 +94,29 @@ def pick_connector_id(source: SourceFiles, explicit: str | None, facts: Connecto
         if candidate and candidate.strip():
             return safe_connector_id(candidate.strip())
     raise InputError(f"{source.label}: cannot tell which connector this is", hint="give --connector ID")
+
+
+def describe_source(source: SourceFiles, repo=None) -> str:
+    """The ``Source`` trailer: an absolute folder, ``REV:PATH in REPO``, or the label."""
+    if source.kind in ("folder", "file") and source.meta.get("path"):
+        return str(Path(source.meta["path"]).resolve())
+    if source.kind == "git":
+        return f"{source.label} in {Path(repo or '.').resolve()}"
+    if source.kind == "store" and source.meta.get("commit"):
+        return f"{source.label} ({source.meta['commit'][:12]})"
+    return source.label
+
+
+def _source_commit(source: SourceFiles, repo) -> str | None:
+    if source.kind != "git" or not source.meta.get("rev"):
+        return None
+    from .gitrepo import open_repo, resolve_commit
+
+    handle = open_repo(repo or ".")
+    try:
+        return resolve_commit(handle, source.meta["rev"]).hexsha
+    finally:
+        handle.close()
 
 
 def open_store(store_dir=None, *, create: bool = False):
@@ -128,11 +142,13 @@ def take_snapshot(
     connector: str | None = None,
     environment: str | None = None,
     source_label: str | None = None,
+    repo=None,
 ) -> SnapshotResult:
     """Record ``source`` as one snapshot on ``channel``; see :class:`SnapshotResult`.
 
     Secrets are redacted first (see :mod:`versioning.store.redact`); an identical snapshot
-    makes no commit.
+    makes no commit. ``repo`` is the repository a ``REV:PATH`` source was read from: the
+    revision's commit id goes into the ``Original-Commit`` trailer.
     """
     check_channel(channel)
     facts = connector_facts(source.files)
@@ -141,12 +157,11 @@ def take_snapshot(
     warnings = list(facts.warnings)
     warnings += [f"redacted a secret before storing it: {r}" for r in redactions]
     trailers = {
-        "Source": source_label or source.label,
+        "Source": source_label or describe_source(source, repo),
         "Environment": environment or facts.environment,
         "Redacted": [str(r) for r in redactions],
+        "Original-Commit": _source_commit(source, repo),
     }
-    if source.meta.get("commit"):
-        trailers["Original-Commit"] = source.meta["commit"]
     with open_store(store_dir, create=True) as store, store.writer() as writer:
         snap, created, tag = writer.add(connector_id, channel, files, version=facts.version, trailers=trailers)
     if not created:

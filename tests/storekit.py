@@ -1,4 +1,5 @@
-"""Build a real git repository from the corpus history (one commit per version)."""
+"""Helpers for the store tests: a real git repository built from the corpus history,
+folder comparison, and running the installed ``connver``."""
 
 from __future__ import annotations
 
@@ -64,3 +65,11 @@ def build_corpus_repo(corpus: Path, dest: Path, slugs: list[str] | None = None) 
         if len(parts) >= 4 and parts[1] == "corpus":
             commits.setdefault(parts[2], []).append(parts[0])
     return commits
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
