@@ -81,13 +81,24 @@ def init_store(path: Path) -> bool:
             cfg.set_value("core", "logAllRefUpdates", "true")
         repo.close()
         (tmp / "description").write_text("connver snapshot store\n", encoding="utf-8")
-        if path.exists():
-            path.rmdir()
-        os.rename(tmp, path)
     except Exception:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return True
+    try:
+        os.rename(tmp, path)  # atomic; replaces an empty folder on POSIX
+        return True
+    except OSError:
+        if _is_empty_dir(path):  # Windows does not rename onto a folder
+            try:
+                path.rmdir()
+                os.rename(tmp, path)
+                return True
+            except OSError:
+                pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    # another process created it first: fine when it is a store
+    SnapshotStore.open(path).close()
+    return False
 
 
 class SnapshotStore:
