@@ -24,7 +24,7 @@ from .storeopt import channel_option, show_warnings, store_option
 def import_(repo, ref, channel, paths, history, store_dir) -> None:
     """Import connectors from a clone of microsoft/PowerPlatformConnectors (or a fork)."""
     plan = plan_import(repo, ref=ref, paths=paths, history=history)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if len(plan.steps) > 1 and stderr.isatty():
         with click.progressbar(length=len(plan.steps), label="importing", file=stderr) as bar:
             result = run_import(plan, channel=channel, store_dir=store_dir, progress=bar.update)
@@ -33,4 +33,3 @@ def import_(repo, ref, channel, paths, history, store_dir) -> None:
     show_warnings(result.warnings)
     click.echo(f"imported {result.created} snapshot(s) of {result.connectors} connector(s) "
                f"into {channel}; {result.unchanged} already in the store")
-    sys.stdout.flush()

@@ -9,20 +9,24 @@ from datetime import datetime
 from pathlib import Path
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
 def corpus_versions(corpus: Path) -> dict[str, list[Path]]:
     """slug -> version folders in versions.tsv order."""
     history = corpus / "history"
     out: dict[str, list[Path]] = {}
     for slug_dir in sorted(p for p in history.iterdir() if p.is_dir()):
-        rows = list(csv.DictReader((slug_dir / "versions.tsv").open(encoding="utf-8"), delimiter="\t"))
+        rows = _rows(slug_dir / "versions.tsv")
         out[slug_dir.name] = [slug_dir / f"{row['NN']}_{row['commit'][:8]}" for row in rows]
     return out
 
 
 def connector_paths(corpus: Path) -> dict[str, str]:
     """slug -> the connector's folder in the public repository."""
-    rows = csv.DictReader((corpus / "history" / "index.tsv").open(encoding="utf-8"), delimiter="\t")
-    return {row["slug"]: row["connector"] for row in rows}
+    return {row["slug"]: row["connector"] for row in _rows(corpus / "history" / "index.tsv")}
 
 
 def build_corpus_repo(corpus: Path, dest: Path, slugs: list[str] | None = None) -> dict[str, list[str]]:
@@ -36,7 +40,7 @@ def build_corpus_repo(corpus: Path, dest: Path, slugs: list[str] | None = None) 
     for slug, folders in versions.items():
         if slugs and slug not in slugs:
             continue
-        rows = list(csv.DictReader((corpus / "history" / slug / "versions.tsv").open(encoding="utf-8"), delimiter="\t"))
+        rows = _rows(corpus / "history" / slug / "versions.tsv")
         for folder, row in zip(folders, rows):
             items.append((row["date"], slug, row["NN"], folder, row))
     items.sort(key=lambda item: (datetime.fromisoformat(item[0]), item[1], item[2]))

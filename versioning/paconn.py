@@ -42,13 +42,14 @@ def paconn_download(
     except OSError as exc:
         raise InputError(f"cannot run {exe}: {exc.strerror}", hint=INSTALL_HINT) from None
     tail: list[str] = []
-    assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\r\n")
-        tail = (tail + [line])[-5:]
-        if on_output:
-            on_output(line)
-    code = proc.wait()
+    with proc:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            tail = (tail + [line])[-5:]
+            if on_output:
+                on_output(line)
+        code = proc.wait()
     if code != 0:
         last = next((line for line in reversed(tail) if line.strip()), "")
         raise InputError(

@@ -46,7 +46,7 @@ def test_concurrent_snapshots_all_land_on_one_linear_history(store_dir, contoso)
              for v in ("contoso-v1", "contoso-v2")]
     procs = [subprocess.Popen(job, env=_env(store_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for job in jobs]
-    results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]
+    results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
     for code, out, err in results:
         assert code == 0, err
         assert out.startswith("recorded"), out

@@ -208,3 +208,11 @@ def test_end_to_end_with_the_installed_command(store_dir, contoso, tmp_path):
     missing = env_run("restore", "nothing@dev", tmp_path / "x", "--store", store_dir)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert missing.stderr.startswith("connver: error: no connector 'nothing'")
+
+
+def test_a_snapshot_can_promote_another_snapshot_and_names_are_forgiving(run, store_dir, contoso):
+    run("snapshot", contoso["contoso-v2"], "--channel", "dev", "--connector", "Contoso Tickets")
+    promoted = run("snapshot", "Contoso-Tickets@dev", "--channel", "deployed")
+    assert "recorded Contoso-Tickets@deployed 1.1" in promoted.stdout, promoted.output
+    assert json.loads(run("show", "contoso tickets@deployed", "-f", "json").stdout)["version"] == "1.1"
+    assert json.loads(run("diff", "Contoso-Tickets", "-f", "json").stdout)["changes"] == []

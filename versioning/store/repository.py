@@ -30,7 +30,7 @@ from typing import Iterator, Mapping
 from ..errors import InputError, SourceNotFoundError, StoreError
 from .lock import StoreLock
 from .records import TRAILER_KEYS, Snapshot
-from .refs import CHANNELS, StoreRef, is_commit_prefix, tag_name
+from .refs import CHANNELS, StoreRef, is_commit_prefix, safe_name, tag_name
 
 BRANCH = "refs/heads/main"
 ROOT_DIR = "connectors"
@@ -320,7 +320,13 @@ class SnapshotStore:
             )
         if name in names:
             return name
-        folded = [n for n in names if n.casefold() == name.casefold()]
+        try:
+            safe = safe_name(name)
+        except InputError:
+            safe = name
+        if safe in names:  # "OpenText ContentServer by One Fox" finds OpenText-ContentServer-by-One-Fox
+            return safe
+        folded = [n for n in names if n.casefold() in (name.casefold(), safe.casefold())]
         if len(folded) == 1:
             return folded[0]
         import difflib

@@ -89,8 +89,14 @@ def folder_name(source: SourceFiles) -> str | None:
 
 
 def pick_connector_id(source: SourceFiles, explicit: str | None, facts: ConnectorFacts) -> str:
-    """``--connector`` when given, else settings.json ``connectorId``, else the folder name."""
-    for candidate in (explicit, facts.connector_id, folder_name(source)):
+    """``--connector`` when given, else settings.json ``connectorId``, else the folder name.
+
+    A snapshot read from the store (``X@dev``) keeps its connector id ``X``.
+    """
+    order = (explicit, facts.connector_id, folder_name(source))
+    if source.kind == "store":
+        order = (explicit, source.meta.get("connector"))
+    for candidate in order:
         if candidate and candidate.strip():
             return safe_connector_id(candidate.strip())
     raise InputError(f"{source.label}: cannot tell which connector this is", hint="give --connector ID")
