@@ -51,13 +51,13 @@ def _check(old: Path, new: Path) -> dict:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name,old,new", history_pairs(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name,old,new", [pytest.param(*p, id=p[0]) for p in history_pairs()])
 def test_history_pair(corpus, name, old, new):
     _check(old, new)
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name,old,new", deployed_dev_pairs(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name,old,new", [pytest.param(*p, id=p[0]) for p in deployed_dev_pairs()])
 def test_deployed_vs_dev_pair(corpus, name, old, new):
     _check(old, new)
 
