@@ -181,7 +181,7 @@ def read_store_source(spec: str, store_dir=None) -> SourceFiles:
     """The files of the snapshot ``CONNECTOR@SPEC`` (see :mod:`versioning.store.refs`)."""
     ref = parse_reference(spec)
     path = resolve_store_dir(store_dir)
-    if not path.exists():
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
         raise SourceNotFoundError(
             f"{spec}: no such file or folder, and no snapshot store at {path}",
             hint="take a snapshot first, or give --store",
