@@ -216,3 +216,15 @@ def test_a_snapshot_can_promote_another_snapshot_and_names_are_forgiving(run, st
     assert "recorded Contoso-Tickets@deployed 1.1" in promoted.stdout, promoted.output
     assert json.loads(run("show", "contoso tickets@deployed", "-f", "json").stdout)["version"] == "1.1"
     assert json.loads(run("diff", "Contoso-Tickets", "-f", "json").stdout)["changes"] == []
+
+
+def test_the_store_still_works_after_git_gc_packs_it(run, store_dir, contoso, tmp_path):
+    run("snapshot", contoso["contoso-v1"], "--channel", "deployed", "--connector", "c")
+    run("snapshot", contoso["contoso-v2"], "--channel", "dev", "--connector", "c")
+    git("--git-dir", str(store_dir), "gc", "--quiet", "--prune=now")
+    assert not list(store_dir.glob("objects/??/*")) and (store_dir / "packed-refs").exists()
+    assert run("restore", "c@deployed", tmp_path / "out").exit_code == 0
+    assert read_folder(tmp_path / "out") == read_folder(contoso["contoso-v1"])
+    assert [line.split()[4] for line in run("log", "c").stdout.splitlines()] == ["1.1", "1.0"]
+    assert run("snapshot", contoso["contoso-v1"], "--channel", "dev", "--connector", "c").stdout.startswith("recorded")
+    assert run("store", "check").exit_code == 0

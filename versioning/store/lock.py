@@ -54,8 +54,8 @@ class StoreLock:
                     hint="try again when it has finished",
                 )
             time.sleep(_POLL)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid():<20}\n".encode())  # fixed width: no truncation needed
         self._fd = fd
 
     def release(self) -> None:

@@ -185,6 +185,26 @@ class SnapshotStore:
             ) from None
 
     def read_object(self, hexsha: str) -> tuple[str, bytes]:
+        """(type, data) of an object: loose objects are read directly, packed ones via git."""
+        loose = self._objects / hexsha[:2] / hexsha[2:]
+        try:
+            raw = zlib.decompress(loose.read_bytes())
+        except FileNotFoundError:
+            raw = None
+        except (OSError, zlib.error) as exc:
+            raise StoreError(
+                f"the store at {self.path} is damaged: object {hexsha[:12]} cannot be read ({_first_line(exc)})",
+                hint=f"`git -C {self.path} fsck` tells more",
+            ) from None
+        if raw is not None:
+            header, nul, data = raw.partition(b"\0")
+            kind, _, size = header.decode("ascii", "replace").partition(" ")
+            if not nul or not size.isdigit() or int(size) != len(data):
+                raise StoreError(
+                    f"the store at {self.path} is damaged: object {hexsha[:12]} is truncated",
+                    hint=f"`git -C {self.path} fsck` tells more",
+                )
+            return kind, data
         with self._guard():
             stream = self.repo.odb.stream(bytes.fromhex(hexsha))
             kind = stream.type.decode() if isinstance(stream.type, bytes) else stream.type
@@ -216,27 +236,49 @@ class SnapshotStore:
             raise
         return hexsha
 
+    def _refs(self, prefix: str) -> dict[str, str]:
+        """Refs under ``prefix`` read straight from the files (loose refs win over packed)."""
+        git_dir = Path(self.repo.git_dir)
+        refs: dict[str, str] = {}
+        packed = git_dir / "packed-refs"
+        if packed.exists():
+            for line in packed.read_text(encoding="utf-8", errors="replace").splitlines():
+                sha, _, name = line.partition(" ")
+                if len(sha) == 40 and name.startswith(prefix):
+                    refs[name] = sha
+        base = git_dir / prefix.rstrip("/")
+        if base.is_file():
+            refs[prefix.rstrip("/")] = base.read_text(encoding="ascii", errors="replace").strip()
+        elif base.is_dir():
+            for path in base.rglob("*"):
+                if path.is_file() and not path.name.endswith(".lock"):
+                    refs[path.relative_to(git_dir).as_posix()] = path.read_text(encoding="ascii", errors="replace").strip()
+        for name, sha in refs.items():
+            if len(sha) != 40 or any(ch not in "0123456789abcdef" for ch in sha):
+                raise StoreError(
+                    f"the store at {self.path} is damaged: {name} holds {sha[:40]!r}, not a commit id",
+                    hint=f"`git -C {self.path} fsck` tells more",
+                )
+        return refs
+
     def ref(self, name: str = BRANCH) -> str | None:
-        out = self.git("rev-parse", "--verify", "--quiet", name + "^{commit}", check=False)
-        value = out.decode().strip()
-        if value:
-            return value
-        # a ref that exists but points to a missing object is damage, not absence
-        raw = self.git("for-each-ref", "--format=%(objectname)", name, check=False).decode().strip()
-        if raw:
+        """The commit ``name`` points to (None when it does not exist yet)."""
+        sha = self._refs(name).get(name)
+        if sha is not None and not self.has_object(sha):
             raise StoreError(
-                f"the store at {self.path} is damaged: {name} points to a missing commit {raw[:12]}",
+                f"the store at {self.path} is damaged: {name} points to a missing commit {sha[:12]}",
                 hint=f"`git -C {self.path} fsck` tells more",
             )
-        return None
+        return sha
+
+    def has_object(self, hexsha: str) -> bool:
+        if (self._objects / hexsha[:2] / hexsha[2:]).exists():
+            return True
+        with self._guard():
+            return self.repo.odb.has_object(bytes.fromhex(hexsha))
 
     def tags(self) -> dict[str, str]:
-        out = self.git("for-each-ref", "--format=%(refname)%00%(objectname)", "refs/tags/").decode()
-        result = {}
-        for line in out.splitlines():
-            name, _, sha = line.partition("\0")
-            result[name[len("refs/tags/") :]] = sha
-        return result
+        return {name[len("refs/tags/") :]: sha for name, sha in self._refs("refs/tags/").items()}
 
     # -- trees -------------------------------------------------------------------------
 
