@@ -133,6 +133,8 @@ def test_killed_at_the_commit_point_leaves_the_store_before_or_after(run, store_
         assert read_folder(restored) == read_folder(contoso["contoso-v2"])
     tags_now = set(git("--git-dir", str(store_dir), "tag").split())
     assert ("c/dev/1.1" in tags_now) == (mode == "after")
+    check = run("store", "check")  # the journal of the killed writer is still there
+    assert check.exit_code == 1 and "interrupted" in check.stdout
     # the next writer finishes (or undoes) what the killed one left, and goes on
     assert run("snapshot", contoso["contoso-v1"], "--channel", "deployed", "--connector", "c").exit_code == 0
     tags = set(git("--git-dir", str(store_dir), "tag").split())
