@@ -443,6 +443,8 @@ class SnapshotStore:
     def recover(self) -> bool:
         """Finish or roll back a ref transaction a killed writer left (under the lock)."""
         journal = self.path / JOURNAL
+        with _suppress():
+            journal.with_suffix(".tmp").unlink()  # killed while writing the journal itself
         if not journal.exists():
             return False
         try:
