@@ -228,3 +228,14 @@ def test_the_store_still_works_after_git_gc_packs_it(run, store_dir, contoso, tm
     assert [line.split()[4] for line in run("log", "c").stdout.splitlines()] == ["1.1", "1.0"]
     assert run("snapshot", contoso["contoso-v1"], "--channel", "dev", "--connector", "c").stdout.startswith("recorded")
     assert run("store", "check").exit_code == 0
+
+
+def test_a_git_dir_exported_by_a_git_hook_does_not_redirect_the_store(run, store_dir, contoso, tmp_path, monkeypatch):
+    run("snapshot", contoso["contoso-v1"], "--channel", "dev", "--connector", "c")
+    git("--git-dir", str(store_dir), "gc", "--quiet", "--prune=now")  # objects now need git to read
+    other = tmp_path / "other"
+    git("init", "-q", str(other))
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_OBJECT_DIRECTORY", str(other / ".git" / "objects"))
+    assert run("restore", "c@dev", tmp_path / "out").exit_code == 0
+    assert read_folder(tmp_path / "out") == read_folder(contoso["contoso-v1"])

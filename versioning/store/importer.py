@@ -60,9 +60,10 @@ def _open_source(repo_dir: Path):
     import git
 
     try:
-        return git.Repo(repo_dir)
+        repo = git.Repo(repo_dir)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise SourceNotFoundError(f"{repo_dir} is not a git repository") from None
+    return repo
 
 
 def _git(repo, *args: str) -> str:

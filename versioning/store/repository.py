@@ -135,6 +135,10 @@ class SnapshotStore:
         except Exception as exc:  # configparser errors and friends
             repo.close()
             raise StoreError(f"the store at {path} is damaged: its git config cannot be read ({_first_line(exc)})") from None
+        # git run by GitPython (cat-file for packed objects) must read this repository's
+        # objects even inside a git hook that exported GIT_OBJECT_DIRECTORY for another one
+        # (GitPython itself sets GIT_DIR)
+        repo.git.update_environment(GIT_OBJECT_DIRECTORY=str(Path(repo.git_dir) / "objects"))
         if marker is None or not bare:
             repo.close()
             raise StoreError(
