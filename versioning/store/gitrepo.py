@@ -5,6 +5,8 @@ This module and the rest of ``versioning.store`` are the only places that talk t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
@@ -70,3 +72,46 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
         return files
     finally:
         repo.close()
+
+
+@dataclass(frozen=True)
+class PathCommit:
+    """One commit in a path's history: id, author, author date (with its offset), subject."""
+
+    commit: str
+    author: str
+    date: datetime
+    subject: str
+
+
+def path_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD",
+                 files: tuple[str, ...] | None = None) -> list[PathCommit]:
+    """The commits reachable from ``rev`` that changed ``path``, oldest first.
+
+    ``files`` restricts the history to those file names inside the folder ``path`` (for
+    example the connector's definition files, leaving out its Readme). Git's default
+    history simplification applies, in topological order, as ``git log --reverse
+    --topo-order REV -- PATH`` gives it.
+    """
+    import git
+
+    repo = open_repo(repo_dir)
+    try:
+        commit = resolve_commit(repo, rev)
+        clean = str(PurePosixPath(path.replace("\\", "/"))).strip("/")
+        if clean in ("", "."):
+            raise InputError(f"{path!r}: give the connector's folder inside the repository",
+                             hint="for example --path certified-connectors/NAME")
+        specs = [f"{clean}/{name}" for name in files] if files else [clean]
+        try:
+            out = repo.git.log("--reverse", "--topo-order", "--format=%H%x1f%an%x1f%aI%x1f%s",
+                               commit.hexsha, "--", *specs)
+        except git.GitCommandError as exc:
+            raise InputError(f"git log failed in {repo.working_dir}: {exc.stderr.strip() or exc}") from None
+    finally:
+        repo.close()
+    history = []
+    for line in out.splitlines():
+        sha, author, date, subject = (line.split("\x1f") + ["", "", ""])[:4]
+        history.append(PathCommit(sha, author, datetime.fromisoformat(date), subject))
+    return history
