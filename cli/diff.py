@@ -7,6 +7,7 @@ import click
 from versioning import diff as diff_connectors
 from versioning import load_connector
 from versioning.changes import Level
+from versioning.errors import InputError
 from versioning.render import DIFF_RENDERERS, available, render
 
 from .common import format_option, load_rule_config, rule_options, source_options, use_color, warn, write
@@ -18,7 +19,8 @@ from .common import format_option, load_rule_config, rule_options, source_option
 @source_options
 @format_option(available(DIFF_RENDERERS))
 @rule_options
-def diff(old, new, repo, store, fmt, fail_on, ignore, config_path):
+@click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
+def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict):
     """Compare OLD with NEW and classify every change.
 
     OLD and NEW are each a connector folder, a swagger file, REV:PATH in a git
@@ -34,6 +36,8 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path):
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)
+    if strict and result.warnings:
+        raise InputError(f"{result.warnings[0]}", hint=f"{len(result.warnings)} input defect(s); drop --strict to tolerate them")
     if fmt in ("text", "markdown"):
         for warning in result.warnings:
             warn(str(warning))

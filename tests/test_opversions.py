@@ -117,3 +117,24 @@ def test_real_revision_steps_are_clean(corpus):
         assert report.findings == (), (new, [f.message for f in report.findings])
     kanbanize = {f.name: f for f in analyse(load("kanbanize/06_9417bd42")).families}
     assert [m.operation for m in kanbanize["MoveCard"].active] == ["MoveCard_V2"]
+
+
+def test_a_rename_could_have_kept_the_old_id_as_a_deprecated_revision():
+    old = connector(("Send_WhatsApp", None, None, False))
+    new = connector(("SendWhatsApp", None, None, False))
+    changes = [Change("operation-renamed", Level.BREAKING, "operation/Send_WhatsApp", "Send_WhatsApp",
+                      old="Send_WhatsApp", new="SendWhatsApp", details=(("renamed_to", "SendWhatsApp"),))]
+    (finding,) = analyse(new, old, changes).findings
+    assert finding.detail["suggested_id"] == "SendWhatsApp"
+    assert finding.message == (
+        "Send_WhatsApp: operation-renamed could have been a new revision: keep Send_WhatsApp with "
+        "deprecated: true beside SendWhatsApp instead of renaming it, and give SendWhatsApp "
+        "x-ms-api-annotation family Send_WhatsApp, revision 2")
+
+
+def test_suggested_ids_never_collide():
+    old = connector(("GetItems", None, None, False), ("GetItems_V2", None, None, False))
+    new = connector(("GetItems_V2", None, None, False))
+    changes = [Change("operation-removed", Level.BREAKING, "operation/GetItems", "GetItems")]
+    (finding,) = analyse(new, old, changes).findings
+    assert finding.detail["suggested_id"] == "GetItems_V3" and finding.detail["revision"] == 3

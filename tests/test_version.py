@@ -231,6 +231,9 @@ def test_check_messages_say_by_how_much():
     larger = check_version("1.5", "3.0", Bump.MINOR)
     assert larger.ok and larger.warning
     assert "a major step from 1.5; a minor bump (1.6) would do" in larger.message
+    pre = check_version("0.1", "2.0", Bump.MAJOR)
+    assert pre.message == ("larger: the new definition declares 2.0, a major step from 0.1; a major bump (0.2) "
+                           "would do (below 1.0 a breaking change moves the minor, anything else the patch)")
     style = check_version("v1.0", "1.0", Bump.MINOR)
     assert "only the style changed from v1.0" in style.message
 

@@ -1,14 +1,15 @@
 """connver's versioning core: load Power Platform connector definitions, diff them
 semantically, and classify every change by what it does to the connector's users.
 
->>> from versioning import load_connector, diff            # doctest: +SKIP
->>> result = diff(load_connector("old/"), load_connector("new/"))  # doctest: +SKIP
->>> [c.rule for c in result.changes]                        # doctest: +SKIP
-['operation-removed', 'parameter-added-optional']
+    from versioning import load_connector, diff
+    result = diff(load_connector("old/"), load_connector("new/"))
+    for change in result.changes:          # most severe first
+        print(change.level, change.rule, change.location, change.message)
 
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
 
+from .bump import BumpReport, bump_report
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
 from .diff import DiffResult, diff, load_connector
@@ -23,13 +24,20 @@ from .errors import (
 )
 from .jsonload import LoadWarning, load_json
 from .model import Connector, Field, Operation, Response
+from .opversions import OperationVersions, analyse as analyse_operation_versions
+from .rewrite import set_info_version, write_info_version
 from .rules import Kind, Rule, all_rules, get_rule
 from .sourcefiles import SourceFiles
 from .sources import read_source
+from .version import Bump, CheckStatus, VersionCheck, bump_level, check_version, next_version, parse_version
 
 __all__ = [
     "LEVELS", "Change", "Config", "ConfigError", "Connector", "DiffResult", "Field", "Ignore",
     "InputError", "JSONDefectError", "Kind", "Level", "LoadWarning", "Operation", "Response",
     "Rule", "SourceFiles", "SourceNotFoundError", "StoreError", "VersionError", "VersioningError",
     "all_rules", "diff", "get_rule", "load_config", "load_connector", "load_json", "read_source",
+    # versions (connver bump)
+    "Bump", "BumpReport", "CheckStatus", "OperationVersions", "VersionCheck", "analyse_operation_versions",
+    "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
+    "write_info_version",
 ]

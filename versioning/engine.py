@@ -158,6 +158,8 @@ def _escape(name: str) -> str:
 
 def run(old: Connector, new: Connector) -> tuple[DiffContext, list[Change]]:
     """All changes between two connectors, unsorted, at their rules' default levels."""
+    if not (old.properties_readable and new.properties_readable):
+        old, new = old.without_properties(), new.without_properties()
     ctx = DiffContext(old, new)
     changes: list[Change] = []
     swagger = new.swagger_name

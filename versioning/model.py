@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator, Mapping
 
-from .errors import InputError
+from .errors import InputError, JSONDefectError
 from .jsonload import LoadWarning, load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
 
@@ -370,6 +370,15 @@ class Connector:
         self.settings = settings
         self.warnings = warnings
         self.resolver = Resolver(swagger)
+        #: False when apiProperties.json exists but could not be parsed (see warnings).
+        self.properties_readable = True
+
+    def without_properties(self) -> "Connector":
+        """The same connector with apiProperties.json left out (for a fair comparison
+        with a side whose apiProperties.json could not be read)."""
+        files = {k: v for k, v in self.source.files.items() if k != PROPERTIES_NAME}
+        source = SourceFiles(self.source.label, files, self.source.kind, self.source.meta)
+        return Connector(source, self.swagger, {}, self.settings, self.warnings)
 
     @classmethod
     def from_files(cls, source: SourceFiles) -> "Connector":
@@ -384,12 +393,21 @@ class Connector:
         if not isinstance(swagger, dict):
             raise InputError(f"{label}: the definition is not a JSON object", hint="a swagger file starts with '{'")
         properties: dict = {}
+        properties_readable = True
         if PROPERTIES_NAME in source.files:
-            doc, found = load_json(source.files[PROPERTIES_NAME], _file_label(source, PROPERTIES_NAME))
+            try:
+                doc, found = load_json(source.files[PROPERTIES_NAME], _file_label(source, PROPERTIES_NAME))
+            except JSONDefectError as exc:
+                # The swagger is the contract and can still be compared; say loudly what was not.
+                warnings.append(LoadWarning(exc.file, exc.line, exc.column,
+                                            f"{exc.defect}; apiProperties.json could not be read, so connection, "
+                                            "policy and script settings were not compared"))
+                doc, found = {"properties": None}, []
             warnings.extend(found)
             if isinstance(doc, dict):
                 inner = doc.get("properties")
                 properties = inner if isinstance(inner, dict) else {}
+                properties_readable = inner is not None or "properties" not in doc
         settings: dict = {}
         if SETTINGS_NAME in source.files:
             try:
@@ -399,7 +417,9 @@ class Connector:
             else:
                 warnings.extend(found)
                 settings = doc if isinstance(doc, dict) else {}
-        return cls(source, swagger, properties, settings, warnings)
+        connector = cls(source, swagger, properties, settings, warnings)
+        connector.properties_readable = properties_readable
+        return connector
 
     # --- identity -----------------------------------------------------------------------
     @property

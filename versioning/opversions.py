@@ -56,6 +56,11 @@ _MESSAGES = {
         "new operationId (e.g. {suggested_id}) with x-ms-api-annotation family {family}, "
         "revision {revision}, and keep {operation} as it was with deprecated: true",
 }
+_RENAMED_MESSAGE = (
+    "{operation}: {breaking} could have been a new revision: keep {operation} with deprecated: true "
+    "beside {renamed_to} instead of renaming it, and give {renamed_to} x-ms-api-annotation family "
+    "{family}, revision {revision}"
+)
 _REMOVED_MESSAGE = (
     "{operation}: {breaking} could have been a new revision: keep {operation} with deprecated: "
     "true instead of removing it, and add its replacement as a new operationId (e.g. "
@@ -115,7 +120,9 @@ class Finding:
     @property
     def message(self) -> str:
         template = _MESSAGES[self.kind]
-        if self.kind is FindingKind.COULD_BE_REVISION and self.detail.get("removed"):
+        if self.kind is FindingKind.COULD_BE_REVISION and self.detail.get("renamed_to"):
+            template = _RENAMED_MESSAGE
+        elif self.kind is FindingKind.COULD_BE_REVISION and self.detail.get("removed"):
             template = _REMOVED_MESSAGE
         values = {"family": self.family, "operations": ", ".join(self.operations),
                   "operation": self.operations[0] if self.operations else ""}
@@ -211,10 +218,14 @@ def analyse(new: Any, old: Any = None, changes: Iterable[Change] = ()) -> Operat
 
 def _could_be_revisions(new: Any, old: Any, changes: Iterable[Change]) -> list[Finding]:
     rules_by_op: dict[str, list[str]] = defaultdict(list)
+    renamed: dict[str, str] = {}
     for change in changes:
         if Level(change.level) is Level.BREAKING and change.operation and change.operation in old.operations:
             if change.rule not in rules_by_op[change.operation]:
                 rules_by_op[change.operation].append(change.rule)
+            target = change.detail.get("renamed_to")
+            if isinstance(target, str) and target in new.operations:
+                renamed[change.operation] = target
     out = []
     taken = set(new.operations) | set(old.operations)
     for op_id, rules in sorted(rules_by_op.items()):
@@ -228,11 +239,14 @@ def _could_be_revisions(new: Any, old: Any, changes: Iterable[Change]) -> list[F
             revision += 1
             suggested = suggest_operation_id(op_id, revision)
         removed = after is None
+        if op_id in renamed:
+            suggested = renamed[op_id]
         breaking = rules[0] if len(rules) == 1 else f"{len(rules)} breaking changes ({', '.join(rules)})"
         out.append(Finding(
             FindingKind.COULD_BE_REVISION, family, (op_id,),
             (("breaking", breaking), ("rules", tuple(rules)), ("revision", revision),
-             ("suggested_id", suggested), ("removed", removed)),
+             ("suggested_id", suggested), ("removed", removed)) + (
+                (("renamed_to", renamed[op_id]),) if op_id in renamed else ()),
         ))
     return out
 

@@ -165,10 +165,10 @@ def parse_version(text: str | None) -> StyledVersion:
     >>> parse_version("preview")
     Traceback (most recent call last):
     ...
-    versioning.errors.VersionError: cannot read 'preview' as a version (expected a form like 1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with --from VERSION)
+    versioning.errors.VersionError: cannot read 'preview' as a version (expected a form like 1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01) (state the current version with connver bump --from VERSION)
     """
     if text is None:
-        raise VersionError("no info.version declared", hint="state the current version with --from VERSION")
+        raise VersionError("no info.version declared", hint="state the current version with connver bump --from VERSION")
     raw = str(text)
     s = raw.strip()
     m = _DATE.fullmatch(s)
@@ -194,8 +194,10 @@ def parse_version(text: str | None) -> StyledVersion:
         raw, VersionKind.NUMBERED, m["prefix"], parts, widths,
         m.groupdict().get("pre"), build, build_sep,
     )
+    tail = (f"-{version.prerelease}" if version.prerelease else "") + (
+        f"+{build}" if build and build_sep == "+" else "")
     try:
-        version.semver  # noqa: B018  (validates prerelease/build identifiers)
+        semver.Version.parse("{}.{}.{}".format(*version.core[:3]) + tail)  # semver's own rules
     except ValueError:
         _unreadable(raw)
     return version
@@ -204,7 +206,7 @@ def parse_version(text: str | None) -> StyledVersion:
 def _unreadable(text: str):
     raise VersionError(
         f"cannot read {text!r} as a version (expected a form like {EXAMPLES})",
-        hint="state the current version with --from VERSION",
+        hint="state the current version with connver bump --from VERSION",
     )
 
 
@@ -240,10 +242,12 @@ def next_version(current: str, bump: Bump | str, *, today: _dt.date | None = Non
         return _next_date(v, today or _dt.date.today())
     effective = _effective(v, bump)
     old = v.semver
-    new = old.next_version(effective.value)
-    released_only = new.to_tuple()[:3] == old.to_tuple()[:3]  # 1.0.0.5-beta -> 1.0.0.5
-    fourth = v.core[3] if released_only else 0
-    numbers = (new.major, new.minor, new.patch, fourth)
+    if v.core[3] and v.prerelease:
+        # 1.0.0.5-beta: releasing it (1.0.0.5) is less than any bump, so bump plainly.
+        new = getattr(old, f"bump_{effective.value}")()
+    else:
+        new = old.next_version(effective.value)
+    numbers = (new.major, new.minor, new.patch, 0)  # a fourth part restarts at 0
     last_nonzero = max((i for i, n in enumerate(numbers) if n), default=0)
     count = max(len(v.parts), last_nonzero + 1)
     return _format(v, numbers[:count], new.prerelease, new.build)
@@ -266,7 +270,7 @@ def _next_date(v: StyledVersion, today: _dt.date) -> str:
         raise VersionError(
             f"date version {v.text.strip()} is not earlier than today ({today.isoformat()}): "
             "there is no later date to suggest",
-            hint="state the current version with --from VERSION",
+            hint="state the current version with connver bump --from VERSION",
         )
     return today.isoformat() + (f"-{v.suffix}" if v.suffix else "")
 
@@ -361,7 +365,9 @@ def check_version(
     expected_text = next_version(start.text, required, today=today)
     expected = parse_version(expected_text)
     start_shown = start.text.strip()
-    need = f"the changes need a {required} bump, to {expected_text.strip()}"
+    below_one = (" (below 1.0 a breaking change moves the minor, anything else the patch)"
+                 if start.kind is VersionKind.NUMBERED and start.core[0] == 0 and required is not Bump.NONE else "")
+    need = f"the changes need a {required} bump, to {expected_text.strip()}{below_one}"
     if required is Bump.NONE:
         need = f"nothing changed, so {start_shown} would do"
 
@@ -411,7 +417,8 @@ def check_version(
             f"{start_shown}; {need}",
         )
     if required is Bump.NONE or (got is not None and want is not None and got < want):
-        what = "nothing changed" if required is Bump.NONE else f"a {required} bump ({expected_text.strip()}) would do"
+        what = ("nothing changed" if required is Bump.NONE
+                else f"a {required} bump ({expected_text.strip()}) would do{below_one}")
         return result(
             CheckStatus.LARGER,
             f"larger: the new definition declares {shown}, {_step_words(start, new)} from {start_shown}; {what}",

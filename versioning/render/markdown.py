@@ -113,8 +113,10 @@ def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
                 f"`{m.operation}` r{m.revision}" + (" (deprecated)" if m.deprecated else "") for m in family.members)
             out.append(f"- **{cell(family.name)}**: {members}")
         findings = ops.findings if limit <= 0 else ops.findings[:limit]
+        if findings:
+            out += ["", f"### Operation versioning warnings ({len(ops.findings)})", ""]
         for finding in findings:
-            out.append(f"- warning: {cell(finding.message)} (`{finding.kind.value}`)")
+            out.append(f"- {cell(finding.message)} (`{finding.kind.value}`)")
         if len(findings) < len(ops.findings):
             out.append(f"- … and {len(ops.findings) - len(findings)} more warnings")
         out.append("")

@@ -101,12 +101,15 @@ def render_bump(result, *, report, limit: int = 10, color: bool = False, **_: An
             lines.append(f"  ... and {len(report.drivers) - len(shown)} more (--limit 0 shows all)")
     ops = report.operations
     if ops is not None and (ops.families or ops.findings):
-        lines += ["", f"Operation families ({len(ops.families)}):" if ops.families else "Operation families: none"]
+        lines += ["", f"Operation families ({len(ops.families)}):" if ops.families
+                  else "Operation families: none (no x-ms-api-annotation family)"]
         for family in ops.families:
             members = ", ".join(
                 f"{m.operation} r{m.revision}" + (" deprecated" if m.deprecated else "") for m in family.members)
             lines.append(f"  {family.name}: {members}")
         findings = ops.findings if limit <= 0 else ops.findings[:limit]
+        if findings:
+            lines += ["", f"Operation versioning warnings ({len(ops.findings)}):"]
         for finding in findings:
             lines.append(paint(f"  warning: {finding.message}  [{finding.kind.value}]", "\x1b[33m"))
         if len(findings) < len(ops.findings):
