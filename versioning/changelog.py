@@ -138,26 +138,45 @@ def git_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[H
 
 
 def store_history(store_dir: str | Path | None, connector: str, *, channel: str | None = None) -> list[HistoryPoint]:
-    """Every snapshot of ``connector`` in the store (one channel), oldest first.
+    """Every snapshot of ``connector`` on one channel of the store, oldest first.
 
-    Needs ``versioning.store.snapshots.history(store_dir, connector, channel=None)``
-    returning snapshots oldest first, each with ``id``, ``date`` (a date or datetime),
-    ``message`` and ``source`` (:class:`SourceFiles`).
+    Without ``channel``, the connector's only channel is used; a connector with snapshots on
+    several channels needs one named. Snapshots imported from git history keep their
+    original commit, author and date.
     """
     try:
-        from .store import snapshots
+        from .store.snapshots import read_store_source, snapshot_log
     except ImportError:
-        snapshots = None  # type: ignore[assignment]
-    lister = getattr(snapshots, "history", None)
-    if lister is None:
-        raise VersioningError("this connver has no snapshot store yet",
-                              hint="use --repo DIR --path FOLDER to read the history from git")
+        raise VersioningError("this connver has no snapshot store",
+                              hint="use --repo DIR --path FOLDER to read the history from git") from None
+    snaps = snapshot_log(store_dir, connector, channel)
+    if channel is None:
+        channels = sorted({s.channel for s in snaps})
+        if len(channels) > 1:
+            raise InputError(f"{connector} has snapshots on {' and '.join(channels)}",
+                             hint="choose the channel whose history to write with --channel")
+    if not snaps:
+        where = f" on channel {channel}" if channel else ""
+        raise InputError(f"{connector} has no snapshots{where} in the store", hint="take one with `connver snapshot`")
     points = []
-    for snap in lister(store_dir, connector, channel=channel):
-        when = snap.date.date() if isinstance(snap.date, _dt.datetime) else snap.date
-        points.append(HistoryPoint(str(snap.id), when, getattr(snap, "message", "") or "", snap.source,
-                                   getattr(snap, "author", None)))
+    for snap in reversed(snaps):  # the store lists newest first
+        source = read_store_source(f"{snap.connector}@{snap.commit}", store_dir)
+        when = _parse_date(snap.original_date or snap.time)
+        points.append(HistoryPoint(snap.original_commit or snap.commit, when, snap.subject or "", source,
+                                   snap.original_author))
     return points
+
+
+def _parse_date(text: str) -> _dt.date:
+    """The date of an ISO 8601 timestamp, in its own offset.
+
+    >>> _parse_date("2020-08-31T22:38:48+02:00"), _parse_date("2024-01-02")
+    (datetime.date(2020, 8, 31), datetime.date(2024, 1, 2))
+    """
+    try:
+        return _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        return _dt.date.fromisoformat(text.strip()[:10])
 
 
 # --------------------------------------------------------------------------- building

@@ -70,7 +70,9 @@ def counts(summary: dict[str, int]) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """>>> plural(1, "trigger"), plural(3, "action")
+    """``n word``, with an ``s`` unless ``n`` is 1.
+
+    >>> plural(1, "trigger"), plural(3, "action")
     ('1 trigger', '3 actions')
     """
     return f"{n} {word}{'' if n == 1 else 's'}"
