@@ -6,6 +6,7 @@ hand-written text, idempotent, refuses hand edits inside the markers, --check, -
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,34 @@ def test_update_document_keeps_crlf_and_rejects_broken_markers():
     assert update_document(out, block) == out
     with pytest.raises(InputError, match="markers are broken"):
         update_document(wrap_block(block) + END_MARKER + "\n", block)
+
+
+# --------------------------------------------------------------------------- from the store
+
+def test_changelog_from_the_store_matches_the_one_from_git(repo, tmp_path):
+    importer = pytest.importorskip("versioning.store.importer", reason="the snapshot store has not landed")
+    store = tmp_path / "store"
+    plan = importer.plan_import(repo, ref="main", paths=[FOLDER], history=True)
+    importer.run_import(plan, channel="dev", store_dir=store)
+    connector = plan.connectors[FOLDER]
+    from_store = CliRunner().invoke(cli, ["changelog", connector, "--store", str(store)], catch_exceptions=False)
+    assert from_store.exit_code == 0, from_store.output
+    from_git = changelog(repo).output
+    assert headings(from_store.output) == headings(from_git)
+    # the same versions, dates and changes; commits named by their original ids
+    commit_lines = [line for line in from_git.splitlines() if " commit" in line and line[0].isdigit()]
+    for line in commit_lines:
+        for short in re.findall(r"`([0-9a-f]{7})`", line):
+            assert f"`{short}`" in from_store.output
+    assert from_store.output.count("- **What to do:**") == from_git.count("- **What to do:**")
+
+
+def test_changelog_from_a_store_channel_that_does_not_exist_is_exit_2(repo, tmp_path):
+    importer = pytest.importorskip("versioning.store.importer", reason="the snapshot store has not landed")
+    store = tmp_path / "store"
+    plan = importer.plan_import(repo, ref="main", paths=[FOLDER], history=True)
+    importer.run_import(plan, channel="dev", store_dir=store)
+    result = CliRunner().invoke(cli, ["changelog", plan.connectors[FOLDER], "--store", str(store),
+                                      "--channel", "deployed"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1
