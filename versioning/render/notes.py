@@ -45,6 +45,15 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def cell(text: Any) -> str:
+    r"""Markdown made safe inside a table cell: pipes not yet escaped get a backslash.
+
+    >>> print(cell(r"`a|b` and a \| c"))
+    `a\|b` and a \| c
+    """
+    return re.sub(r"(?<!\\)\|", r"\\|", str(text)).replace("\n", " ")
+
+
 def code(text: Any) -> str:
     """Inline code that survives backticks in the text."""
     text = str(text)
@@ -90,7 +99,7 @@ def environment():
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(md=md, code=code, counts=counts, plural=plural)
+    env.filters.update(md=md, cell=cell, code=code, counts=counts, plural=plural)
     return env
 
 
