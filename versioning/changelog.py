@@ -24,7 +24,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import InputError, VersioningError
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles

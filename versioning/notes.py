@@ -31,7 +31,7 @@ from enum import Enum
 from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .changes import LEVELS, Change, Level
+from .changes import Change, Level
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diff import DiffResult
