@@ -111,29 +111,33 @@ class Changelog:
 
 def git_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[HistoryPoint]:
     """Every commit reachable from ``rev`` that changed the connector at ``path``, oldest
-    first, dated by its author date. Commits that leave the definition files byte for byte
-    as they were, or delete them, are left out."""
+    first, dated by its commit date (when it landed). Commits that leave the definition
+    files (:data:`DEFINITION_FILES`) byte for byte as they were, such as Readme-only
+    commits, or that delete them, are left out."""
     from .store.gitrepo import path_history, read_folder
 
-    commits = path_history(repo_dir, path, rev=rev, files=DEFINITION_FILES)
-    if not commits:
-        raise InputError(f"{path}: no commit reachable from {rev} changed a connector definition there",
-                         hint="give the connector's folder relative to the repository root, "
-                              "e.g. --path certified-connectors/NAME")
+    clean = path.replace("\\", "/").strip("/")
+    if clean in ("", "."):
+        raise InputError(f"{path!r}: give the connector's folder inside the repository",
+                         hint="for example --path certified-connectors/NAME")
     points: list[HistoryPoint] = []
     previous: dict[str, bytes] | None = None
-    for commit in commits:
+    for commit, date, subject in path_history(repo_dir, clean, rev=rev):
         try:
-            files = read_folder(repo_dir, commit.commit, path)
+            files = read_folder(repo_dir, commit, clean)
         except InputError:  # the folder is gone at this commit
             continue
         files = {name: data for name, data in files.items() if name in DEFINITION_FILES}
         if not any(name in files for name in SWAGGER_NAMES) or files == previous:
             continue
         previous = files
-        label = f"{commit.commit[:7]}:{path.strip('/')}"
-        source = SourceFiles(label=label, files=files, kind="git", meta={"rev": commit.commit, "path": path})
-        points.append(HistoryPoint(commit.commit, commit.date.date(), commit.subject, source, commit.author))
+        source = SourceFiles(label=f"{commit[:7]}:{clean}", files=files, kind="git",
+                             meta={"rev": commit, "path": clean})
+        points.append(HistoryPoint(commit, _parse_date(date), subject, source))
+    if not points:
+        raise InputError(f"{path}: no commit reachable from {rev} changed a connector definition there",
+                         hint="give the connector's folder relative to the repository root, "
+                              "e.g. certified-connectors/NAME")
     return points
 
 

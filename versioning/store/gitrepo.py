@@ -5,8 +5,6 @@ This module and the rest of ``versioning.store`` are the only places that talk t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
@@ -74,44 +72,19 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
         repo.close()
 
 
-@dataclass(frozen=True)
-class PathCommit:
-    """One commit in a path's history: id, author, author date (with its offset), subject."""
-
-    commit: str
-    author: str
-    date: datetime
-    subject: str
-
-
-def path_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD",
-                 files: tuple[str, ...] | None = None) -> list[PathCommit]:
-    """The commits reachable from ``rev`` that changed ``path``, oldest first.
-
-    ``files`` restricts the history to those file names inside the folder ``path`` (for
-    example the connector's definition files, leaving out its Readme). Git's default
-    history simplification applies, in topological order, as ``git log --reverse
-    --topo-order REV -- PATH`` gives it.
-    """
-    import git
-
+def path_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[tuple[str, str, str]]:
+    """Every commit reachable from ``rev`` that changed ``path``, oldest first, as
+    ``(commit sha, ISO 8601 date, subject)``. Git's default history simplification applies
+    (as in ``git log REV -- PATH``)."""
     repo = open_repo(repo_dir)
     try:
         commit = resolve_commit(repo, rev)
-        clean = str(PurePosixPath(path.replace("\\", "/"))).strip("/")
-        if clean in ("", "."):
-            raise InputError(f"{path!r}: give the connector's folder inside the repository",
-                             hint="for example --path certified-connectors/NAME")
-        specs = [f"{clean}/{name}" for name in files] if files else [clean]
-        try:
-            out = repo.git.log("--reverse", "--topo-order", "--format=%H%x1f%an%x1f%aI%x1f%s",
-                               commit.hexsha, "--", *specs)
-        except git.GitCommandError as exc:
-            raise InputError(f"git log failed in {repo.working_dir}: {exc.stderr.strip() or exc}") from None
+        clean = str(PurePosixPath(path.replace("\\", "/"))).strip("/") or "."
+        history = [
+            (c.hexsha, c.committed_datetime.isoformat(), c.summary if isinstance(c.summary, str) else c.summary.decode())
+            for c in repo.iter_commits(commit, paths=clean)
+        ]
     finally:
         repo.close()
-    history = []
-    for line in out.splitlines():
-        sha, author, date, subject = (line.split("\x1f") + ["", "", ""])[:4]
-        history.append(PathCommit(sha, author, datetime.fromisoformat(date), subject))
+    history.reverse()
     return history
