@@ -38,7 +38,8 @@ def show(reference, file_name, fmt, store_dir) -> None:
     for label, value in (("connector", snap.connector), ("channel", snap.channel), ("version", snap.version),
                          ("time", snap.time), ("source", snap.source), ("environment", snap.environment),
                          ("original", snap.original_commit), ("author", snap.original_author),
-                         ("date", snap.original_date), ("tags", ", ".join(tags))):
+                         ("date", snap.original_date), ("subject", snap.original_subject),
+                         ("tags", ", ".join(tags))):
         if value:
             click.echo(f"{label:<12} {value}")
     for item in snap.redacted:

@@ -78,6 +78,8 @@ def test_log_and_restore_give_back_exactly_the_corpus_files(run, corpus, corpus_
         # oldest last; each snapshot names the commit it came from, with its author and date
         assert [s["original_commit"] for s in reversed(snaps)] == commits[slug]
         assert all(s["original_author"] == f"Publisher {slug} <{slug}@example.invalid>" for s in snaps)
+        subjects = [row for row in (corpus / "history" / slug / "versions.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+        assert [s["original_subject"] for s in reversed(snaps)] == [" ".join(r.split("\t")[3].split()) for r in subjects]
         for back, folder in enumerate(reversed(folders)):
             dest = tmp_path / slug / str(back)
             result = run("restore", f"{ids[slug]}@~{back}", dest, "--store", store)

@@ -259,14 +259,13 @@ def run_import(
                     if step.author:
                         trailers["Original-Author"] = f"{step.author[0]} <{step.author[1]}>"
                         trailers["Original-Date"] = step.author[2]
-                    body = f"Imported from {step.commit[:12]}: {step.subject}" if step.subject else None
+                        trailers["Original-Subject"] = step.subject
                     _, made, _ = writer.add(
                         step.connector,
                         channel,
                         files,
                         version=facts.version,
                         trailers=trailers,
-                        body=body,
                         author=step.author,
                     )
                     created += made

@@ -13,6 +13,7 @@ A snapshot is one commit; its facts live in the commit message's trailers:
 ``Original-Commit``   for imports: the commit the files were read from
 ``Original-Author``   for history imports: that commit's author
 ``Original-Date``     for history imports: that commit's author date
+``Original-Subject``  for history imports: that commit's subject line
 ====================  =============================================================
 """
 
@@ -31,6 +32,7 @@ TRAILER_KEYS = (
     "Original-Commit",
     "Original-Author",
     "Original-Date",
+    "Original-Subject",
 )
 
 
@@ -49,6 +51,7 @@ class Snapshot:
     original_commit: str | None = None
     original_author: str | None = None
     original_date: str | None = None
+    original_subject: str | None = None
     subject: str = ""
 
     @property
@@ -66,6 +69,7 @@ class Snapshot:
             ("Original-Commit", self.original_commit),
             ("Original-Author", self.original_author),
             ("Original-Date", self.original_date),
+            ("Original-Subject", self.original_subject),
         ):
             if value:
                 out[key] = value
@@ -86,6 +90,7 @@ class Snapshot:
             "original_commit": self.original_commit,
             "original_author": self.original_author,
             "original_date": self.original_date,
+            "original_subject": self.original_subject,
         }
 
 

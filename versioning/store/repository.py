@@ -725,6 +725,7 @@ def parse_message(commit: str, message: str) -> Snapshot | None:
         original_commit=one("Original-Commit"),
         original_author=one("Original-Author"),
         original_date=one("Original-Date"),
+        original_subject=one("Original-Subject"),
         subject=paragraphs[0].splitlines()[0] if paragraphs else "",
     )
 
