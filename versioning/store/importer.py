@@ -13,7 +13,6 @@ repository the folder is the connector's identity.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from dataclasses import dataclass, field
