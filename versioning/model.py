@@ -344,6 +344,17 @@ class Operation:
         return out
 
     @cached_property
+    def output(self) -> Response | None:
+        """The response whose schema the designer offers as the step's outputs: the lowest
+        2xx code with a schema, else ``default``. An empty schema (``{}``) declares no outputs."""
+        candidates = sorted((code for code in self.responses if code.startswith("2")), key=lambda c: (len(c), c))
+        for code in [*candidates, "default"]:
+            response = self.responses.get(code)
+            if response is not None and response.schema is not None and _declares(response.schema.schema):
+                return response
+        return None
+
+    @cached_property
     def notification(self) -> Field | None:
         """The webhook payload schema (``x-ms-notification-content`` on the path) of a trigger."""
         if not self.trigger:
@@ -492,6 +503,11 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
+
+
+def _declares(schema: Mapping[str, Any]) -> bool:
+    """True when a schema says anything about the value beyond display text."""
+    return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
 
 
 def _file_label(source: SourceFiles, name: str) -> str:

@@ -65,11 +65,29 @@ def auth_type_changed(ctx, old, new):
 def security_settings_changed(ctx, old, new):
     if auth_signature(old) != auth_signature(new):
         return
-    before, after = _security(old), _security(new)
-    for name in sorted(set(before) | set(after)):
-        if before.get(name) != after.get(name):
-            yield Hit(old=before.get(name), new=after.get(name), location=f"securityDefinitions/{name}",
-                      pointer=("securityDefinitions", name), side="new" if name in after else "old")
+    before, after = _schemes(old), _schemes(new)
+    pairs = [(name, name) for name in before if name in after]
+    gone = [name for name in before if name not in after]
+    came = [name for name in after if name not in before]
+    if len(gone) == 1 and len(came) == 1:  # the scheme's key was renamed: compare the contents
+        pairs.append((gone[0], came[0]))
+        gone, came = [], []
+    for a, b in pairs:
+        if before[a] != after[b]:
+            yield Hit(old=before[a], new=after[b], location=f"securityDefinitions/{b}",
+                      pointer=("securityDefinitions", b), details=(("name", b),))
+    for name in gone:
+        yield Hit(old=before[name], location=f"securityDefinitions/{name}", pointer=("securityDefinitions", name),
+                  side="old", details=(("name", name),))
+    for name in came:
+        yield Hit(new=after[name], location=f"securityDefinitions/{name}", pointer=("securityDefinitions", name),
+                  details=(("name", name),))
+
+
+def _schemes(connector) -> dict[str, Any]:
+    """Security schemes without their description (display text only)."""
+    return {name: {k: v for k, v in scheme.items() if k != "description"} if isinstance(scheme, dict) else scheme
+            for name, scheme in _security(connector).items()}
 
 
 def _top(connector, key: str) -> Any:
@@ -165,94 +183,3 @@ def icon_changed(ctx, old, new):
         what = "was added" if before is None else "was removed" if after is None else "changed"
         yield Hit(old=before, new=after, location=ICON_NAME, file=ICON_NAME, pointer=(),
                   details=(("what", what),), side="new" if after else "old")
-
-
-# --- references between operations ---------------------------------------------------------
-
-DYNAMIC_KEYS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema",
-                "x-ms-dynamic-properties", "x-ms-dynamic-tree", "x-ms-operation-context")
-
-
-def dynamic_references(connector) -> Iterator[tuple[str, str | None, str, tuple, str, tuple[str, ...]]]:
-    """Every ``x-ms-dynamic-*`` call: (location, owner operationId, extension, pointer,
-    target operationId, target parameter names it sends)."""
-    owners = {(op.path, op.method): op.id for op in connector.operations.values()}
-    stack: list[tuple[Any, tuple]] = [(connector.swagger.get("paths"), ("paths",)),
-                                      (connector.swagger.get("definitions"), ("definitions",)),
-                                      (connector.swagger.get("parameters"), ("parameters",))]
-    while stack:
-        node, pointer = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in DYNAMIC_KEYS and isinstance(value, dict):
-                    for target, params, sub in _calls(value):
-                        owner = owners.get(pointer[1:3]) if pointer[:1] == ("paths",) and len(pointer) >= 3 else None
-                        yield (_readable(connector, pointer, owner), owner, key, pointer + (key,) + sub, target, params)
-                elif isinstance(value, (dict, list)):
-                    stack.append((value, pointer + (key,)))
-        elif isinstance(node, list):
-            stack.extend((value, pointer + (index,)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
-
-
-def _calls(ext: dict) -> Iterator[tuple[str, tuple[str, ...], tuple]]:
-    if isinstance(ext.get("operationId"), str):
-        params = ext.get("parameters")
-        yield ext["operationId"], tuple(params) if isinstance(params, dict) else (), ()
-    for key in ("open", "browse"):  # x-ms-dynamic-tree
-        sub = ext.get(key)
-        if isinstance(sub, dict) and isinstance(sub.get("operationId"), str):
-            params = sub.get("parameters")
-            yield sub["operationId"], tuple(params) if isinstance(params, dict) else (), (key,)
-
-
-def _readable(connector, pointer: tuple, owner: str | None) -> str:
-    """A checker-style location for a pointer inside the definition."""
-    if owner is not None:
-        rest = pointer[3:]
-        if rest[:1] == ("parameters",) and len(rest) >= 2:
-            op = connector.operations[owner]
-            listing = op.raw.get("parameters") or []
-            index = rest[1]
-            name = listing[index].get("name") if isinstance(index, int) and index < len(listing) and isinstance(listing[index], dict) else None
-            tail = "/".join(str(p) for p in rest[2:] if p != "properties")
-            return f"operation/{owner}/parameter/{name or index}" + (f"/{tail}" if tail else "")
-        return f"operation/{owner}/" + "/".join(str(p) for p in rest if p != "properties")
-    return "/".join(str(p) for p in pointer if p != "properties")
-
-
-def _parameter_names(op) -> set[str]:
-    names = {field.name for field in op.parameters.values()}
-    if op.body is not None:
-        names.update(op.body.children())
-    return names
-
-
-@rule("dynamic-reference-broken", Level.BREAKING, C,
-      description="An x-ms-dynamic-* reference points at an operation or parameter that no longer exists.",
-      why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and flows using "
-          "them cannot be edited. Internal helper operations are part of the contract.",
-      message="{location} calls {target}, which {problem}",
-      example=('"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders exists)',
-               '"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders removed)'))
-def dynamic_reference_broken(ctx, old, new):
-    lost_ops = {op_id for op_id in old.operations if op_id not in new.operations}
-    lost_params = {}
-    for op_id, op in old.operations.items():
-        if op_id in new.operations:
-            gone = _parameter_names(op) - _parameter_names(new.operations[op_id])
-            if gone:
-                lost_params[op_id] = gone
-    if not lost_ops and not lost_params:
-        return
-    for location, owner, key, pointer, target, params in dynamic_references(new):
-        if target in lost_ops or (target not in new.operations and target in old.operations):
-            problem = "was removed" + (f" (renamed to {ctx.renamed[target]}?)" if target in ctx.renamed else "")
-        elif target in lost_params:
-            missing = [p for p in params if p.split("/")[0] in lost_params[target]]
-            if not missing:
-                continue
-            problem = f"no longer has parameter {', '.join(missing)}"
-        else:
-            continue
-        yield Hit(old=target, new=None, location=f"{location}/{key}", operation=owner, pointer=pointer, side="new",
-                  details=(("problem", problem), ("target", target)))

@@ -81,9 +81,7 @@ def operation_visibility_changed(ctx, old, new):
       example=('"get": {"operationId": "ListItems"}', '"get": {"operationId": "ListItems", "deprecated": true}'))
 def operation_deprecated(ctx, old, new):
     if old is not None and new is not None and new.deprecated and not old.deprecated:
-        replacement = new.annotation.get("replacement")
-        yield hit(old=False, new=True, at="/deprecated",
-                  replacement=(replacement or {}).get("operationId") if isinstance(replacement, dict) else None)
+        yield hit(old=False, new=True, at="/deprecated", replacement=_replacement(new))
 
 
 @rule("operation-undeprecated", Level.ADDITIVE, OP,
@@ -161,3 +159,28 @@ def operation_family_changed(ctx, old, new):
     before, after = (old.family, old.revision), (new.family, new.revision)
     if before != after and old.annotation and new.annotation:
         yield hit(old=f"{before[0]} r{before[1]}", new=f"{after[0]} r{after[1]}", at="/x-ms-api-annotation")
+
+
+def _replacement(op) -> str | None:
+    value = op.annotation.get("replacement")
+    if isinstance(value, dict):
+        value = value.get("operationId")
+    return value if isinstance(value, str) and value else None
+
+
+@rule("operation-replacement-changed", Level.DEPRECATION, OP,
+      description="The operation named as the replacement of a deprecated operation (x-ms-api-annotation.replacement) "
+                  "was set or changed.",
+      why="The designer points users of the deprecated operation to its replacement: they will move their steps there.",
+      message="operation {operation} now names {new} as its replacement{missing}",
+      example=('"GetItems": {"deprecated": true, "x-ms-api-annotation": {"family": "GetItems", "revision": 1}}',
+               '"GetItems": {"deprecated": true, "x-ms-api-annotation": {"family": "GetItems", "revision": 1, '
+               '"replacement": {"operationId": "GetItemsV2"}}}'))
+def operation_replacement_changed(ctx, old, new):
+    # Newly deprecated operations name their replacement in operation-deprecated.
+    if old is None or new is None or not new.deprecated or not old.deprecated:
+        return
+    before, after = _replacement(old), _replacement(new)
+    if after is not None and before != after:
+        missing = "" if after in ctx.new.operations else " (no such operation in the new definition)"
+        yield hit(old=before, new=after, at="/x-ms-api-annotation/replacement", missing=missing)
