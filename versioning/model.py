@@ -99,6 +99,9 @@ class Field:
     ref: str | None = None
     chain: tuple[str, ...] = ()
     cyclic: bool = False
+    #: Where ``schema`` itself sits when that differs from ``pointer`` (a body parameter's
+    #: pointer names the parameter; its schema, often a ``$ref``, lives elsewhere).
+    schema_pointer: tuple | None = None
 
     # --- attributes rules read --------------------------------------------------------
     @property
@@ -155,13 +158,14 @@ class Field:
         props: dict[str, Any] = {}
         required: set[str] = set()
         prop_pointers: dict[str, tuple] = {}
-        self._collect(schema, self.pointer, props, required, prop_pointers, set())
+        base = self.schema_pointer if self.schema_pointer is not None else self.pointer
+        self._collect(schema, base, props, required, prop_pointers, set())
         out: dict[str, Field] = {}
         for name, sub in props.items():
             out[name] = self._child(name, sub, prop_pointers[name], name in required)
         items = schema.get("items")
         if isinstance(items, dict):
-            out["items"] = self._child("items", items, self.pointer + ("items",), False)
+            out["items"] = self._child("items", items, base + ("items",), False)
         return out
 
     def _collect(self, schema, pointer, props, required, pointers, seen) -> None:
@@ -295,19 +299,19 @@ class Operation:
             base = self.pointer[:-1] if where == "path" else self.pointer
             for index, item in enumerate(listing):
                 pointer = base + ("parameters", index)
-                node, _, ref = self.resolver.resolve(item, pointer)
+                node, node_pointer, ref = self.resolver.resolve(item, pointer)
                 if not isinstance(node, dict):
                     continue
                 name, location = node.get("name"), node.get("in")
                 if not isinstance(name, str) or not isinstance(location, str):
                     continue
                 if location == "body":
-                    schema, schema_ptr, schema_ref = self.resolver.resolve(node.get("schema") or {}, pointer + ("schema",))
+                    schema, schema_ptr, schema_ref = self.resolver.resolve(node.get("schema") or {}, node_pointer + ("schema",))
                     if not isinstance(schema, dict):
                         schema = _EMPTY
                     field = Field(name, (), schema, node.get("required") is True, pointer, self.resolver,
                                   raw=node, location="body", ref=schema_ref,
-                                  chain=(schema_ref,) if schema_ref else ())
+                                  chain=(schema_ref,) if schema_ref else (), schema_pointer=schema_ptr)
                     out[BODY_KEY] = field
                 else:
                     out[(location, name)] = Field(name, (), node, node.get("required") is True, pointer,

@@ -3,11 +3,11 @@ references between operations (``x-ms-dynamic-*``)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from ..changes import Level
-from ..sourcefiles import ICON_NAME, SCRIPT_NAME
-from . import Hit, Kind, hit, rule
+from ..sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME
+from . import Hit, Kind, rule
 
 C = Kind.CONNECTOR
 
@@ -17,9 +17,9 @@ def _security(connector) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def auth_signature(connector) -> tuple[str, ...]:
-    """What kind of authentication existing connections hold: swagger security types and
-    flows, plus the identity providers of OAuth connection parameters (apiProperties)."""
+def auth_kinds(connector) -> tuple[str, ...]:
+    """The kinds of credential the swagger's securityDefinitions ask for (type, and flow for
+    OAuth 2), e.g. ``("apiKey",)`` or ``("oauth2/accessCode",)``."""
     kinds = set()
     for scheme in _security(connector).values():
         if isinstance(scheme, dict):
@@ -27,34 +27,54 @@ def auth_signature(connector) -> tuple[str, ...]:
             if kind == "oauth2":
                 kind += f"/{scheme.get('flow', '?')}"
             kinds.add(kind)
-    for name, param in _connection_parameters(connector):
-        if isinstance(param, dict) and param.get("type") == "oauthSetting":
-            settings = param.get("oAuthSettings") or {}
-            provider = settings.get("identityProvider") if isinstance(settings, dict) else None
-            kinds.add(f"oauth:{provider or '?'}")
-    return tuple(sorted(kinds)) or ("none",)
+    return tuple(sorted(kinds))
 
 
-def _connection_parameters(connector) -> Iterator[tuple[str, Any]]:
-    yield from connector.section("connectionParameters").items()
-    sets = connector.section("connectionParameterSets").get("values")
-    for entry in sets if isinstance(sets, list) else ():
-        if isinstance(entry, dict) and isinstance(entry.get("parameters"), dict):
-            yield from entry["parameters"].items()
+def kinds_broken(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Existing connections lose their kind of credential: a kind is gone, or credentials
+    are now asked for where none were. Kinds only added are new options."""
+    return bool(set(before) - set(after)) or (not before and bool(after))
+
+
+def identity_providers(connector) -> dict[str, tuple[tuple, str]]:
+    """The identity provider of each OAuth connection parameter, keyed as connections hold
+    them: by parameter key, or ``<set>/<key>`` when the connector has parameter sets."""
+    out: dict[str, tuple[tuple, str]] = {}
+    values = connector.section("connectionParameterSets").get("values")
+    if isinstance(values, list) and values:
+        groups = [(f"{entry['name']}/", ("properties", "connectionParameterSets", "values", index, "parameters"),
+                   entry.get("parameters")) for index, entry in enumerate(values)
+                  if isinstance(entry, dict) and isinstance(entry.get("name"), str)]
+    else:
+        groups = [("", ("properties", "connectionParameters"), connector.section("connectionParameters"))]
+    for prefix, base, params in groups:
+        for key, param in (params.items() if isinstance(params, dict) else ()):
+            if isinstance(param, dict) and param.get("type") == "oauthSetting":
+                settings = param.get("oAuthSettings")
+                provider = settings.get("identityProvider") if isinstance(settings, dict) else None
+                out[prefix + key] = (base + (key, "oAuthSettings", "identityProvider"), str(provider or "?"))
+    return out
 
 
 @rule("auth-type-changed", Level.BREAKING, C,
-      description="The authentication type changed (securityDefinitions type or flow, or the OAuth identity provider).",
+      description="The authentication existing connections use changed: a securityDefinitions type or OAuth flow was "
+                  "replaced or removed, or an OAuth connection parameter's identity provider changed.",
       why="Existing connections hold credentials for the old type: every connection must be recreated and every flow "
           "re-pointed. Microsoft does not allow this in an update of a certified connector.",
       message="authentication changed from {old} to {new}",
-      example=('"securityDefinitions": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}',
-               '"securityDefinitions": {"oauth": {"type": "oauth2", "flow": "accessCode"}}'))
+      example=('"securityDefinitions": {"api_key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}',
+               '"securityDefinitions": {"oauth2_auth": {"type": "oauth2", "flow": "accessCode", '
+               '"authorizationUrl": "https://login.contoso.com/authorize", "tokenUrl": "https://login.contoso.com/token"}}'))
 def auth_type_changed(ctx, old, new):
-    before, after = auth_signature(old), auth_signature(new)
-    if before != after:
-        yield Hit(old=" + ".join(before), new=" + ".join(after), location="securityDefinitions",
+    before, after = auth_kinds(old), auth_kinds(new)
+    if kinds_broken(before, after):
+        yield Hit(old=" + ".join(before) or "none", new=" + ".join(after) or "none", location="securityDefinitions",
                   pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
+    old_providers, new_providers = identity_providers(old), identity_providers(new)
+    for key, (pointer, provider) in new_providers.items():
+        if key in old_providers and old_providers[key][1] != provider:
+            yield Hit(old=old_providers[key][1], new=provider, location=f"connection/{key}/identityProvider",
+                      pointer=pointer, file=PROPERTIES_NAME)
 
 
 @rule("security-settings-changed", Level.RISKY, C,
@@ -63,7 +83,7 @@ def auth_type_changed(ctx, old, new):
       message="security definition {name} changed",
       example=('"key": {"type": "apiKey", "in": "header", "name": "X-Key"}', '"key": {"type": "apiKey", "in": "header", "name": "Api-Key"}'))
 def security_settings_changed(ctx, old, new):
-    if auth_signature(old) != auth_signature(new):
+    if kinds_broken(auth_kinds(old), auth_kinds(new)):
         return
     before, after = _schemes(old), _schemes(new)
     pairs = [(name, name) for name in before if name in after]
@@ -94,10 +114,17 @@ def _top(connector, key: str) -> Any:
     return connector.swagger.get(key)
 
 
+def _unordered(value: Any) -> Any:
+    """Lists of strings (schemes, media types) compared without regard to order."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return sorted(set(value))
+    return value
+
+
 def _field_rule(key: str):
     def check(ctx, old, new):
         before, after = _top(old, key), _top(new, key)
-        if before != after:
+        if _unordered(before) != _unordered(after):
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
     return check
 
@@ -138,12 +165,13 @@ def description_changed(ctx, old, new):
 
 
 @rule("connector-metadata-changed", Level.COSMETIC, C,
-      description="Publisher metadata changed (x-ms-connector-metadata, contact, license, publisher, stackOwner, iconBrandColor).",
+      description="Publisher metadata changed (x-ms-connector-metadata, x-ms-api-annotation status, contact, license, "
+                  "publisher, stackOwner, iconBrandColor).",
       why="Shown on the connector's page only; no effect on flows. (stackOwner and host often differ per fork.)",
       message="{name} changed",
       example=('"iconBrandColor": "#007ee5"', '"iconBrandColor": "#da3b01"'))
 def connector_metadata_changed(ctx, old, new):
-    for key in ("x-ms-connector-metadata", "contact", "license", "externalDocs"):
+    for key in ("x-ms-connector-metadata", "x-ms-api-annotation", "contact", "license", "externalDocs"):
         before, after = old.swagger.get(key), new.swagger.get(key)
         if before != after:
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")

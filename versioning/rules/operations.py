@@ -115,6 +115,26 @@ def operation_method_changed(ctx, old, new):
         yield hit(old=old.method.upper(), new=new.method.upper())
 
 
+@rule("operation-media-types-changed", Level.RISKY, OP,
+      description="An operation's own consumes or produces media types changed.",
+      why="The request body or the response is encoded differently (JSON, form data, XML...): check that existing steps "
+          "still send and read what the service expects.",
+      message="operation {operation}: {field} changed from {old} to {new}",
+      example=('"post": {"operationId": "Upload", "consumes": ["application/json"]}',
+               '"post": {"operationId": "Upload", "consumes": ["multipart/form-data"]}'))
+def operation_media_types_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key in ("consumes", "produces"):
+        before, after = old.raw.get(key), new.raw.get(key)
+        if _media(before) != _media(after):
+            yield hit(old=before, new=after, at=f"/{key}", field=key)
+
+
+def _media(value) -> list | None:
+    return sorted(set(v for v in value if isinstance(v, str))) if isinstance(value, list) else None
+
+
 @rule("trigger-type-changed", Level.BREAKING, OP,
       description="An operation changed between action and trigger, single and batch trigger, or polling and webhook.",
       why="Flows store the kind of step: a trigger that becomes an action (or a polling trigger a webhook) cannot run in "

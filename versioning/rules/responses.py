@@ -89,8 +89,15 @@ def response_property_type_changed(ctx, old, new):
       message="output field {path} of {operation}: enum changed",
       example=('"status": {"enum": ["open", "closed"]}', '"status": {"enum": ["open", "closed", "archived"]}'))
 def response_property_enum_changed(ctx, old, new):
-    if old is not None and new is not None and old.enum != new.enum:
+    if old is not None and new is not None and not _same_values(old.enum, new.enum):
         yield hit(old=old.enum, new=new.enum, at="/enum", path="/".join(new.segments) or "(body)")
+
+
+def _same_values(a: list | None, b: list | None) -> bool:
+    """Two enums allow the same values (order does not matter)."""
+    if a is None or b is None:
+        return a is b
+    return all(v in b for v in a) and all(v in a for v in b)
 
 
 @rule("response-property-description-changed", Level.COSMETIC, RP,
