@@ -51,3 +51,33 @@ def test_each_case_holds_an_old_and_a_new_definition():
     for _, _, case in cases():
         for side in ("old", "new"):
             assert (case / side / "apiDefinition.swagger.json").is_file(), f"{case}/{side}"
+
+
+def test_every_message_renders_from_its_template():
+    """A template naming a value the rule does not provide falls back to the description."""
+    from versioning.rules import get_rule
+
+    for _, _, case in cases():
+        for change in diff(load_connector(case / "old"), load_connector(case / "new")).changes:
+            spec = get_rule(change.rule)
+            assert change.message != f"{spec.description} ({change.location})", (case, change.rule)
+
+
+def test_examples_are_real_before_and_after_snippets():
+    import json
+
+    not_json = {"script-changed", "icon-changed"}  # C# code and an image
+    for spec in all_rules():
+        before, after = spec.example
+        assert before and after and before != after, spec.id
+        assert "..." not in before + after, spec.id
+        if spec.id in not_json:
+            continue
+        for snippet in spec.example:
+            parsed = []
+            for candidate in (snippet, "{" + snippet + "}"):
+                try:
+                    parsed.append(json.loads(candidate))
+                except ValueError:
+                    pass
+            assert parsed, f"{spec.id}: {snippet}"

@@ -184,7 +184,9 @@ def policies(connector) -> dict[str, dict]:
       why="Policies rewrite requests at run time: the same flow may now call another URL or send other headers.",
       message="policy {title} was {what}",
       example=('"policyTemplateInstances": []',
-               '"policyTemplateInstances": [{"templateId": "setheader", "title": "Set API version", "parameters": {...}}]'))
+               '"policyTemplateInstances": [{"templateId": "setheader", "title": "Set API version", "parameters": '
+               '{"x-ms-apimTemplateParameter.name": "api-version", "x-ms-apimTemplateParameter.value": "2024-06-01", '
+               '"x-ms-apimTemplateParameter.existsAction": "override", "x-ms-apimTemplate-policySection": "Request"}}]'))
 def policy_changed(ctx, old, new):
     before, after = policies(old), policies(new)
     for title in list(before) + [t for t in after if t not in before]:

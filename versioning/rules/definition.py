@@ -129,6 +129,12 @@ def _field_rule(key: str):
     return check
 
 
+_EXAMPLES = {
+    "host": ('"host": "api.contoso.com"', '"host": "api-eu.contoso.com"'),
+    "basePath": ('"basePath": "/v1"', '"basePath": "/v2"'),
+    "schemes": ('"schemes": ["https"]', '"schemes": ["http", "https"]'),
+}
+
 for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-path-changed", "basePath"),
                          ("schemes", "schemes-changed", "schemes")):
     rule(_id, Level.RISKY, C,
@@ -136,8 +142,7 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
          why="Requests go to a different address. Often per environment (a fork or a test tenant): silence it in "
              f"configuration when that is expected (ignore = [\"{_id}\"]).",
          message=f"{_what} changed from {{old}} to {{new}}",
-         example=(f'"{_key}": "api.example.com"' if _key != "schemes" else '"schemes": ["https"]',
-                  f'"{_key}": "api-test.example.com"' if _key != "schemes" else '"schemes": ["http", "https"]'),
+         example=_EXAMPLES[_key],
          )(_field_rule(_key))
 
 
@@ -191,7 +196,9 @@ def connector_metadata_changed(ctx, old, new):
       why="Custom code rewrites requests and responses of the operations it runs for: behaviour may change anywhere. "
           "Review the code change and test the affected operations.",
       message="script.csx {what}",
-      example=("script.csx (sha256 1a2b...)", "script.csx (sha256 9f8e...)"))
+      example=("return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);",
+               'this.Context.Request.Headers.Add("X-Client", "connector"); '
+               "return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);"))
 def script_changed(ctx, old, new):
     before, after = old.script_digest, new.script_digest
     if before != after:
@@ -204,7 +211,7 @@ def script_changed(ctx, old, new):
       description="The icon (icon.png) changed.",
       why="Display only.",
       message="icon.png {what}",
-      example=("icon.png (sha256 1a2b...)", "icon.png (sha256 9f8e...)"))
+      example=("icon.png: a 230 x 230 PNG, blue background", "icon.png: a 230 x 230 PNG, orange background"))
 def icon_changed(ctx, old, new):
     before, after = old.icon_digest, new.icon_digest
     if before != after:

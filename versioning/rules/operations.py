@@ -34,8 +34,10 @@ def operation_added(ctx, old, new):
       why="This is the sanctioned way to change an operation incompatibly: existing flows keep the old revision, "
           "new flows get the new one.",
       message="operation {new} was added as revision {revision} of family {family} (replaces {replaces})",
-      example=('"GetItem": {"x-ms-api-annotation": {"family": "GetItem", "revision": 1}}',
-               '"GetItemV2": {"x-ms-api-annotation": {"family": "GetItem", "revision": 2}}  (GetItem kept, deprecated)'))
+      example=('"/items/{id}": {"get": {"operationId": "GetItem", "x-ms-api-annotation": {"family": "GetItem", "revision": 1}}}',
+               '"/items/{id}": {"get": {"operationId": "GetItem", "deprecated": true, "x-ms-api-annotation": '
+               '{"family": "GetItem", "revision": 1}}}, "/v2/items/{id}": {"get": {"operationId": "GetItemV2", '
+               '"x-ms-api-annotation": {"family": "GetItem", "revision": 2}}}'))
 def operation_new_revision(ctx, old, new):
     if old is None and new is not None and new.id in ctx.new_revisions:
         yield hit(new=new.id, summary=new.display_name, family=new.family, revision=new.revision,

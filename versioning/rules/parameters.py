@@ -25,7 +25,7 @@ def _is_filled_by_platform(field) -> bool:
       description="A parameter was removed from an operation.",
       why="Flows that set it fail validation or silently lose the value; the step must be edited.",
       message="parameter {name} of {operation} was removed",
-      example=('[{"name": "top", "in": "query", "type": "integer"}]', "[]"))
+      example=('"parameters": [{"name": "top", "in": "query", "type": "integer"}]', '"parameters": []'))
 @rule("request-property-removed", Level.BREAKING, R,
       description="A field was removed from an operation's request body.",
       why="Flows send body fields by key (<bodyParam>/<path>): a removed field makes those steps fail or drop the value.",

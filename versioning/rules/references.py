@@ -238,9 +238,13 @@ def _describe(ctx, ref: DynamicRef, kind: str, name: str) -> str:
       why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and steps using "
           "them cannot be edited. Internal helper operations are part of the contract.",
       message="{location} calls {target}: {problem}",
-      example=('"folder": {"x-ms-dynamic-values": {"operationId": "ListFolders"}}, '
-               '"/folders": {"get": {"operationId": "ListFolders", "x-ms-visibility": "internal"}}',
-               '"folder": {"x-ms-dynamic-values": {"operationId": "ListFolders"}}  (ListFolders removed)'))
+      example=('"parameters": [{"name": "folder", "in": "query", "type": "string", "x-ms-dynamic-values": '
+               '{"operationId": "ListFolders", "value-path": "id"}}], "/folders": {"get": {"operationId": "ListFolders", '
+               '"x-ms-visibility": "internal", "parameters": []}}',
+               '"parameters": [{"name": "folder", "in": "query", "type": "string", "x-ms-dynamic-values": '
+               '{"operationId": "ListFolders", "value-path": "id"}}], "/folders": {"get": {"operationId": "ListFolders", '
+               '"x-ms-visibility": "internal", "parameters": [{"name": "site", "in": "query", "type": "string", '
+               '"required": true}]}}'))
 def dynamic_reference_broken(ctx, old, new):
     for ref, problems in new_problems(ctx).items():
         for kind, name in problems:

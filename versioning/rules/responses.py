@@ -119,8 +119,9 @@ def response_property_description_changed(ctx, old, new):
       description="A webhook trigger's payload schema (x-ms-notification-content) was removed.",
       why="Flows read the trigger's outputs from it: every dynamic-content reference to them breaks.",
       message="webhook payload schema of {operation} was removed",
-      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, "post": {...}}',
-               '"/hooks": {"post": {...}}'))
+      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object", "properties": {"taskId": '
+               '{"type": "string"}}}}, "post": {"operationId": "OnTaskEvent", "x-ms-trigger": "single"}}',
+               '"/hooks": {"post": {"operationId": "OnTaskEvent", "x-ms-trigger": "single"}}'))
 def notification_content_removed(ctx, old, new):
     if old is not None and new is None and not old.segments and old.name == "x-ms-notification-content":
         yield hit(old="x-ms-notification-content")
