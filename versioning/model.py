@@ -289,6 +289,12 @@ class Operation:
         """Method and path with path-parameter names blanked: what Logic Apps binds to."""
         return self.method, re.sub(r"\{[^}]*\}", "{}", self.path.rstrip("/").lower())
 
+    @property
+    def path_template(self) -> str:
+        """The path with path-parameter names blanked, case and slashes kept: a change here is
+        a change of the URL Logic Apps bind to (renaming ``{id}`` is a parameter change)."""
+        return re.sub(r"\{[^}]*\}", "{}", self.path)
+
     @cached_property
     def parameters(self) -> dict[tuple[str, str], Field]:
         """Path-level and operation-level parameters (the latter win), keyed by (in, name)."""

@@ -103,7 +103,7 @@ def operation_undeprecated(ctx, old, new):
       message="operation {operation} path changed from {old} to {new}",
       example=('"/items/{id}": {"get": {"operationId": "GetItem"}}', '"/v2/items/{id}": {"get": {"operationId": "GetItem"}}'))
 def operation_path_changed(ctx, old, new):
-    if old is not None and new is not None and old.route[1] != new.route[1]:
+    if old is not None and new is not None and old.path_template != new.path_template:
         yield hit(old=old.path, new=new.path)
 
 
