@@ -9,6 +9,7 @@ semantically, and classify every change by what it does to the connector's users
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
 
+from .bump import BumpReport, bump_report
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
 from .diff import DiffResult, diff, load_connector
@@ -23,13 +24,20 @@ from .errors import (
 )
 from .jsonload import LoadWarning, load_json
 from .model import Connector, Field, Operation, Response
+from .opversions import OperationVersions, analyse as analyse_operation_versions
+from .rewrite import set_info_version, write_info_version
 from .rules import Kind, Rule, all_rules, get_rule
 from .sourcefiles import SourceFiles
 from .sources import read_source
+from .version import Bump, CheckStatus, VersionCheck, bump_level, check_version, next_version, parse_version
 
 __all__ = [
     "LEVELS", "Change", "Config", "ConfigError", "Connector", "DiffResult", "Field", "Ignore",
     "InputError", "JSONDefectError", "Kind", "Level", "LoadWarning", "Operation", "Response",
     "Rule", "SourceFiles", "SourceNotFoundError", "StoreError", "VersionError", "VersioningError",
     "all_rules", "diff", "get_rule", "load_config", "load_connector", "load_json", "read_source",
+    # versions (connver bump)
+    "Bump", "BumpReport", "CheckStatus", "OperationVersions", "VersionCheck", "analyse_operation_versions",
+    "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
+    "write_info_version",
 ]

@@ -68,7 +68,8 @@ class DiffResult:
             "ignored": self.ignored,
             "warnings": [str(w) for w in self.warnings],
         }
-        out.update(self.extra)
+        out.update({key: value.to_dict() if hasattr(value, "to_dict") else value
+                    for key, value in self.extra.items()})
         return out
 
 
@@ -110,4 +111,8 @@ def diff(old: Connector, new: Connector, *, config: Config | None = None) -> Dif
     if config is not None:
         changes, ignored = config.apply(changes)
     changes.sort(key=Change.sort_key)
-    return DiffResult(old=old, new=new, changes=changes, ignored=ignored)
+    result = DiffResult(old=old, new=new, changes=changes, ignored=ignored)
+    from .bump import bump_report
+
+    result.extra["bump"] = bump_report(result, operations=False)  # `bump` in every diff's output
+    return result

@@ -25,6 +25,13 @@ DIFF_RENDERERS: dict[str, str] = {
     Format.JSON.value: "versioning.render.json:render_diff",
 }
 
+#: format -> "module:function" for ``connver bump`` (a DiffResult plus ``report=BumpReport``).
+BUMP_RENDERERS: dict[str, str] = {
+    Format.TEXT.value: "versioning.render.text:render_bump",
+    Format.MARKDOWN.value: "versioning.render.markdown:render_bump",
+    Format.JSON.value: "versioning.render.json:render_bump",
+}
+
 
 def available(table: dict[str, str] = DIFF_RENDERERS) -> list[str]:
     return [fmt.value for fmt in Format if fmt.value in table]

@@ -62,3 +62,62 @@ def render_diff(result, **_: Any) -> str:
         if hasattr(value, "markdown_lines"):
             out.extend(value.markdown_lines())
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- connver bump ---------------------------------------------------------------------------
+
+def bump_summary_lines(report) -> list[str]:
+    """The version paragraph ``connver diff`` adds at the end."""
+    if report.next is None:
+        return [f"**Version:** {report.level.value} bump; no next version: {cell(report.error)}", ""]
+    return [f"**Version:** {report.level.value} bump, `{report.current}` → `{report.next}`; "
+            f"declared `{report.declared or '(none)'}`: {report.status}", ""]
+
+
+def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
+    from .text import bump_counts
+
+    def side(c) -> str:
+        return f"{c.title or c.label} {c.version or '(no version)'}"
+
+    counts = bump_counts(report)
+    out = [f"## connver bump: {side(result.old)} → {side(result.new)}", ""]
+    out += ["| | |", "|---|---|"]
+    out.append(f"| Bump | **{report.level.value}**" + (f" ({counts})" if counts else "") + " |")
+    out.append(f"| Current | `{cell(report.current or '(none)')}` |")
+    if report.next is None:
+        out.append(f"| Next | cannot tell: {cell(report.error)} |")
+    else:
+        verdict = "ok" if report.ok and not report.check.warning else ("warning" if report.ok else "**fails**")
+        out.append(f"| Next | `{cell(report.next)}` |")
+        out.append(f"| Declared | `{cell(report.declared or '(none)')}` |")
+        out.append(f"| Check | {verdict}: {cell(report.message)} |")
+    out.append("")
+    if report.drivers:
+        shown = report.drivers if limit <= 0 else report.drivers[:limit]
+        out += [f"### Changes that drove it ({len(report.drivers)})", "",
+                "| Level | Change | Location | Rule |", "|---|---|---|---|"]
+        for change in shown:
+            out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` "
+                       f"| `{change.rule}` |")
+        if len(shown) < len(report.drivers):
+            out.append(f"| | … and {len(report.drivers) - len(shown)} more | | |")
+        out.append("")
+    ops = report.operations
+    if ops is not None and (ops.families or ops.findings):
+        out += [f"### Operation families ({len(ops.families)})", ""]
+        if not ops.families:
+            out.append("- none (no `x-ms-api-annotation` family)")
+        for family in ops.families:
+            members = ", ".join(
+                f"`{m.operation}` r{m.revision}" + (" (deprecated)" if m.deprecated else "") for m in family.members)
+            out.append(f"- **{cell(family.name)}**: {members}")
+        findings = ops.findings if limit <= 0 else ops.findings[:limit]
+        if findings:
+            out += ["", f"### Operation versioning warnings ({len(ops.findings)})", ""]
+        for finding in findings:
+            out.append(f"- {cell(finding.message)} (`{finding.kind.value}`)")
+        if len(findings) < len(ops.findings):
+            out.append(f"- … and {len(ops.findings) - len(findings)} more warnings")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

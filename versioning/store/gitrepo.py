@@ -70,3 +70,21 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
         return files
     finally:
         repo.close()
+
+
+def path_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[tuple[str, str, str]]:
+    """Every commit reachable from ``rev`` that changed ``path``, oldest first, as
+    ``(commit sha, ISO 8601 date, subject)``. Git's default history simplification applies
+    (as in ``git log REV -- PATH``)."""
+    repo = open_repo(repo_dir)
+    try:
+        commit = resolve_commit(repo, rev)
+        clean = str(PurePosixPath(path.replace("\\", "/"))).strip("/") or "."
+        history = [
+            (c.hexsha, c.committed_datetime.isoformat(), c.summary if isinstance(c.summary, str) else c.summary.decode())
+            for c in repo.iter_commits(commit, paths=clean)
+        ]
+    finally:
+        repo.close()
+    history.reverse()
+    return history

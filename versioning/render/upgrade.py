@@ -1,0 +1,267 @@
+"""Renderers for an :class:`~versioning.upgrade.UpgradeReport`: text, markdown and json.
+
+Each takes the same report and returns text; the layout follows the report's four parts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..changes import Change
+from ..merge import ABSENT, Conflict
+from .text import _COLOURS, _DIM, _BOLD, Paint, side_line
+
+#: format -> "module:function" for an UpgradeReport (used with versioning.render.render).
+UPGRADE_RENDERERS: dict[str, str] = {
+    "text": "versioning.render.upgrade:render_text",
+    "markdown": "versioning.render.upgrade:render_markdown",
+    "json": "versioning.render.upgrade:render_json",
+}
+
+#: format -> "module:function" for an UpgradeResult (``connver upgrade``).
+RESULT_RENDERERS: dict[str, str] = {
+    "text": "versioning.render.upgrade:render_result_text",
+    "markdown": "versioning.render.upgrade:render_result_markdown",
+    "json": "versioning.render.upgrade:render_result_json",
+}
+
+_STATUS_TEXT = {"applies": "", "in-fork": "already in your copy", "conflict": "conflicts with your edit"}
+
+
+def verdict_sentence(report) -> str:
+    """One line: whether updating is safe, and why not."""
+    affecting, conflicts = len(report.affecting), len(report.conflicts)
+    reasons = []
+    if affecting:
+        what = "your flows use" if report.flows_given else "your users may rely on (no flows given)"
+        reasons.append(f"{affecting} breaking change{'s' if affecting != 1 else ''} hit{'s' if affecting == 1 else ''} what {what}")
+    if conflicts:
+        reasons.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''} with your edits")
+    if not reasons:
+        if report.breaking:
+            return f"safe to update: {len(report.breaking)} breaking change(s), none used by your flows"
+        return "safe to update"
+    return "not safe to update: " + "; ".join(reasons)
+
+
+def incoming_sentence(report) -> str:
+    """How much updating would change the fork (nothing, right after ``connver upgrade``)."""
+    count = len(report.incoming)
+    if not count:
+        return "Nothing left to apply from upstream."
+    return f"Updating brings {count} change{'s' if count != 1 else ''} ({len(report.breaking)} breaking)."
+
+
+def base_line(report) -> str:
+    choice = report.base_choice
+    line = side_line(report.base)
+    if not choice.detected:
+        return f"{line}  (given)"
+    best, second = choice.best, choice.runner_up
+    text = f"{line}  (detected: {best.score:.1%} similar"
+    if best.candidate.date or best.candidate.subject:
+        text += f"; {best.candidate.date or ''} {best.candidate.subject}".rstrip()
+    if second is not None:
+        text += f"; next best {second.candidate.label} at {second.score:.1%}"
+    return text + ")"
+
+
+def show(value: Any) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def conflict_line(conflict: Conflict) -> str:
+    kept = "keeps yours" if conflict.kept.value == "fork" else "takes upstream's"
+    return (f"{conflict.location} ({conflict.file}): base {show(conflict.base)}, yours {show(conflict.fork)}, "
+            f"upstream {show(conflict.upstream)}  [{conflict.kind.value}; the merge {kept}]")
+
+
+def impact_line(impact) -> str:
+    where = f"flow '{impact.flow}'" + (f", step '{impact.step}'" if impact.step else "")
+    return f"{where}: {impact.change.message} ({impact.explanation})"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def render_text(report, *, color: bool = False, **_: Any) -> str:
+    paint = Paint(color)
+    lines = [
+        f"fork:     {side_line(report.fork)}",
+        f"upstream: {side_line(report.upstream)}",
+        f"base:     {base_line(report)}",
+        "",
+    ]
+
+    def changes(title: str, items: list[Change], status: bool = False) -> None:
+        lines.append(paint(f"{title} ({len(items)})", _BOLD))
+        if not items:
+            lines.append("  none")
+        for change in items:
+            tag = _STATUS_TEXT.get(report.status(change).value, "") if status else ""
+            suffix = f"  ({tag})" if tag else ""
+            lines.append(f"  {paint(change.level.value.upper(), _COLOURS[change.level])}  {change.message}"
+                         f"  {paint('[' + change.rule + ']', _DIM)}{suffix}")
+        lines.append("")
+
+    changes("1. Upstream changes since base", report.upstream_changes, status=True)
+    changes("2. Your edits since base", report.local_changes)
+    lines.append(paint(f"3. Conflicts ({len(report.conflicts)})", _BOLD))
+    lines.extend(f"  {conflict_line(c)}" for c in report.conflicts)
+    if not report.conflicts:
+        lines.append("  none")
+    lines.append("")
+
+    scope = (f"{len(report.flows.flows)} flow(s), {len(report.bound)} step(s) calling this connector"
+             if report.flows_given else "no flows given: every breaking change counts")
+    lines.append(paint(f"4. Impact ({scope})", _BOLD))
+    if not report.affecting:
+        lines.append("  no breaking change hits what is used")
+    for change in report.affecting:
+        hits = report.impacts_of(change)
+        if hits:
+            lines.extend(f"  {impact_line(i)}" for i in hits)
+        else:
+            lines.append(f"  {change.message}  {paint('[' + change.rule + ']', _DIM)}")
+    if report.unused:
+        lines.append("  not used by any flow:")
+        lines.extend(f"    {c.message}  {paint('[' + c.rule + ']', _DIM)}" for c in report.unused)
+    lines.append("")
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    lines.append(incoming_sentence(report))
+    lines.append(paint("Verdict: ", _BOLD) + verdict_sentence(report))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report, **_: Any) -> str:
+    lines = [
+        "# Upgrade check",
+        "",
+        f"- **Fork:** `{report.fork.label}` ({report.fork.title or 'no title'} {report.fork.version or ''})".rstrip(),
+        f"- **Upstream:** `{report.upstream.label}` ({report.upstream.title or 'no title'} {report.upstream.version or ''})".rstrip(),
+        f"- **Base:** {_md(base_line(report))}",
+        f"- **Verdict:** {verdict_sentence(report)}",
+        f"- **Updating:** {incoming_sentence(report)}",
+        "",
+    ]
+
+    def table(title: str, items: list[Change], status: bool = False) -> None:
+        lines.extend([f"## {title} ({len(items)})", ""])
+        if not items:
+            lines.extend(["None.", ""])
+            return
+        header = "| Level | Change | Rule |" + (" Status |" if status else "")
+        lines.extend([header, "|---|---|---|" + ("---|" if status else "")])
+        for c in items:
+            row = f"| {c.level.value} | {_md(c.message)} | `{c.rule}` |"
+            if status:
+                row += f" {report.status(c).value} |"
+            lines.append(row)
+        lines.append("")
+
+    table("1. Upstream changes since base", report.upstream_changes, status=True)
+    table("2. Your edits since base", report.local_changes)
+    lines.extend([f"## 3. Conflicts ({len(report.conflicts)})", ""])
+    if report.conflicts:
+        lines.extend(["| Location | Base | Yours | Upstream | Kept |", "|---|---|---|---|---|"])
+        for c in report.conflicts:
+            lines.append(f"| `{c.location}` | {_md(show(c.base))} | {_md(show(c.fork))} | {_md(show(c.upstream))} | {c.kept.value} |")
+    else:
+        lines.append("None.")
+    lines.extend(["", "## 4. Impact", ""])
+    if not report.flows_given:
+        lines.extend(["No flows given: every breaking change counts as affecting.", ""])
+    if not report.affecting:
+        lines.append("No breaking change hits what is used.")
+    for change in report.affecting:
+        hits = report.impacts_of(change)
+        if hits:
+            lines.extend(f"- flow **{_md(i.flow)}**" + (f", step `{i.step}`" if i.step else "")
+                         + f": {_md(change.message)} ({i.explanation})" for i in hits)
+        else:
+            lines.append(f"- {_md(change.message)} (`{change.rule}`)")
+    if report.unused:
+        lines.extend(["", "Not used by any flow:", ""])
+        lines.extend(f"- {_md(c.message)} (`{c.rule}`)" for c in report.unused)
+    if report.notes:
+        lines.extend(["", "Notes:", ""])
+        lines.extend(f"- {_md(n)}" for n in report.notes)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- json
+
+
+def render_json(report, **_: Any) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+# --------------------------------------------------------------------------- connver upgrade
+
+
+def _result_summary(result) -> str:
+    count = len(result.conflicts)
+    if not count:
+        return f"merged cleanly into {result.dest}"
+    kept = "yours" if result.prefer.value == "fork" else "upstream's"
+    return (f"merged into {result.dest} with {count} conflict{'s' if count != 1 else ''} (kept {kept}); "
+            f"see {result.dest / 'connver-conflicts.json'}")
+
+
+def render_result_text(result, *, color: bool = False, **_: Any) -> str:
+    paint = Paint(color)
+    report = result.report
+    lines = [
+        f"fork:     {side_line(report.fork)}",
+        f"upstream: {side_line(report.upstream)}",
+        f"base:     {base_line(report)}",
+        "",
+        paint(f"Applied from upstream ({len(report.incoming)})", _BOLD),
+    ]
+    lines.extend(f"  {paint(c.level.value.upper(), _COLOURS[c.level])}  {c.message}  {paint('[' + c.rule + ']', _DIM)}"
+                 for c in report.incoming)
+    if not report.incoming:
+        lines.append("  nothing: your copy already has every upstream change")
+    lines.extend(["", paint(f"Conflicts ({len(result.conflicts)})", _BOLD)])
+    lines.extend(f"  {conflict_line(c)}" for c in result.conflicts)
+    if not result.conflicts:
+        lines.append("  none")
+    lines.extend(["", "Wrote:"])
+    lines.extend(f"  {path}" for path in result.written)
+    if not result.written:
+        lines.append("  nothing (already up to date)")
+    lines.extend(["", paint("Result: ", _BOLD) + _result_summary(result)])
+    return "\n".join(lines) + "\n"
+
+
+def render_result_markdown(result, **_: Any) -> str:
+    report = result.report
+    lines = ["# Upgrade", "", f"- **Fork:** `{report.fork.label}`", f"- **Upstream:** `{report.upstream.label}`",
+             f"- **Base:** {_md(base_line(report))}", f"- **Result:** {_md(_result_summary(result))}", "",
+             f"## Applied from upstream ({len(report.incoming)})", ""]
+    lines.extend(f"- **{c.level.value}** {_md(c.message)} (`{c.rule}`)" for c in report.incoming)
+    if not report.incoming:
+        lines.append("Nothing: your copy already has every upstream change.")
+    lines.extend(["", f"## Conflicts ({len(result.conflicts)})", ""])
+    lines.extend(f"- {_md(conflict_line(c))}" for c in result.conflicts)
+    if not result.conflicts:
+        lines.append("None.")
+    lines.extend(["", "## Files written", ""])
+    lines.extend(f"- `{p}`" for p in result.written)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_result_json(result, **_: Any) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
