@@ -62,6 +62,11 @@ def test_required_internal_parameters_with_a_default_are_not_breaking(corpus):
     assert not by_rule(changes, "parameter-added-required")
     filled = {c.detail["name"] for c in by_rule(changes, "parameter-added-optional") if c.detail["internal_default"]}
     assert filled == {"allAirmeets", "crmName"}
+    # ... and in 06 both became required: still filled in by the platform
+    changes = run(corpus, "history/airmeet", "05_b1f2e52e", "06_1d0d51ae")
+    assert not by_rule(changes, "parameter-became-required")
+    assert {c.detail["key"] for c in by_rule(changes, "request-property-added-required")} == {
+        "body/firstName", "body/lastName", "body/registerAttendee", "body/sendEmailInvite"}
 
 
 def test_snowflake_required_header_added_to_three_operations(corpus):
