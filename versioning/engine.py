@@ -2,9 +2,12 @@
 
 Operations are paired by operationId, then leftover removed/added operations on the same
 route (method + path) or with a case-only id difference are paired as probable renames;
-parameters by ``(in, name)``; schema nodes by property path; responses by status code;
-connection parameters by key. Subtrees that are equal (with every ``$ref`` inside them
-pointing at an unchanged definition) are skipped, which keeps large definitions fast.
+parameters by ``(in, name)`` (a name that moved to another ``in`` stays paired); schema
+nodes by property path; each operation's output response (the one the designer reads
+outputs from) with the other side's, even across a status-code change; connection
+parameters by key, per parameter set when both sides have sets. Subtrees that are equal
+(with every ``$ref`` inside them pointing at an unchanged definition) are skipped, which
+keeps large definitions fast.
 """
 
 from __future__ import annotations
