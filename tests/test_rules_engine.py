@@ -140,3 +140,16 @@ def test_diffing_does_not_mutate_the_documents():
     a, b = connector(old), connector(new)
     diff(a, b)
     assert a.swagger == before_old and b.swagger == before_new
+
+
+def test_media_types_only_added_or_inherited_unchanged_are_not_reported():
+    def doc(own: list | None, top: list) -> dict:
+        d = swagger({"/items": {"get": op("ListItems", **({"produces": own} if own is not None else {}))}}, {"Item": ITEM})
+        d["produces"] = top
+        return d
+    json_only = ["application/json"]
+    assert changes(doc(None, json_only), doc(json_only, json_only)) == []             # now says what it inherited
+    assert changes(doc(None, json_only), doc(json_only + ["text/json"], json_only)) == []  # a type added
+    assert [(c.rule, c.location) for c in changes(doc(None, json_only), doc(["*/*"], json_only))] == [
+        ("operation-media-types-changed", "operation/ListItems/produces")]
+    assert [c.rule for c in changes(doc(None, json_only), doc(None, ["application/xml"]))] == ["media-types-changed"]

@@ -147,13 +147,19 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
 
 
 @rule("media-types-changed", Level.RISKY, C,
-      description="The definition's consumes or produces media types changed.",
-      why="Requests or responses may be encoded differently.",
+      description="The definition's consumes or produces media types changed, other than by adding types.",
+      why="Requests or responses of every operation that does not declare its own may be encoded differently.",
       message="{name} changed from {old} to {new}",
       example=('"consumes": ["application/json"]', '"consumes": ["application/xml"]'))
 def media_types_changed(ctx, old, new):
     for key in ("consumes", "produces"):
-        yield from _field_rule(key)(ctx, old, new)
+        before, after = _top(old, key), _top(new, key)
+        if _strings(before) and _strings(after) and not set(_strings(before)) <= set(_strings(after)):
+            yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 @rule("description-changed", Level.COSMETIC, C,

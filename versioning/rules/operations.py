@@ -118,7 +118,8 @@ def operation_method_changed(ctx, old, new):
 
 
 @rule("operation-media-types-changed", Level.RISKY, OP,
-      description="An operation's own consumes or produces media types changed.",
+      description="The media types an operation consumes or produces changed (its own list, or the definition's "
+                  "that it inherits), other than by adding types.",
       why="The request body or the response is encoded differently (JSON, form data, XML...): check that existing steps "
           "still send and read what the service expects.",
       message="operation {operation}: {field} changed from {old} to {new}",
@@ -128,13 +129,19 @@ def operation_media_types_changed(ctx, old, new):
     if old is None or new is None:
         return
     for key in ("consumes", "produces"):
-        before, after = old.raw.get(key), new.raw.get(key)
-        if _media(before) != _media(after):
+        if old.raw.get(key) is None and new.raw.get(key) is None:
+            continue  # both inherit the definition's list: media-types-changed reports that
+        before, after = media_types(old.raw, ctx.old.swagger, key), media_types(new.raw, ctx.new.swagger, key)
+        if before and after and not set(before) <= set(after):  # none declared: the platform assumes JSON
             yield hit(old=before, new=after, at=f"/{key}", field=key)
 
 
-def _media(value) -> list | None:
-    return sorted(set(v for v in value if isinstance(v, str))) if isinstance(value, list) else None
+def media_types(node, swagger, key: str) -> list[str]:
+    """The media types in effect: ``node``'s own list, else the definition's."""
+    value = node.get(key)
+    if not isinstance(value, list):
+        value = swagger.get(key)
+    return sorted(set(v for v in value if isinstance(v, str))) if isinstance(value, list) else []
 
 
 @rule("trigger-type-changed", Level.BREAKING, OP,
