@@ -153,3 +153,13 @@ def test_media_types_only_added_or_inherited_unchanged_are_not_reported():
     assert [(c.rule, c.location) for c in changes(doc(None, json_only), doc(["*/*"], json_only))] == [
         ("operation-media-types-changed", "operation/ListItems/produces")]
     assert [c.rule for c in changes(doc(None, json_only), doc(None, ["application/xml"]))] == ["media-types-changed"]
+
+
+def test_removed_output_response_defined_under_responses_is_reported():
+    def doc(responses: dict) -> dict:
+        d = swagger({"/items": {"get": op("ListItems", responses=responses)}}, {"Item": ITEM})
+        d["responses"] = {"Ok": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}
+        return d
+    (change,) = changes(doc({"200": {"$ref": "#/responses/Ok"}}), doc({"204": {"description": "No content"}}))
+    assert (change.rule, change.location, change.pointer) == (
+        "response-removed", "operation/ListItems/responses/200", ("responses", "Ok"))
