@@ -10,6 +10,7 @@ The core never imports click and never prints; ``cli`` is the command-line front
 """
 
 from .bump import BumpReport, bump_report
+from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
 from .diff import DiffResult, diff, load_connector
@@ -24,6 +25,7 @@ from .errors import (
 )
 from .jsonload import LoadWarning, load_json
 from .model import Connector, Field, Operation, Response
+from .notes import ReleaseNotes, Section, build_notes
 from .opversions import OperationVersions, analyse as analyse_operation_versions
 from .rewrite import set_info_version, write_info_version
 from .rules import Kind, Rule, all_rules, get_rule
@@ -40,4 +42,7 @@ __all__ = [
     "Bump", "BumpReport", "CheckStatus", "OperationVersions", "VersionCheck", "analyse_operation_versions",
     "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
     "write_info_version",
+    # release notes and changelogs (connver notes, connver changelog)
+    "Changelog", "HistoryPoint", "ReleaseNotes", "Section", "VersionEntry", "build_changelog", "build_notes",
+    "git_history", "store_history",
 ]
