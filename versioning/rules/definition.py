@@ -56,6 +56,12 @@ def identity_providers(connector) -> dict[str, tuple[tuple, str]]:
     return out
 
 
+def _auth_text(connector, providers: dict[str, tuple[tuple, str]]) -> str:
+    """The kinds of credential and identity providers, e.g. ``oauth2/accessCode + oauth:aad``."""
+    parts = set(auth_kinds(connector)) | {f"oauth:{provider}" for _, provider in providers.values()}
+    return " + ".join(sorted(parts)) or "none"
+
+
 @rule("auth-type-changed", Level.BREAKING, C,
       description="The authentication existing connections use changed: a securityDefinitions type or OAuth flow was "
                   "replaced or removed, or an OAuth connection parameter's identity provider changed.",
@@ -66,11 +72,10 @@ def identity_providers(connector) -> dict[str, tuple[tuple, str]]:
                '"securityDefinitions": {"oauth2_auth": {"type": "oauth2", "flow": "accessCode", '
                '"authorizationUrl": "https://login.contoso.com/authorize", "tokenUrl": "https://login.contoso.com/token"}}'))
 def auth_type_changed(ctx, old, new):
-    before, after = auth_kinds(old), auth_kinds(new)
-    if kinds_broken(before, after):
-        yield Hit(old=" + ".join(before) or "none", new=" + ".join(after) or "none", location="securityDefinitions",
-                  pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
     old_providers, new_providers = identity_providers(old), identity_providers(new)
+    if kinds_broken(auth_kinds(old), auth_kinds(new)):
+        yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers), location="securityDefinitions",
+                  pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
     for key, (pointer, provider) in new_providers.items():
         if key in old_providers and old_providers[key][1] != provider:
             yield Hit(old=old_providers[key][1], new=provider, location=f"connection/{key}/identityProvider",
