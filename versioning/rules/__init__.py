@@ -138,7 +138,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import connection, definition, operations, parameters, responses  # noqa: F401
+    from . import connection, definition, operations, parameters, references, responses  # noqa: F401
 
 
 def iter_hits(check: Check, ctx: Any, old: Any, new: Any) -> Iterator[Hit]:
