@@ -166,7 +166,7 @@ def store_history(store_dir: str | Path | None, connector: str, *, channel: str 
     for snap in reversed(snaps):  # the store lists newest first
         source = read_store_source(f"{snap.connector}@{snap.commit}", store_dir)
         when = _parse_date(snap.original_date or snap.time)
-        points.append(HistoryPoint(snap.original_commit or snap.commit, when, snap.subject or "", source,
+        points.append(HistoryPoint(snap.original_commit or snap.commit, when, snap.original_subject or snap.subject or "", source,
                                    snap.original_author))
     return points
 
