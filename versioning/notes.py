@@ -32,6 +32,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
+from .rules import show_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diff import DiffResult
@@ -517,11 +518,11 @@ def message_values(change: Change) -> dict[str, str]:
     values = {
         "operation": change.operation or "",
         "location": change.location,
-        "old": _show(change.old),
-        "new": _show(change.new),
+        "old": show_value(change.old),
+        "new": show_value(change.new),
         "name": change.location.rsplit("/", 1)[-1],
     }
-    values.update({k: v if isinstance(v, str) else _show(v) for k, v in change.details})
+    values.update({k: v if isinstance(v, str) else show_value(v) for k, v in change.details})
     values.setdefault("key", values["name"])
     return values
 
@@ -589,16 +590,6 @@ def _sentence(text: str, *, period: bool = False) -> str:
     if period and text and text[-1] not in ".!?":
         text += "."
     return text
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_show(v) for v in value) or "[]"
-    return str(value)
 
 
 __all__ = [
