@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -14,16 +13,7 @@ from versioning.errors import VersionError
 from versioning.render import BUMP_RENDERERS, available, render
 from versioning.rewrite import write_info_version
 
-from .common import format_option, load_rule_config, source_options, use_color, warn, write
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+from .common import date_option, format_option, load_rule_config, source_options, use_color, warn, write
 
 
 @click.command()
@@ -38,15 +28,14 @@ def _date(ctx, param, value):
                    "changed, or lower than OLD's.")
 @click.option("--write", "write_", is_flag=True,
               help="Write the suggested version into NEW's swagger info.version (a minimal text edit).")
-@click.option("--date", "today", metavar="YYYY-MM-DD", callback=_date,
-              help="The date a date-style version (2021-10-01) moves to [default: today].")
+@date_option("The date a date-style version (2021-10-01) moves to [default: today].")
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Show at most this many driving changes in text and markdown (0: all).")
 @click.option("--ignore", "ignore", multiple=True, metavar="RULE",
               help="Silence a rule (repeatable; wildcards allowed).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
-def bump(old, new, repo, store, fmt, from_version, check, write_, today, limit, ignore, config_path):
+def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, ignore, config_path):
     """Suggest the next version for NEW, from OLD's version and the changes between them.
 
     Breaking changes need a major bump, deprecations, additions and risky changes a
@@ -69,7 +58,7 @@ def bump(old, new, repo, store, fmt, from_version, check, write_, today, limit, 
     if write_:
         target = swagger_path(after)  # refuse git and store sources before doing anything
     result = diff_connectors(before, after, config=config)
-    report = bump_report(result, current=from_version, today=today)
+    report = bump_report(result, current=from_version, today=date)
     if fmt in ("text", "markdown"):
         for warning in result.warnings:
             warn(str(warning))

@@ -59,3 +59,19 @@ def warn(message: str) -> None:
 
 def write(text: str) -> None:
     click.echo(text, nl=False)
+
+
+def date_option(help_text: str) -> Callable:
+    """``--date YYYY-MM-DD`` (a :class:`datetime.date`, or None when not given)."""
+
+    def parse(ctx, param, value):
+        import datetime as dt
+
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+    return click.option("--date", "date", metavar="YYYY-MM-DD", callback=parse, help=help_text)

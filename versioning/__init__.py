@@ -11,6 +11,7 @@ The core never imports click and never prints; ``cli`` is the command-line front
 
 from .audit import AuditResult, ConnectorAudit, Status, audit
 from .bump import BumpReport, bump_report
+from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
 from .diff import DiffResult, diff, load_connector
@@ -25,6 +26,7 @@ from .errors import (
 )
 from .jsonload import LoadWarning, load_json
 from .model import Connector, Field, Operation, Response
+from .notes import ReleaseNotes, Section, build_notes
 from .opversions import OperationVersions, analyse as analyse_operation_versions
 from .rewrite import set_info_version, write_info_version
 from .rules import Kind, Rule, all_rules, get_rule
@@ -43,4 +45,7 @@ __all__ = [
     "write_info_version",
     # repository ranges (connver audit)
     "AuditResult", "ConnectorAudit", "Status", "audit",
+    # release notes and changelogs (connver notes, connver changelog)
+    "Changelog", "HistoryPoint", "ReleaseNotes", "Section", "VersionEntry", "build_changelog", "build_notes",
+    "git_history", "store_history",
 ]

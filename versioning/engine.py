@@ -2,9 +2,12 @@
 
 Operations are paired by operationId, then leftover removed/added operations on the same
 route (method + path) or with a case-only id difference are paired as probable renames;
-parameters by ``(in, name)``; schema nodes by property path; responses by status code;
-connection parameters by key. Subtrees that are equal (with every ``$ref`` inside them
-pointing at an unchanged definition) are skipped, which keeps large definitions fast.
+parameters by ``(in, name)`` (a name that moved to another ``in`` stays paired); schema
+nodes by property path; each operation's output response (the one the designer reads
+outputs from) with the other side's, even across a status-code change; connection
+parameters by key, per parameter set when both sides have sets. Subtrees that are equal
+(with every ``$ref`` inside them pointing at an unchanged definition) are skipped, which
+keeps large definitions fast.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class DiffContext:
         self.new = new
         self.renamed: dict[str, str] = {}        # old operationId -> new operationId
         self.new_revisions: dict[str, str] = {}  # new operationId -> older revision's id
+        self.memo: dict[Any, Any] = {}           # results rules share (computed once per diff)
         self.op_pairs = self._pair_operations()
         self._ref_cache: dict[int, tuple[Any, frozenset[str]]] = {}
         self._changed_refs: frozenset[str] | None = None
@@ -191,12 +195,12 @@ def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Op
         if a is not None and b is not None and a.location == "body" and b.location == "body":
             base = _child(node, f"/parameter/{b.name}/schema", None, None)
             _walk_schema(changes, ctx, Kind.REQUEST_PROPERTY, base, a, b, 0, root=False)
-    old_resp, new_resp = old.responses, new.responses
-    for code in _union(old_resp, new_resp):
-        a, b = old_resp.get(code), new_resp.get(code)
+    a, b = old.output, new.output
+    if a is not None or b is not None:
+        code = (a or b).code  # type: ignore[union-attr]
         rnode = _child(node, f"/responses/{code}", a.pointer if a else None, b.pointer if b else None, raw=True)
         _emit(changes, Kind.RESPONSE, ctx, rnode, a, b)
-        if a is not None and b is not None and a.schema is not None and b.schema is not None:
+        if a is not None and b is not None:
             base = _child(rnode, "/schema", None, None)
             _walk_schema(changes, ctx, Kind.RESPONSE_PROPERTY, base, a.schema, b.schema, 0, root=True)
     a_note, b_note = old.notification, new.notification
@@ -249,26 +253,43 @@ def _unchanged(ctx: DiffContext, a: Field, b: Field) -> bool:
 
 
 def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, new: Connector) -> None:
-    """Connection parameters by key, and those inside parameter sets present on both sides."""
+    """Connection parameters by key.
+
+    Connections are created either with the plain ``connectionParameters`` or, when the
+    connector has ``connectionParameterSets``, with one of the sets: plain parameters are
+    compared when the old version had no sets; the parameters inside each set kept on both
+    sides are compared when both have sets (sets added or removed are connector rules)."""
     from .rules.connection import parameter_sets
 
-    groups = [("", ("properties", "connectionParameters"),
-               old.section("connectionParameters"), new.section("connectionParameters"))]
     old_sets, new_sets = parameter_sets(old), parameter_sets(new)
-    for name in old_sets:
-        if name in new_sets:
-            a, b = old_sets[name].get("parameters"), new_sets[name].get("parameters")
-            groups.append((f"{name}/", ("properties", "connectionParameterSets"),
-                           a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}))
-    for prefix, base, old_params, new_params in groups:
+    groups = []
+    if not old_sets:
+        base = ("properties", "connectionParameters")
+        groups.append(("", base, base, old.section("connectionParameters"), new.section("connectionParameters")))
+    elif new_sets:
+        old_index, new_index = _set_positions(old), _set_positions(new)
+        for name in old_sets:
+            if name in new_sets:
+                a, b = old_sets[name].get("parameters"), new_sets[name].get("parameters")
+                groups.append((f"{name}/",
+                               ("properties", "connectionParameterSets", "values", old_index[name], "parameters"),
+                               ("properties", "connectionParameterSets", "values", new_index[name], "parameters"),
+                               a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}))
+    for prefix, old_base, new_base, old_params, new_params in groups:
         if old_params == new_params:
             continue
         for key in _union(old_params, new_params):
             a, b = old_params.get(key), new_params.get(key)
-            pointer = base + (key,) if not prefix else base
             node = Node(f"connection/{prefix}{key}", None, PROPERTIES_NAME,
-                        pointer if a is not None else None, pointer if b is not None else None, name=key)
+                        old_base + (key,) if a is not None else None, new_base + (key,) if b is not None else None,
+                        name=key)
             _emit(changes, Kind.CONNECTION_PARAMETER, ctx, node, a, b)
+
+
+def _set_positions(connector: Connector) -> dict[str, int]:
+    values = connector.section("connectionParameterSets").get("values")
+    return {entry["name"]: index for index, entry in enumerate(values if isinstance(values, list) else ())
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str)}
 
 
 def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False, name: str | None = None) -> Node:

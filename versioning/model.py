@@ -99,8 +99,8 @@ class Field:
     ref: str | None = None
     chain: tuple[str, ...] = ()
     cyclic: bool = False
-    #: Where ``schema`` sits when that is not ``pointer``: a body parameter's pointer is the
-    #: parameter, its fields live under its (resolved) schema.
+    #: Where ``schema`` itself sits when that differs from ``pointer`` (a body parameter's
+    #: pointer names the parameter; its schema, often a ``$ref``, lives elsewhere).
     schema_pointer: tuple | None = None
 
     # --- attributes rules read --------------------------------------------------------
@@ -289,6 +289,12 @@ class Operation:
         """Method and path with path-parameter names blanked: what Logic Apps binds to."""
         return self.method, re.sub(r"\{[^}]*\}", "{}", self.path.rstrip("/").lower())
 
+    @property
+    def path_template(self) -> str:
+        """The path with path-parameter names blanked, case and slashes kept: a change here is
+        a change of the URL Logic Apps bind to (renaming ``{id}`` is a parameter change)."""
+        return re.sub(r"\{[^}]*\}", "{}", self.path)
+
     @cached_property
     def parameters(self) -> dict[tuple[str, str], Field]:
         """Path-level and operation-level parameters (the latter win), keyed by (in, name)."""
@@ -299,14 +305,14 @@ class Operation:
             base = self.pointer[:-1] if where == "path" else self.pointer
             for index, item in enumerate(listing):
                 pointer = base + ("parameters", index)
-                node, node_ptr, ref = self.resolver.resolve(item, pointer)
+                node, node_pointer, ref = self.resolver.resolve(item, pointer)
                 if not isinstance(node, dict):
                     continue
                 name, location = node.get("name"), node.get("in")
                 if not isinstance(name, str) or not isinstance(location, str):
                     continue
                 if location == "body":
-                    schema, schema_ptr, schema_ref = self.resolver.resolve(node.get("schema") or {}, node_ptr + ("schema",))
+                    schema, schema_ptr, schema_ref = self.resolver.resolve(node.get("schema") or {}, node_pointer + ("schema",))
                     if not isinstance(schema, dict):
                         schema = _EMPTY
                     field = Field(name, (), schema, node.get("required") is True, pointer, self.resolver,
@@ -346,6 +352,17 @@ class Operation:
                                    ref=sref, chain=(sref,) if sref else ())
             out[str(code)] = Response(str(code), node, ptr, schema)
         return out
+
+    @cached_property
+    def output(self) -> Response | None:
+        """The response whose schema the designer offers as the step's outputs: the lowest
+        2xx code with a schema, else ``default``. An empty schema (``{}``) declares no outputs."""
+        candidates = sorted((code for code in self.responses if code.startswith("2")), key=lambda c: (len(c), c))
+        for code in [*candidates, "default"]:
+            response = self.responses.get(code)
+            if response is not None and response.schema is not None and _declares(response.schema.schema):
+                return response
+        return None
 
     @cached_property
     def notification(self) -> Field | None:
@@ -496,6 +513,11 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
+
+
+def _declares(schema: Mapping[str, Any]) -> bool:
+    """True when a schema says anything about the value beyond display text."""
+    return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
 
 
 def _file_label(source: SourceFiles, name: str) -> str:

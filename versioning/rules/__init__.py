@@ -115,24 +115,25 @@ def render_message(change: Change) -> str:
     values = {
         "operation": change.operation or "",
         "location": change.location,
-        "old": _show(change.old),
-        "new": _show(change.new),
+        "old": show_value(change.old),
+        "new": show_value(change.new),
         "name": change.location.rsplit("/", 1)[-1],
     }
-    values.update({k: _show(v) if not isinstance(v, str) else v for k, v in change.details})
+    values.update({k: show_value(v) if not isinstance(v, str) else v for k, v in change.details})
     try:
         return spec.message.format(**values)
     except (KeyError, IndexError, ValueError):
         return f"{spec.description} ({change.location})"
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as it reads in a message: ``none``, ``true``, lists joined with commas."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ", ".join(_show(v) for v in value) or "[]"
+        return ", ".join(show_value(v) for v in value) or "[]"
     return str(value)
 
 
@@ -145,7 +146,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import connection, definition, operations, parameters, responses  # noqa: F401
+    from . import connection, definition, operations, parameters, references, responses  # noqa: F401
 
 
 def iter_hits(check: Check, ctx: Any, old: Any, new: Any) -> Iterator[Hit]:

@@ -142,11 +142,27 @@ def connection_parameter_set_removed(ctx, old, new):
 def connection_parameter_set_added(ctx, old, new):
     before, after = parameter_sets(old), parameter_sets(new)
     if not before:
-        return  # moving from plain connectionParameters to sets is reported as an auth change
+        return  # connection-parameter-sets-introduced covers the move from plain parameters to sets
     for name in after:
         if name not in before:
             yield Hit(new=name, location=f"connection/{name}", file=PROPERTIES_NAME,
                       pointer=("properties", "connectionParameterSets"))
+
+
+@rule("connection-parameter-sets-introduced", Level.RISKY, C,
+      description="Connections are now created with one of several connection parameter sets (multiple "
+                  "authentication types), where they used the plain connection parameters before.",
+      why="Existing connections were created without a set: check that they still sign in, and which set new "
+          "connections should pick. The plain parameters are still compared against their old values.",
+      message="connection parameter sets were introduced: {new}",
+      example=('"connectionParameters": {"api_key": {"type": "securestring"}}',
+               '"connectionParameterSets": {"values": [{"name": "key", "parameters": {"api_key": {"type": "securestring"}}}, '
+               '{"name": "oauth", "parameters": {"token": {"type": "oauthSetting"}}}]}'))
+def connection_parameter_sets_introduced(ctx, old, new):
+    before, after = parameter_sets(old), parameter_sets(new)
+    if not before and after:
+        yield Hit(new=list(after), location="connectionParameterSets", file=PROPERTIES_NAME,
+                  pointer=("properties", "connectionParameterSets"))
 
 
 def policies(connector) -> dict[str, dict]:
@@ -168,7 +184,9 @@ def policies(connector) -> dict[str, dict]:
       why="Policies rewrite requests at run time: the same flow may now call another URL or send other headers.",
       message="policy {title} was {what}",
       example=('"policyTemplateInstances": []',
-               '"policyTemplateInstances": [{"templateId": "setheader", "title": "Set API version", "parameters": {...}}]'))
+               '"policyTemplateInstances": [{"templateId": "setheader", "title": "Set API version", "parameters": '
+               '{"x-ms-apimTemplateParameter.name": "api-version", "x-ms-apimTemplateParameter.value": "2024-06-01", '
+               '"x-ms-apimTemplateParameter.existsAction": "override", "x-ms-apimTemplate-policySection": "Request"}}]'))
 def policy_changed(ctx, old, new):
     before, after = policies(old), policies(new)
     for title in list(before) + [t for t in after if t not in before]:

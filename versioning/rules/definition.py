@@ -3,11 +3,11 @@ references between operations (``x-ms-dynamic-*``)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from ..changes import Level
-from ..sourcefiles import ICON_NAME, SCRIPT_NAME
-from . import Hit, Kind, hit, rule
+from ..sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME
+from . import Hit, Kind, rule
 
 C = Kind.CONNECTOR
 
@@ -17,9 +17,9 @@ def _security(connector) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def auth_signature(connector) -> tuple[str, ...]:
-    """What kind of authentication existing connections hold: swagger security types and
-    flows, plus the identity providers of OAuth connection parameters (apiProperties)."""
+def auth_kinds(connector) -> tuple[str, ...]:
+    """The kinds of credential the swagger's securityDefinitions ask for (type, and flow for
+    OAuth 2), e.g. ``("apiKey",)`` or ``("oauth2/accessCode",)``."""
     kinds = set()
     for scheme in _security(connector).values():
         if isinstance(scheme, dict):
@@ -27,34 +27,59 @@ def auth_signature(connector) -> tuple[str, ...]:
             if kind == "oauth2":
                 kind += f"/{scheme.get('flow', '?')}"
             kinds.add(kind)
-    for name, param in _connection_parameters(connector):
-        if isinstance(param, dict) and param.get("type") == "oauthSetting":
-            settings = param.get("oAuthSettings") or {}
-            provider = settings.get("identityProvider") if isinstance(settings, dict) else None
-            kinds.add(f"oauth:{provider or '?'}")
-    return tuple(sorted(kinds)) or ("none",)
+    return tuple(sorted(kinds))
 
 
-def _connection_parameters(connector) -> Iterator[tuple[str, Any]]:
-    yield from connector.section("connectionParameters").items()
-    sets = connector.section("connectionParameterSets").get("values")
-    for entry in sets if isinstance(sets, list) else ():
-        if isinstance(entry, dict) and isinstance(entry.get("parameters"), dict):
-            yield from entry["parameters"].items()
+def kinds_broken(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Existing connections lose their kind of credential: a kind is gone, or credentials
+    are now asked for where none were. Kinds only added are new options."""
+    return bool(set(before) - set(after)) or (not before and bool(after))
+
+
+def identity_providers(connector) -> dict[str, tuple[tuple, str]]:
+    """The identity provider of each OAuth connection parameter, keyed as connections hold
+    them: by parameter key, or ``<set>/<key>`` when the connector has parameter sets."""
+    out: dict[str, tuple[tuple, str]] = {}
+    values = connector.section("connectionParameterSets").get("values")
+    if isinstance(values, list) and values:
+        groups = [(f"{entry['name']}/", ("properties", "connectionParameterSets", "values", index, "parameters"),
+                   entry.get("parameters")) for index, entry in enumerate(values)
+                  if isinstance(entry, dict) and isinstance(entry.get("name"), str)]
+    else:
+        groups = [("", ("properties", "connectionParameters"), connector.section("connectionParameters"))]
+    for prefix, base, params in groups:
+        for key, param in (params.items() if isinstance(params, dict) else ()):
+            if isinstance(param, dict) and param.get("type") == "oauthSetting":
+                settings = param.get("oAuthSettings")
+                provider = settings.get("identityProvider") if isinstance(settings, dict) else None
+                out[prefix + key] = (base + (key, "oAuthSettings", "identityProvider"), str(provider or "?"))
+    return out
+
+
+def _auth_text(connector, providers: dict[str, tuple[tuple, str]]) -> str:
+    """The kinds of credential and identity providers, e.g. ``oauth2/accessCode + oauth:aad``."""
+    parts = set(auth_kinds(connector)) | {f"oauth:{provider}" for _, provider in providers.values()}
+    return " + ".join(sorted(parts)) or "none"
 
 
 @rule("auth-type-changed", Level.BREAKING, C,
-      description="The authentication type changed (securityDefinitions type or flow, or the OAuth identity provider).",
+      description="The authentication existing connections use changed: a securityDefinitions type or OAuth flow was "
+                  "replaced or removed, or an OAuth connection parameter's identity provider changed.",
       why="Existing connections hold credentials for the old type: every connection must be recreated and every flow "
           "re-pointed. Microsoft does not allow this in an update of a certified connector.",
       message="authentication changed from {old} to {new}",
-      example=('"securityDefinitions": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}',
-               '"securityDefinitions": {"oauth": {"type": "oauth2", "flow": "accessCode"}}'))
+      example=('"securityDefinitions": {"api_key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}',
+               '"securityDefinitions": {"oauth2_auth": {"type": "oauth2", "flow": "accessCode", '
+               '"authorizationUrl": "https://login.contoso.com/authorize", "tokenUrl": "https://login.contoso.com/token"}}'))
 def auth_type_changed(ctx, old, new):
-    before, after = auth_signature(old), auth_signature(new)
-    if before != after:
-        yield Hit(old=" + ".join(before), new=" + ".join(after), location="securityDefinitions",
+    old_providers, new_providers = identity_providers(old), identity_providers(new)
+    if kinds_broken(auth_kinds(old), auth_kinds(new)):
+        yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers), location="securityDefinitions",
                   pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
+    for key, (pointer, provider) in new_providers.items():
+        if key in old_providers and old_providers[key][1] != provider:
+            yield Hit(old=old_providers[key][1], new=provider, location=f"connection/{key}/identityProvider",
+                      pointer=pointer, file=PROPERTIES_NAME)
 
 
 @rule("security-settings-changed", Level.RISKY, C,
@@ -63,26 +88,57 @@ def auth_type_changed(ctx, old, new):
       message="security definition {name} changed",
       example=('"key": {"type": "apiKey", "in": "header", "name": "X-Key"}', '"key": {"type": "apiKey", "in": "header", "name": "Api-Key"}'))
 def security_settings_changed(ctx, old, new):
-    if auth_signature(old) != auth_signature(new):
+    if kinds_broken(auth_kinds(old), auth_kinds(new)):
         return
-    before, after = _security(old), _security(new)
-    for name in sorted(set(before) | set(after)):
-        if before.get(name) != after.get(name):
-            yield Hit(old=before.get(name), new=after.get(name), location=f"securityDefinitions/{name}",
-                      pointer=("securityDefinitions", name), side="new" if name in after else "old")
+    before, after = _schemes(old), _schemes(new)
+    pairs = [(name, name) for name in before if name in after]
+    gone = [name for name in before if name not in after]
+    came = [name for name in after if name not in before]
+    if len(gone) == 1 and len(came) == 1:  # the scheme's key was renamed: compare the contents
+        pairs.append((gone[0], came[0]))
+        gone, came = [], []
+    for a, b in pairs:
+        if before[a] != after[b]:
+            yield Hit(old=before[a], new=after[b], location=f"securityDefinitions/{b}",
+                      pointer=("securityDefinitions", b), details=(("name", b),))
+    for name in gone:
+        yield Hit(old=before[name], location=f"securityDefinitions/{name}", pointer=("securityDefinitions", name),
+                  side="old", details=(("name", name),))
+    for name in came:
+        yield Hit(new=after[name], location=f"securityDefinitions/{name}", pointer=("securityDefinitions", name),
+                  details=(("name", name),))
+
+
+def _schemes(connector) -> dict[str, Any]:
+    """Security schemes without their description (display text only)."""
+    return {name: {k: v for k, v in scheme.items() if k != "description"} if isinstance(scheme, dict) else scheme
+            for name, scheme in _security(connector).items()}
 
 
 def _top(connector, key: str) -> Any:
     return connector.swagger.get(key)
 
 
+def _unordered(value: Any) -> Any:
+    """Lists of strings (schemes, media types) compared without regard to order."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return sorted(set(value))
+    return value
+
+
 def _field_rule(key: str):
     def check(ctx, old, new):
         before, after = _top(old, key), _top(new, key)
-        if before != after:
+        if _unordered(before) != _unordered(after):
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
     return check
 
+
+_EXAMPLES = {
+    "host": ('"host": "api.contoso.com"', '"host": "api-eu.contoso.com"'),
+    "basePath": ('"basePath": "/v1"', '"basePath": "/v2"'),
+    "schemes": ('"schemes": ["https"]', '"schemes": ["http", "https"]'),
+}
 
 for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-path-changed", "basePath"),
                          ("schemes", "schemes-changed", "schemes")):
@@ -91,19 +147,24 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
          why="Requests go to a different address. Often per environment (a fork or a test tenant): silence it in "
              f"configuration when that is expected (ignore = [\"{_id}\"]).",
          message=f"{_what} changed from {{old}} to {{new}}",
-         example=(f'"{_key}": "api.example.com"' if _key != "schemes" else '"schemes": ["https"]',
-                  f'"{_key}": "api-test.example.com"' if _key != "schemes" else '"schemes": ["http", "https"]'),
+         example=_EXAMPLES[_key],
          )(_field_rule(_key))
 
 
 @rule("media-types-changed", Level.RISKY, C,
-      description="The definition's consumes or produces media types changed.",
-      why="Requests or responses may be encoded differently.",
+      description="The definition's consumes or produces media types changed, other than by adding types.",
+      why="Requests or responses of every operation that does not declare its own may be encoded differently.",
       message="{name} changed from {old} to {new}",
       example=('"consumes": ["application/json"]', '"consumes": ["application/xml"]'))
 def media_types_changed(ctx, old, new):
     for key in ("consumes", "produces"):
-        yield from _field_rule(key)(ctx, old, new)
+        before, after = _top(old, key), _top(new, key)
+        if _strings(before) and _strings(after) and not set(_strings(before)) <= set(_strings(after)):
+            yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 @rule("description-changed", Level.COSMETIC, C,
@@ -120,12 +181,13 @@ def description_changed(ctx, old, new):
 
 
 @rule("connector-metadata-changed", Level.COSMETIC, C,
-      description="Publisher metadata changed (x-ms-connector-metadata, contact, license, publisher, stackOwner, iconBrandColor).",
+      description="Publisher metadata changed (x-ms-connector-metadata, x-ms-api-annotation status, contact, license, "
+                  "publisher, stackOwner, iconBrandColor).",
       why="Shown on the connector's page only; no effect on flows. (stackOwner and host often differ per fork.)",
       message="{name} changed",
       example=('"iconBrandColor": "#007ee5"', '"iconBrandColor": "#da3b01"'))
 def connector_metadata_changed(ctx, old, new):
-    for key in ("x-ms-connector-metadata", "contact", "license", "externalDocs"):
+    for key in ("x-ms-connector-metadata", "x-ms-api-annotation", "contact", "license", "externalDocs"):
         before, after = old.swagger.get(key), new.swagger.get(key)
         if before != after:
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
@@ -145,7 +207,9 @@ def connector_metadata_changed(ctx, old, new):
       why="Custom code rewrites requests and responses of the operations it runs for: behaviour may change anywhere. "
           "Review the code change and test the affected operations.",
       message="script.csx {what}",
-      example=("script.csx (sha256 1a2b...)", "script.csx (sha256 9f8e...)"))
+      example=("return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);",
+               'this.Context.Request.Headers.Add("X-Client", "connector"); '
+               "return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);"))
 def script_changed(ctx, old, new):
     before, after = old.script_digest, new.script_digest
     if before != after:
@@ -158,108 +222,10 @@ def script_changed(ctx, old, new):
       description="The icon (icon.png) changed.",
       why="Display only.",
       message="icon.png {what}",
-      example=("icon.png (sha256 1a2b...)", "icon.png (sha256 9f8e...)"))
+      example=("icon.png: a 230 x 230 PNG, blue background", "icon.png: a 230 x 230 PNG, orange background"))
 def icon_changed(ctx, old, new):
     before, after = old.icon_digest, new.icon_digest
     if before != after:
         what = "was added" if before is None else "was removed" if after is None else "changed"
         yield Hit(old=before, new=after, location=ICON_NAME, file=ICON_NAME, pointer=(),
                   details=(("what", what),), side="new" if after else "old")
-
-
-# --- references between operations ---------------------------------------------------------
-
-DYNAMIC_KEYS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema",
-                "x-ms-dynamic-properties", "x-ms-dynamic-tree", "x-ms-operation-context")
-
-
-def dynamic_references(connector) -> Iterator[tuple[str, str | None, str, tuple, str, tuple[str, ...]]]:
-    """Every ``x-ms-dynamic-*`` call: (location, owner operationId, extension, pointer,
-    target operationId, target parameter names it sends)."""
-    owners = {(op.path, op.method): op.id for op in connector.operations.values()}
-    stack: list[tuple[Any, tuple]] = [(connector.swagger.get("paths"), ("paths",)),
-                                      (connector.swagger.get("definitions"), ("definitions",)),
-                                      (connector.swagger.get("parameters"), ("parameters",))]
-    while stack:
-        node, pointer = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in DYNAMIC_KEYS and isinstance(value, dict):
-                    for target, params, sub in _calls(value):
-                        owner = owners.get(pointer[1:3]) if pointer[:1] == ("paths",) and len(pointer) >= 3 else None
-                        yield (_readable(connector, pointer, owner), owner, key, pointer + (key,) + sub, target, params)
-                elif isinstance(value, (dict, list)):
-                    stack.append((value, pointer + (key,)))
-        elif isinstance(node, list):
-            stack.extend((value, pointer + (index,)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
-
-
-def _calls(ext: dict) -> Iterator[tuple[str, tuple[str, ...], tuple]]:
-    if isinstance(ext.get("operationId"), str):
-        params = ext.get("parameters")
-        yield ext["operationId"], tuple(params) if isinstance(params, dict) else (), ()
-    for key in ("open", "browse"):  # x-ms-dynamic-tree
-        sub = ext.get(key)
-        if isinstance(sub, dict) and isinstance(sub.get("operationId"), str):
-            params = sub.get("parameters")
-            yield sub["operationId"], tuple(params) if isinstance(params, dict) else (), (key,)
-
-
-def _readable(connector, pointer: tuple, owner: str | None) -> str:
-    """A checker-style location for a pointer inside the definition."""
-    if owner is not None:
-        rest = pointer[3:]
-        if rest[:1] == ("parameters",) and len(rest) >= 2:
-            op = connector.operations[owner]
-            listing = op.raw.get("parameters") or []
-            index = rest[1]
-            name = listing[index].get("name") if isinstance(index, int) and index < len(listing) and isinstance(listing[index], dict) else None
-            tail = "/".join(str(p) for p in rest[2:] if p != "properties")
-            return f"operation/{owner}/parameter/{name or index}" + (f"/{tail}" if tail else "")
-        return f"operation/{owner}/" + "/".join(str(p) for p in rest if p != "properties")
-    return "/".join(str(p) for p in pointer if p != "properties")
-
-
-def _same_parameters(ctx, old, new) -> bool:
-    """True when an operation's parameters cannot differ: the operation and its path-level
-    parameters are equal, and every ``$ref`` inside them points at an unchanged target."""
-    return ctx.same(old.raw, new.raw) and ctx.same(old.path_item.get("parameters"), new.path_item.get("parameters"))
-
-
-def _parameter_names(op) -> set[str]:
-    names = {field.name for field in op.parameters.values()}
-    if op.body is not None:
-        names.update(op.body.children())
-    return names
-
-
-@rule("dynamic-reference-broken", Level.BREAKING, C,
-      description="An x-ms-dynamic-* reference points at an operation or parameter that no longer exists.",
-      why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and flows using "
-          "them cannot be edited. Internal helper operations are part of the contract.",
-      message="{location} calls {target}, which {problem}",
-      example=('"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders exists)',
-               '"x-ms-dynamic-values": {"operationId": "ListFolders"}  (ListFolders removed)'))
-def dynamic_reference_broken(ctx, old, new):
-    lost_ops = {op_id for op_id in old.operations if op_id not in new.operations}
-    lost_params = {}
-    for op_id, op in old.operations.items():
-        other = new.operations.get(op_id)
-        if other is not None and not _same_parameters(ctx, op, other):
-            gone = _parameter_names(op) - _parameter_names(other)
-            if gone:
-                lost_params[op_id] = gone
-    if not lost_ops and not lost_params:
-        return
-    for location, owner, key, pointer, target, params in dynamic_references(new):
-        if target in lost_ops or (target not in new.operations and target in old.operations):
-            problem = "was removed" + (f" (renamed to {ctx.renamed[target]}?)" if target in ctx.renamed else "")
-        elif target in lost_params:
-            missing = [p for p in params if p.split("/")[0] in lost_params[target]]
-            if not missing:
-                continue
-            problem = f"no longer has parameter {', '.join(missing)}"
-        else:
-            continue
-        yield Hit(old=target, new=None, location=f"{location}/{key}", operation=owner, pointer=pointer, side="new",
-                  details=(("problem", problem), ("target", target)))

@@ -34,8 +34,10 @@ def operation_added(ctx, old, new):
       why="This is the sanctioned way to change an operation incompatibly: existing flows keep the old revision, "
           "new flows get the new one.",
       message="operation {new} was added as revision {revision} of family {family} (replaces {replaces})",
-      example=('"GetItem": {"x-ms-api-annotation": {"family": "GetItem", "revision": 1}}',
-               '"GetItemV2": {"x-ms-api-annotation": {"family": "GetItem", "revision": 2}}  (GetItem kept, deprecated)'))
+      example=('"/items/{id}": {"get": {"operationId": "GetItem", "x-ms-api-annotation": {"family": "GetItem", "revision": 1}}}',
+               '"/items/{id}": {"get": {"operationId": "GetItem", "deprecated": true, "x-ms-api-annotation": '
+               '{"family": "GetItem", "revision": 1}}}, "/v2/items/{id}": {"get": {"operationId": "GetItemV2", '
+               '"x-ms-api-annotation": {"family": "GetItem", "revision": 2}}}'))
 def operation_new_revision(ctx, old, new):
     if old is None and new is not None and new.id in ctx.new_revisions:
         yield hit(new=new.id, summary=new.display_name, family=new.family, revision=new.revision,
@@ -81,9 +83,7 @@ def operation_visibility_changed(ctx, old, new):
       example=('"get": {"operationId": "ListItems"}', '"get": {"operationId": "ListItems", "deprecated": true}'))
 def operation_deprecated(ctx, old, new):
     if old is not None and new is not None and new.deprecated and not old.deprecated:
-        replacement = new.annotation.get("replacement")
-        yield hit(old=False, new=True, at="/deprecated",
-                  replacement=(replacement or {}).get("operationId") if isinstance(replacement, dict) else None)
+        yield hit(old=False, new=True, at="/deprecated", replacement=_replacement(new))
 
 
 @rule("operation-undeprecated", Level.ADDITIVE, OP,
@@ -103,7 +103,7 @@ def operation_undeprecated(ctx, old, new):
       message="operation {operation} path changed from {old} to {new}",
       example=('"/items/{id}": {"get": {"operationId": "GetItem"}}', '"/v2/items/{id}": {"get": {"operationId": "GetItem"}}'))
 def operation_path_changed(ctx, old, new):
-    if old is not None and new is not None and old.route[1] != new.route[1]:
+    if old is not None and new is not None and old.path_template != new.path_template:
         yield hit(old=old.path, new=new.path)
 
 
@@ -115,6 +115,33 @@ def operation_path_changed(ctx, old, new):
 def operation_method_changed(ctx, old, new):
     if old is not None and new is not None and old.method != new.method:
         yield hit(old=old.method.upper(), new=new.method.upper())
+
+
+@rule("operation-media-types-changed", Level.RISKY, OP,
+      description="The media types an operation consumes or produces changed (its own list, or the definition's "
+                  "that it inherits), other than by adding types.",
+      why="The request body or the response is encoded differently (JSON, form data, XML...): check that existing steps "
+          "still send and read what the service expects.",
+      message="operation {operation}: {field} changed from {old} to {new}",
+      example=('"post": {"operationId": "Upload", "consumes": ["application/json"]}',
+               '"post": {"operationId": "Upload", "consumes": ["multipart/form-data"]}'))
+def operation_media_types_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key in ("consumes", "produces"):
+        if old.raw.get(key) is None and new.raw.get(key) is None:
+            continue  # both inherit the definition's list: media-types-changed reports that
+        before, after = media_types(old.raw, ctx.old.swagger, key), media_types(new.raw, ctx.new.swagger, key)
+        if before and after and not set(before) <= set(after):  # none declared: the platform assumes JSON
+            yield hit(old=before, new=after, at=f"/{key}", field=key)
+
+
+def media_types(node, swagger, key: str) -> list[str]:
+    """The media types in effect: ``node``'s own list, else the definition's."""
+    value = node.get(key)
+    if not isinstance(value, list):
+        value = swagger.get(key)
+    return sorted(set(v for v in value if isinstance(v, str))) if isinstance(value, list) else []
 
 
 @rule("trigger-type-changed", Level.BREAKING, OP,
@@ -161,3 +188,28 @@ def operation_family_changed(ctx, old, new):
     before, after = (old.family, old.revision), (new.family, new.revision)
     if before != after and old.annotation and new.annotation:
         yield hit(old=f"{before[0]} r{before[1]}", new=f"{after[0]} r{after[1]}", at="/x-ms-api-annotation")
+
+
+def _replacement(op) -> str | None:
+    value = op.annotation.get("replacement")
+    if isinstance(value, dict):
+        value = value.get("operationId")
+    return value if isinstance(value, str) and value else None
+
+
+@rule("operation-replacement-changed", Level.DEPRECATION, OP,
+      description="The operation named as the replacement of a deprecated operation (x-ms-api-annotation.replacement) "
+                  "was set or changed.",
+      why="The designer points users of the deprecated operation to its replacement: they will move their steps there.",
+      message="operation {operation} now names {new} as its replacement{missing}",
+      example=('"GetItems": {"deprecated": true, "x-ms-api-annotation": {"family": "GetItems", "revision": 1}}',
+               '"GetItems": {"deprecated": true, "x-ms-api-annotation": {"family": "GetItems", "revision": 1, '
+               '"replacement": {"operationId": "GetItemsV2"}}}'))
+def operation_replacement_changed(ctx, old, new):
+    # Newly deprecated operations name their replacement in operation-deprecated.
+    if old is None or new is None or not new.deprecated or not old.deprecated:
+        return
+    before, after = _replacement(old), _replacement(new)
+    if after is not None and before != after:
+        missing = "" if after in ctx.new.operations else " (no such operation in the new definition)"
+        yield hit(old=before, new=after, at="/x-ms-api-annotation/replacement", missing=missing)

@@ -25,7 +25,7 @@ def _is_filled_by_platform(field) -> bool:
       description="A parameter was removed from an operation.",
       why="Flows that set it fail validation or silently lose the value; the step must be edited.",
       message="parameter {name} of {operation} was removed",
-      example=('[{"name": "top", "in": "query", "type": "integer"}]', "[]"))
+      example=('"parameters": [{"name": "top", "in": "query", "type": "integer"}]', '"parameters": []'))
 @rule("request-property-removed", Level.BREAKING, R,
       description="A field was removed from an operation's request body.",
       why="Flows send body fields by key (<bodyParam>/<path>): a removed field makes those steps fail or drop the value.",
@@ -132,7 +132,7 @@ def input_type_changed(ctx, old, new):
     if old is None or new is None:
         return
     for attribute in ("type", "format"):
-        before, after = old.schema.get(attribute), new.schema.get(attribute)
+        before, after = _declared(old, attribute), _declared(new, attribute)
         if before != after:
             yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute, key=new.flow_key)
 
@@ -302,3 +302,9 @@ def input_description_changed(ctx, old, new):
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):
             yield hit(old=before.get(key), new=after.get(key), at=f"/{key}", field=key, key=new.flow_key)
+
+
+def _declared(field, attribute: str):
+    """A schema attribute as declared; an empty string declares nothing."""
+    value = field.schema.get(attribute)
+    return None if value == "" else value

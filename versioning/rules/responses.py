@@ -10,45 +10,41 @@ RS = Kind.RESPONSE
 RP = Kind.RESPONSE_PROPERTY
 
 
-def _is_success(code: str) -> bool:
-    return code.startswith("2") or code == "default"
-
-
 @rule("response-removed", Level.BREAKING, RS,
-      description="A success response (2xx or default), or its schema, was removed.",
+      description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
+                  "default) or that response's schema was removed.",
       why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
       message="response {code} of {operation} was removed",
-      example=('"responses": {"200": {"schema": {"$ref": "#/definitions/Item"}}}', '"responses": {"204": {"description": "No content"}}'))
+      example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
+               '"responses": {"204": {"description": "No content"}}'))
 def response_removed(ctx, old, new):
-    if old is None or not _is_success(old.code) or old.schema is None:
-        return
-    if new is None:
-        if not any(_is_success(code) and r.schema is not None for code, r in _responses_of(ctx, old).items()):
-            yield hit(old=old.code, code=old.code)
-    elif new.schema is None:
-        yield hit(old="schema", new=None, at="/schema", code=old.code)
+    # The engine pairs each operation's output response (Operation.output) only; one that
+    # moved to another success code arrives paired with it.
+    if old is not None and new is None:
+        yield hit(old=old.code, code=old.code)
 
 
-def _responses_of(ctx, response):
-    """The new operation's responses, for the operation owning ``response`` (by pointer)."""
-    path, method = response.pointer[1], response.pointer[2]
-    for op in ctx.new.operations.values():
-        if op.path == path and op.method == method:
-            return op.responses
-    renamed = ctx.renamed
-    for old_op in ctx.old.operations.values():
-        if old_op.path == path and old_op.method == method and old_op.id in renamed:
-            return ctx.new.operations[renamed[old_op.id]].responses
-    return {}
+@rule("response-code-changed", Level.RISKY, RS,
+      description="The response that holds the outputs moved to another status code (200 to 201, default to 200...); "
+                  "its outputs are compared across the move.",
+      why="Outputs keep their names, but whatever reads the status code (outputs('Step')['statusCode'], conditions) "
+          "sees another value: check the service really answers with the new code.",
+      message="response {old} of {operation} is now {new}",
+      example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
+               '"responses": {"201": {"description": "Created", "schema": {"$ref": "#/definitions/Item"}}}'))
+def response_code_changed(ctx, old, new):
+    if old is not None and new is not None and old.code != new.code:
+        yield hit(old=old.code, new=new.code, code=old.code)
 
 
 @rule("response-added", Level.ADDITIVE, RS,
-      description="A response (status code) or a response schema was added.",
+      description="An operation that declared no outputs now has a success response with a schema.",
       why="New outputs: existing flows are unaffected.",
       message="response {code} of {operation} was added",
-      example=('"responses": {"204": {"description": "No content"}}', '"responses": {"200": {"schema": {"type": "object"}}}'))
+      example=('"responses": {"204": {"description": "No content"}}',
+               '"responses": {"200": {"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}'))
 def response_added(ctx, old, new):
-    if new is not None and new.schema is not None and (old is None or old.schema is None):
+    if old is None and new is not None:
         yield hit(new=new.code, code=new.code)
 
 
@@ -81,7 +77,7 @@ def response_property_type_changed(ctx, old, new):
     if old is None or new is None:
         return
     for attribute in ("type", "format"):
-        before, after = old.schema.get(attribute), new.schema.get(attribute)
+        before, after = _declared(old, attribute), _declared(new, attribute)
         if before != after:
             yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute,
                       path="/".join(new.segments) or "(body)")
@@ -93,8 +89,15 @@ def response_property_type_changed(ctx, old, new):
       message="output field {path} of {operation}: enum changed",
       example=('"status": {"enum": ["open", "closed"]}', '"status": {"enum": ["open", "closed", "archived"]}'))
 def response_property_enum_changed(ctx, old, new):
-    if old is not None and new is not None and old.enum != new.enum:
+    if old is not None and new is not None and not _same_values(old.enum, new.enum):
         yield hit(old=old.enum, new=new.enum, at="/enum", path="/".join(new.segments) or "(body)")
+
+
+def _same_values(a: list | None, b: list | None) -> bool:
+    """Two enums allow the same values (order does not matter)."""
+    if a is None or b is None:
+        return a is b
+    return all(v in b for v in a) and all(v in a for v in b)
 
 
 @rule("response-property-description-changed", Level.COSMETIC, RP,
@@ -116,8 +119,27 @@ def response_property_description_changed(ctx, old, new):
       description="A webhook trigger's payload schema (x-ms-notification-content) was removed.",
       why="Flows read the trigger's outputs from it: every dynamic-content reference to them breaks.",
       message="webhook payload schema of {operation} was removed",
-      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, "post": {...}}',
-               '"/hooks": {"post": {...}}'))
+      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object", "properties": {"taskId": '
+               '{"type": "string"}}}}, "post": {"operationId": "OnTaskEvent", "x-ms-trigger": "single"}}',
+               '"/hooks": {"post": {"operationId": "OnTaskEvent", "x-ms-trigger": "single"}}'))
 def notification_content_removed(ctx, old, new):
     if old is not None and new is None and not old.segments and old.name == "x-ms-notification-content":
         yield hit(old="x-ms-notification-content")
+
+
+@rule("notification-content-added", Level.ADDITIVE, RP,
+      description="A webhook trigger gained a payload schema (x-ms-notification-content).",
+      why="The trigger's outputs become available as dynamic content; existing flows are unaffected.",
+      message="webhook payload schema of {operation} was added",
+      example=('"/hooks": {"post": {"operationId": "OnEvent", "x-ms-trigger": "single"}}',
+               '"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, '
+               '"post": {"operationId": "OnEvent", "x-ms-trigger": "single"}}'))
+def notification_content_added(ctx, old, new):
+    if old is None and new is not None and not new.segments and new.name == "x-ms-notification-content":
+        yield hit(new="x-ms-notification-content")
+
+
+def _declared(field, attribute: str):
+    """A schema attribute as declared; an empty string declares nothing."""
+    value = field.schema.get(attribute)
+    return None if value == "" else value

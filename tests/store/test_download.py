@@ -1,0 +1,113 @@
+"""``connver download`` with a fake ``paconn`` on PATH."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from storekit import git
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the fake paconn is a POSIX script")
+
+FAKE_PACONN = '''#!{python}
+"""A stand-in for paconn: writes what `paconn download` writes, or fails like it."""
+import json, os, sys
+from pathlib import Path
+args = sys.argv[1:]
+Path(os.environ["FAKE_PACONN_LOG"]).write_text(json.dumps(args))
+opts = dict(zip(args[1::2], args[2::2]))
+if args[0] != "download":
+    sys.exit(2)
+print("Downloading connector", opts.get("--cid"), flush=True)
+if os.environ.get("FAKE_PACONN_FAIL"):
+    print("Please login to the Power Platform before running this command.", file=sys.stderr)
+    sys.exit(1)
+dest = Path(opts["--dest"])
+dest.mkdir(parents=True, exist_ok=True)
+version = os.environ.get("FAKE_PACONN_VERSION", "1.0")
+(dest / "apiDefinition.swagger.json").write_text(json.dumps(
+    {{"swagger": "2.0", "info": {{"title": "Fake", "version": version}}, "paths": {{}}}}, indent=2))
+(dest / "apiProperties.json").write_text(json.dumps({{"properties": {{"connectionParameters": {{}},
+    "oAuthSettings": {{"clientSecret": os.environ.get("FAKE_PACONN_SECRET", "")}}}}}}, indent=2))
+(dest / "icon.png").write_bytes(bytes(range(256)))
+(dest / "settings.json").write_text(json.dumps({{"connectorId": opts["--cid"], "environment": opts["--env"],
+    "apiProperties": "apiProperties.json", "apiDefinition": "apiDefinition.swagger.json", "icon": "icon.png",
+    "powerAppsUrl": "https://api.powerapps.com", "powerAppsApiVersion": "2016-11-01"}}, indent=2))
+print("Download complete.")
+'''
+
+
+@pytest.fixture
+def fake_paconn(tmp_path, monkeypatch) -> Path:
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    script = bin_dir / "paconn"
+    script.write_text(FAKE_PACONN.format(python=sys.executable))
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "paconn-args.json"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_PACONN_LOG", str(log))
+    return log
+
+
+ENV_ID = "Default-1111-2222"
+CID = "shared_fake-5f0123456789abcd"
+
+
+def test_download_snapshots_what_paconn_wrote_as_deployed(run, store_dir, fake_paconn):
+    result = run("download", ENV_ID, CID)
+    assert result.exit_code == 0, result.output
+    assert f"recorded {CID}@deployed 1.0" in result.stdout
+    assert "paconn: Download complete." in result.stderr
+    args = json.loads(fake_paconn.read_text())
+    assert args[:5] == ["download", "--env", ENV_ID, "--cid", CID] and "--overwrite" in args
+    assert not Path(args[args.index("--dest") + 1]).exists(), "the temporary folder is removed"
+    shown = json.loads(run("show", f"{CID}@deployed", "-f", "json").stdout)
+    assert shown["environment"] == ENV_ID
+    assert shown["source"] == f"paconn download --env {ENV_ID} --cid {CID}"
+    assert set(shown["files"]) == {"apiDefinition.swagger.json", "apiProperties.json", "icon.png", "settings.json"}
+    icon = git("--git-dir", str(store_dir), "cat-file", "-s", f"main:connectors/{CID}/deployed/icon.png")
+    assert icon.strip() == "256"
+    assert run("download", ENV_ID, CID).stdout.startswith("unchanged:")
+
+
+def test_download_redacts_and_tags(run, store_dir, fake_paconn, monkeypatch):
+    monkeypatch.setenv("FAKE_PACONN_SECRET", "downloaded-secret")
+    monkeypatch.setenv("FAKE_PACONN_VERSION", "2.0")
+    result = run("download", ENV_ID, CID, "--connector", "fake")
+    assert "recorded fake@deployed 2.0" in result.stdout and "tagged fake/deployed/2.0" in result.stdout
+    assert "redacted a secret" in result.stderr
+    blob = git("--git-dir", str(store_dir), "show", "main:connectors/fake/deployed/apiProperties.json")
+    assert "downloaded-secret" not in blob
+
+
+def test_a_failing_paconn_gets_one_line(run, store_dir, fake_paconn, monkeypatch):
+    monkeypatch.setenv("FAKE_PACONN_FAIL", "1")
+    result = run("download", ENV_ID, CID)
+    assert result.exit_code == 2
+    error = [line for line in result.stderr.splitlines() if line.startswith("connver: error:")]
+    assert error == [
+        "connver: error: paconn download failed (exit status 1): Please login to the Power Platform before "
+        "running this command. (check the environment and connector ids, and that `paconn login` was done)"]
+    assert not (store_dir / "refs" / "heads" / "main").exists()
+
+
+def test_a_missing_paconn_says_how_to_install_it(run, store_dir, tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = run("download", ENV_ID, CID)
+    assert result.exit_code == 2
+    assert result.stderr == ("connver: error: paconn is not installed or not on PATH "
+                             "(install it with `pip install paconn`, then sign in once with `paconn login`)\n")
+
+
+def test_ids_that_look_like_options_are_refused(run, store_dir, fake_paconn):
+    result = run("download", "--", "-e", CID)
+    assert result.exit_code == 2 and "not a valid environment" in result.stderr
+    assert not fake_paconn.exists()

@@ -1,0 +1,106 @@
+"""Secrets never enter the store: what is redacted, what is not, and what is said."""
+
+from __future__ import annotations
+
+import json
+
+from storekit import git, read_folder
+from versioning.store.redact import MARKER, redact_files
+from versioning.store.snapshots import connector_facts
+
+
+def _strings_in_store(store_dir) -> str:
+    """Every blob of every commit in the store, as one text."""
+    objects = git("--git-dir", str(store_dir), "rev-list", "--objects", "--all").split()
+    out = []
+    for sha in objects:
+        if len(sha) == 40 and git("--git-dir", str(store_dir), "cat-file", "-t", sha).strip() == "blob":
+            out.append(git("--git-dir", str(store_dir), "cat-file", "blob", sha))
+    return "\n".join(out)
+
+
+def test_secrets_are_replaced_with_a_warning_and_a_trailer(run, store_dir, contoso):
+    folder = contoso["secrets"]
+    result = run("snapshot", folder, "--channel", "deployed")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "redacted a secret" in line]
+    assert len(warnings) == 4
+    assert any("oAuthSettings/clientSecret (OAuth clientSecret)" in w for w in warnings)
+    assert any("policy template value for 'x-functions-key'" in w for w in warnings)
+    assert any("urlTemplate (credential in a URL query)" in w for w in warnings)
+    assert any("settings.json#/clientSecret" in w for w in warnings)
+
+    stored = _strings_in_store(store_dir)
+    for secret in ("s3cr3t-Value~with.chars", "FUNCTIONKEY0123456789abcdef==", "URLCODE123456", "settings-secret-42"):
+        assert secret not in stored
+    assert stored.count(MARKER) == 4
+
+    shown = json.loads(run("show", "shared_contoso-secrets@deployed", "-f", "json").stdout)
+    assert len(shown["redacted"]) == 4
+    assert "apiProperties.json#/properties/connectionParameters/token/oAuthSettings/clientSecret (OAuth clientSecret)" in shown["redacted"]
+
+
+def test_only_the_secret_bytes_change(contoso):
+    original = read_folder(contoso["secrets"])
+    redacted, found = redact_files(original)
+    assert redacted["apiDefinition.swagger.json"] == original["apiDefinition.swagger.json"]
+    props = original["apiProperties.json"]
+    expected = (props.replace(b"s3cr3t-Value~with.chars", MARKER.encode())
+                .replace(b"FUNCTIONKEY0123456789abcdef==", MARKER.encode())
+                .replace(b"URLCODE123456", MARKER.encode()))
+    assert redacted["apiProperties.json"] == expected
+    # still valid JSON, the structure unchanged, the non-secrets kept
+    data = json.loads(redacted["apiProperties.json"])
+    templates = data["properties"]["policyTemplateInstances"]
+    assert templates[1]["parameters"]["x-ms-apimTemplateParameter.value"] == "@connectionParameters('api_key')"
+    assert templates[2]["parameters"]["x-ms-apimTemplateParameter.value"] == "application/json"
+    assert templates[3]["parameters"]["x-ms-apimTemplateParameter.urlTemplate"].endswith(f"code={MARKER}&region=eu")
+    assert data["properties"]["connectionParameters"]["other"]["oAuthSettings"]["clientSecret"] == ""
+    assert json.loads(redacted["settings.json"])["connectorId"] == "shared_contoso-secrets"
+    assert len(found) == 4
+
+
+def test_placeholders_expressions_and_empty_values_are_left_alone():
+    props = json.dumps({"properties": {"connectionParameterSets": {"values": [{"parameters": {"token": {
+        "oAuthSettings": {"clientSecret": {"value": "{{liveusCustomClientSecret}}"}}}}}]},
+        "connectionParameters": {"a": {"oAuthSettings": {"clientSecret": "[[DUMMY]]"}},
+                                 "b": {"oAuthSettings": {"clientSecret": "   "}}}}}).encode()
+    out, found = redact_files({"apiProperties.json": props})
+    assert found == [] and out["apiProperties.json"] == props
+
+
+def test_object_form_client_secret_in_parameter_sets_is_redacted():
+    props = json.dumps({"properties": {"connectionParameterSets": {"values": [{"parameters": {"token": {
+        "oAuthSettings": {"clientSecret": {"value": "real-secret-value"}}}}}]}}}).encode()
+    out, found = redact_files({"apiProperties.json": props})
+    assert [r.pointer for r in found] == [
+        "/properties/connectionParameterSets/values/0/parameters/token/oAuthSettings/clientSecret/value"]
+    assert b"real-secret-value" not in out["apiProperties.json"]
+
+
+def test_redaction_works_on_files_that_are_not_strict_json():
+    # trailing comma, a comment, a BOM and a latin-1 byte: the bytes around the secret stay
+    raw = (b'\xef\xbb\xbf{ // c\n "properties": {"connectionParameters": {"t": {"oAuthSettings": '
+           b'{"clientSecret": "abc\\"def", "clientId": "caf\xe9",}}},}}')
+    out, found = redact_files({"apiProperties.json": raw})
+    assert len(found) == 1
+    assert out["apiProperties.json"] == raw.replace(b'abc\\"def', MARKER.encode())
+
+
+def test_identical_redacted_resnapshot_makes_no_commit_and_restored_marker_is_not_redacted_again(
+        run, store_dir, contoso, tmp_path):
+    run("snapshot", contoso["secrets"], "--channel", "dev")
+    again = run("snapshot", contoso["secrets"], "--channel", "dev")
+    assert again.stdout.startswith("unchanged:")
+    dest = tmp_path / "restored"
+    restored = run("restore", "shared_contoso-secrets@dev", dest)
+    assert "secret(s) were redacted" in restored.stderr
+    resnap = run("snapshot", dest, "--channel", "dev")
+    assert resnap.stdout.startswith("unchanged:") and "redacted a secret" not in resnap.stderr
+
+
+def test_the_real_leaked_key_in_the_corpus_is_caught(corpus):
+    folder = corpus / "history" / "timeghost" / "03_2934f9ee"
+    out, found = redact_files(read_folder(folder))
+    assert [r.what for r in found] == ["policy template value for 'x-functions-key'"]
+    assert connector_facts(out).version == "2.0"

@@ -1,0 +1,600 @@
+"""Release notes a connector's users can act on: the data, not the layout.
+
+:func:`build_notes` turns one :class:`~versioning.diff.DiffResult` into
+:class:`ReleaseNotes`: a version heading (the declared version, or the one connver
+suggests where the declared one is missing or too low, saying so), a date, and sections in
+Keep a Changelog order. Each entry names the action or trigger as the designer shows it
+(its summary) with its operationId, and every breaking change carries one sentence of what
+a flow owner must do (:data:`TODO`, keyed by rule id). Templates in
+``versioning/templates/`` render the data; ``to_dict`` is the JSON form.
+
+Which section a change goes to (:func:`section_for`), first match wins:
+
+* level **breaking** -> *Breaking changes* (whatever the rule: the level decides);
+* level **deprecation** -> *Deprecated*;
+* an auth or sign-in rule (:data:`SECURITY_RULES`) -> *Security*;
+* a removal (rule id containing ``-removed``) that is not breaking (only where a
+  configuration lowered its level) -> *Removed*;
+* a relaxation of something that existed (:data:`CHANGED_RULES`: became optional,
+  constraint loosened, no longer deprecated) -> *Changed*;
+* level **additive** -> *Added*; **risky** and **cosmetic** -> *Changed*.
+
+*Fixed* is never filled: a diff cannot tell a fix from a change. It is there for
+hand-written text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from enum import Enum
+from string import Formatter
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .changes import Change, Level
+from .rules import show_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diff import DiffResult
+    from .model import Connector
+
+NOTES_SCHEMA = "connver-notes/1"
+
+
+class Section(str, Enum):
+    """Keep a Changelog's sections, with breaking changes first."""
+
+    BREAKING = "Breaking changes"
+    ADDED = "Added"
+    CHANGED = "Changed"
+    DEPRECATED = "Deprecated"
+    REMOVED = "Removed"
+    FIXED = "Fixed"
+    SECURITY = "Security"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Sections in the order they are written.
+SECTION_ORDER: tuple[Section, ...] = tuple(Section)
+
+#: Risky (or lowered) changes about authentication and sign-in.
+SECURITY_RULES = frozenset({
+    "auth-type-changed",
+    "security-settings-changed",
+    "oauth-settings-changed",
+    "connection-parameter-type-changed",
+})
+
+#: Additive changes to something users already had: Changed, not Added.
+CHANGED_RULES = frozenset({
+    "operation-undeprecated",
+    "parameter-became-optional",
+    "request-property-became-optional",
+    "parameter-constraint-loosened",
+    "request-property-constraint-loosened",
+})
+
+
+def section_for(change: Change) -> Section:
+    """The Keep a Changelog section of a change (see the module's docstring).
+
+    >>> from versioning.changes import Change, Level
+    >>> section_for(Change("operation-added", Level.ADDITIVE, "operation/X")).value
+    'Added'
+    >>> section_for(Change("oauth-settings-changed", Level.RISKY, "connectionParameters/t")).value
+    'Security'
+    >>> section_for(Change("operation-removed", Level.RISKY, "operation/X")).value
+    'Removed'
+    """
+    level = Level(change.level)
+    if level is Level.BREAKING:
+        return Section.BREAKING
+    if level is Level.DEPRECATION:
+        return Section.DEPRECATED
+    if change.rule in SECURITY_RULES:
+        return Section.SECURITY
+    if "-removed" in change.rule:
+        return Section.REMOVED
+    if change.rule in CHANGED_RULES:
+        return Section.CHANGED
+    if level is Level.ADDITIVE:
+        return Section.ADDED
+    return Section.CHANGED
+
+
+# --------------------------------------------------------------------------- what to do
+
+#: What a flow owner must do, keyed by rule id. Placeholders: those of the rule's message
+#: (``{name}``, ``{key}``, ``{path}``, ``{old}``, ``{new}``, ``{attribute}``...) plus
+#: ``{kind}`` (action, polling trigger, webhook trigger, or "connector") and
+#: ``{replacement}``. Every breaking rule of the catalogue has a row (a test checks it);
+#: :data:`GENERIC_TODO` covers rules raised to breaking by configuration.
+TODO: dict[str, str] = {
+    # operations
+    "operation-removed":
+        "Replace this {kind} in every flow and app that uses it; those steps fail from this version on.",
+    "operation-renamed":
+        "Re-add the {kind} in every flow that uses it (its operationId is now {new}) and fill in its inputs "
+        "again; change Power Apps formulas that call {old}.",
+    "operation-hidden":
+        "Replace this {kind} in every flow that uses it: the designer no longer shows it, so existing steps "
+        "cannot be edited.",
+    "operation-path-changed":
+        "Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and path); "
+        "Power Automate flows keep working.",
+    "operation-method-changed":
+        "Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and path); "
+        "Power Automate flows keep working.",
+    "trigger-type-changed":
+        "Delete and re-add this step in every flow that uses it: it changed from {old} to {new}.",
+    # inputs
+    "parameter-removed":
+        "Open every step that uses this {kind}, remove the value given for {key} and check the step still does "
+        "what you expect without it.",
+    "request-property-removed":
+        "Open every step that uses this {kind}, remove the value given for {key} and check the step still does "
+        "what you expect without it.",
+    "parameter-added-required":
+        "Fill the new required field {key} in every step that uses this {kind}.",
+    "request-property-added-required":
+        "Fill the new required field {key} in every step that uses this {kind}.",
+    "parameter-became-required":
+        "Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
+    "request-property-became-required":
+        "Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
+    "parameter-location-changed":
+        "Open every step that uses this {kind} and re-enter {name} where the designer shows it empty "
+        "(it is now a {new} parameter).",
+    "body-parameter-renamed":
+        "Re-add this {kind} in every flow that uses it and fill in its body fields again: their keys now start "
+        "with {new}/ instead of {old}/.",
+    "parameter-type-changed":
+        "Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was {old}).",
+    "request-property-type-changed":
+        "Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was {old}).",
+    "parameter-enum-values-removed":
+        "Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
+    "request-property-enum-values-removed":
+        "Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
+    # outputs
+    "response-removed":
+        "Check the later steps that read this {kind}'s outputs: the {code} response is no longer described, so "
+        "its dynamic content is gone.",
+    "response-property-removed":
+        "Replace every use of the output {path} in later steps (dynamic content and expressions): it no longer "
+        "exists and reads as empty.",
+    "response-property-type-changed":
+        "Check the later steps that use the output {path}: its {attribute} is now {new} (was {old}); fix "
+        "expressions and conditions that rely on the old one.",
+    "notification-content-removed":
+        "Re-add this trigger in every flow that uses it and check the steps that use its outputs: its payload "
+        "is no longer described.",
+    # the connection
+    "connection-parameter-removed":
+        "Recreate the connections of this connector (they hold a value for {name}) and switch every flow and app "
+        "to the new connection.",
+    "connection-parameter-added-required":
+        "Edit or recreate every connection of this connector to fill the new required connection parameter "
+        "{name}.",
+    "connection-parameter-became-required":
+        "Edit or recreate every connection of this connector that leaves {name} empty: it is now required.",
+    "connection-parameter-set-removed":
+        "Recreate the connections that used the {old} sign-in option with one of the remaining options, and "
+        "switch every flow and app to them.",
+    "auth-type-changed":
+        "Recreate the connection (authentication is now {new}, was {old}) and switch every flow and app to the "
+        "new connection.",
+    "dynamic-reference-broken":
+        "Existing steps keep their values, but the designer can no longer fill the dropdowns of this {kind} "
+        "({target} {problem}): type values in by hand when you edit them.",
+    # deprecations and security (shown with their sections, not only when breaking)
+    "operation-deprecated":
+        "Move your flows to {replacement} before this {kind} is removed.",
+    "oauth-settings-changed":
+        "Check that existing connections still sign in; recreate any that fail.",
+    "security-settings-changed":
+        "Check that existing connections still sign in; recreate any that fail.",
+    "connection-parameter-type-changed":
+        "Check that existing connections still sign in; edit any that fail.",
+}
+
+#: Used for a breaking change whose rule has no row in :data:`TODO`.
+GENERIC_TODO = ("Open every flow and app that uses this {kind}, check that the step still works and fix it "
+                "before this version reaches them.")
+
+#: ``operation-deprecated`` when no replacement is known.
+DEPRECATED_NO_REPLACEMENT = "Plan to move your flows off this {kind}: it will be removed in a later version."
+
+#: Short names for folded cosmetic changes, by rule id (fallback: the rule id).
+COSMETIC_NOUNS: dict[str, str] = {
+    "operation-summary-changed": "operation names and descriptions",
+    "operation-visibility-changed": "operation visibility",
+    "parameter-description-changed": "input descriptions",
+    "request-property-description-changed": "input descriptions",
+    "response-property-description-changed": "output descriptions",
+    "connection-parameter-display-changed": "connection display text",
+    "description-changed": "connector description",
+    "connector-metadata-changed": "connector metadata",
+    "icon-changed": "icon",
+}
+
+
+# --------------------------------------------------------------------------- data
+
+@dataclass(frozen=True)
+class Entry:
+    """One change as a release-notes line.
+
+    ``display`` is the designer's name of the operation (its summary), ``operation`` its
+    operationId (the new one for a rename, ``was`` the old one), ``kind`` action or trigger.
+    ``text`` is the change's sentence; ``todo`` what a flow owner must do (breaking changes,
+    deprecations, security), or None.
+    """
+
+    rule: str
+    level: Level
+    section: Section
+    text: str
+    location: str
+    operation: str | None = None
+    display: str | None = None
+    kind: str | None = None
+    was: str | None = None
+    todo: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "level": self.level.value, "section": self.section.value,
+            "operation": self.operation, "display_name": self.display, "kind": self.kind,
+            "was": self.was, "text": self.text, "location": self.location, "todo": self.todo,
+        }
+
+
+@dataclass(frozen=True)
+class NotesSection:
+    """A Keep a Changelog section: its entries, and the cosmetic ones folded into one line."""
+
+    name: Section
+    entries: tuple[Entry, ...]
+    folded: tuple[Entry, ...] = ()
+
+    @property
+    def folded_line(self) -> str | None:
+        """``3 cosmetic changes (input descriptions, icon)`` or None."""
+        if not self.folded:
+            return None
+        nouns: list[str] = []
+        for entry in self.folded:
+            noun = COSMETIC_NOUNS.get(entry.rule, entry.rule)
+            if noun not in nouns:
+                nouns.append(noun)
+        n = len(self.folded)
+        return f"{n} cosmetic change{'s' if n != 1 else ''} ({', '.join(nouns)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name.value, "entries": [e.to_dict() for e in self.entries],
+                "folded": [e.to_dict() for e in self.folded], "folded_line": self.folded_line}
+
+
+@dataclass(frozen=True)
+class VersionHeading:
+    """The version the notes are headed by, and why.
+
+    ``heading`` is ``declared`` when that is fine, else ``suggested``; ``note`` says why
+    (or what is odd about the declared version), ``status`` is the version check's status
+    (``ok``, ``larger``, ``under-bumped``, ``unchanged``, ``lower``, ``missing``,
+    ``unreadable``, ``incomparable``), or ``no-suggestion`` when the previous version
+    cannot be read; ``detail`` is the check's sentence about the declared version (None
+    when it is fine).
+    """
+
+    heading: str
+    declared: str | None
+    previous: str | None
+    suggested: str | None
+    bump: str
+    status: str
+    detail: str | None
+    note: str | None
+    reasons: tuple[str, ...] = ()
+    more_reasons: int = 0  # drivers beyond the three in ``reasons``
+
+    @property
+    def is_suggested(self) -> bool:
+        return self.suggested is not None and self.heading == self.suggested and self.heading != self.declared
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"heading": self.heading, "declared": self.declared, "previous": self.previous,
+                "suggested": self.suggested, "bump": self.bump, "status": self.status,
+                "suggested_heading": self.is_suggested, "detail": self.detail, "note": self.note,
+                "reasons": list(self.reasons), "more_reasons": self.more_reasons}
+
+
+@dataclass(frozen=True)
+class ReleaseNotes:
+    """Release notes for one step from an old to a new connector version."""
+
+    title: str | None
+    version: VersionHeading
+    date: _dt.date
+    sections: tuple[NotesSection, ...]
+    summary: dict[str, int]
+    old: str
+    new: str
+    ignored: int = 0
+    advice: tuple[str, ...] = ()  # how breaking operation changes could have been new revisions
+    verbose: bool = False
+
+    @property
+    def breaking(self) -> tuple[Entry, ...]:
+        for section in self.sections:
+            if section.name is Section.BREAKING:
+                return section.entries
+        return ()
+
+    @property
+    def count(self) -> int:
+        return sum(self.summary.values())
+
+    @property
+    def affects_users(self) -> str:
+        """``breaking``, ``review`` (risky changes), ``deprecation`` or ``no``."""
+        if self.summary.get(Level.BREAKING.value):
+            return "breaking"
+        if self.summary.get(Level.RISKY.value):
+            return "review"
+        if self.summary.get(Level.DEPRECATION.value):
+            return "deprecation"
+        return "no"
+
+    def section(self, name: Section | str) -> NotesSection | None:
+        for section in self.sections:
+            if section.name is Section(name):
+                return section
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": NOTES_SCHEMA,
+            "title": self.title,
+            "old": self.old,
+            "new": self.new,
+            "date": self.date.isoformat(),
+            "version": self.version.to_dict(),
+            "summary": dict(self.summary),
+            "affects_users": self.affects_users,
+            "sections": [s.to_dict() for s in self.sections],
+            "ignored": self.ignored,
+            "advice": list(self.advice),
+        }
+
+
+# --------------------------------------------------------------------------- building
+
+def build_notes(
+    result: "DiffResult",
+    *,
+    date: _dt.date | None = None,
+    current: str | None = None,
+    verbose: bool = False,
+) -> ReleaseNotes:
+    """Release notes for one diff.
+
+    ``date`` heads the notes (default: today); ``current`` overrides the old version the
+    suggestion starts from (``--from``); ``verbose`` keeps cosmetic changes as entries
+    instead of folding them into one line.
+    """
+    from .bump import bump_report
+
+    report = bump_report(result, current=current, today=date)
+    return ReleaseNotes(
+        title=result.new.title or result.old.title,
+        version=version_heading(report),
+        date=date or _dt.date.today(),
+        sections=build_sections(result.changes, result.old, result.new, verbose=verbose),
+        summary={level.value: n for level, n in result.summary.items()},
+        old=result.old.label,
+        new=result.new.label,
+        ignored=result.ignored,
+        advice=_advice(report),
+        verbose=verbose,
+    )
+
+
+def version_heading(report) -> VersionHeading:
+    """The version to head notes with, from a :class:`~versioning.bump.BumpReport`."""
+    declared = report.declared.strip() if isinstance(report.declared, str) else None
+    previous = report.current.strip() if isinstance(report.current, str) else None
+    suggested = report.next.strip() if isinstance(report.next, str) else None
+    reasons = tuple(_sentence(c.message, period=True) for c in report.drivers[:3])
+    more = max(0, len(report.drivers) - len(reasons))
+    bump = report.level.value
+    if report.check is None:
+        detail = f"connver cannot suggest a version: {report.error}."
+        return VersionHeading(declared or "Unreleased", declared, previous, None, bump, "no-suggestion",
+                              detail, detail, reasons, more)
+    status = report.check.status.value
+    detail = None if status == "ok" else _sentence(_strip_status(report.check.message)) + "."
+    if report.check.ok or status == "incomparable":
+        return VersionHeading(declared or suggested or "Unreleased", declared, previous, suggested, bump, status,
+                              detail, detail, reasons, more)
+    note = f"Version {suggested} is connver's suggestion: {_strip_status(report.check.message)}."
+    return VersionHeading(suggested or declared or "Unreleased", declared, previous, suggested, bump, status,
+                          detail, note, reasons, more)
+
+
+def build_sections(changes: Iterable[Change], old: "Connector", new: "Connector", *,
+                   verbose: bool = False) -> tuple[NotesSection, ...]:
+    """The non-empty sections, in Keep a Changelog order, for a list of changes."""
+    changes = list(changes)
+    context = Context.of(changes, new)
+    grouped: dict[Section, list[Entry]] = {s: [] for s in SECTION_ORDER}
+    folded: dict[Section, list[Entry]] = {s: [] for s in SECTION_ORDER}
+    for change in changes:
+        entry = make_entry(change, old, new, context)
+        if Level(change.level) is Level.COSMETIC and not verbose:
+            folded[entry.section].append(entry)
+        else:
+            grouped[entry.section].append(entry)
+    return tuple(
+        NotesSection(s, tuple(grouped[s]), tuple(folded[s]))
+        for s in SECTION_ORDER if grouped[s] or folded[s]
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What entries need to know from the whole list of changes: ``renames`` (old
+    operationId -> new) and ``replacements`` (deprecated operationId -> its replacement)."""
+
+    renames: dict[str, str] = field(default_factory=dict)
+    replacements: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, changes: list[Change], new: "Connector") -> "Context":
+        renames = {c.operation: c.detail["renamed_to"] for c in changes
+                   if c.rule == "operation-renamed" and c.operation and isinstance(c.detail.get("renamed_to"), str)}
+        return cls(renames, _replacements(changes, new))
+
+
+def make_entry(change: Change, old: "Connector", new: "Connector", context: Context | None = None) -> Entry:
+    """One entry: the operation as users see it, the sentence, and what to do."""
+    context = context or Context()
+    section = section_for(change)
+    level = Level(change.level)
+    op_id, was = change.operation, None
+    if op_id in context.renames:  # the rename itself, and changes inside the renamed operation
+        op_id, was = context.renames[op_id], op_id
+    elif change.rule in ("operation-added", "operation-new-revision") and isinstance(change.new, str):
+        op_id = change.new
+    op = None
+    if op_id is not None:
+        op = new.operations.get(op_id) or old.operations.get(op_id)
+    kind = _kind(op) if op is not None else None
+    todo = _todo(change, level, section, kind, context.replacements.get(change.operation or ""))
+    return Entry(
+        rule=change.rule,
+        level=level,
+        section=section,
+        text=_sentence(change.message, period=True),
+        location=change.location,
+        operation=op_id,
+        display=op.display_name if op is not None else None,
+        kind=kind,
+        was=was,
+        todo=todo,
+    )
+
+
+def todo_for(change: Change, kind: str | None = None, replacement: str | None = None) -> str | None:
+    """What a flow owner must do about ``change`` (None where nothing is needed)."""
+    level = Level(change.level)
+    return _todo(change, level, section_for(change), kind, replacement)
+
+
+def _todo(change: Change, level: Level, section: Section, kind: str | None, replacement: str | None) -> str | None:
+    if level not in (Level.BREAKING, Level.DEPRECATION) and section is not Section.SECURITY:
+        return None
+    template = TODO.get(change.rule)
+    if change.rule == "operation-deprecated" and not replacement:
+        template = DEPRECATED_NO_REPLACEMENT
+    if template is None:
+        if level is not Level.BREAKING:
+            return None
+        template = GENERIC_TODO
+    values = message_values(change)
+    values["kind"] = kind or ("connector" if change.operation is None else "operation")
+    values["replacement"] = replacement or ""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return GENERIC_TODO.format(kind=values["kind"])
+
+
+def message_values(change: Change) -> dict[str, str]:
+    """The placeholders a rule's message (and a :data:`TODO` row) may use."""
+    values = {
+        "operation": change.operation or "",
+        "location": change.location,
+        "old": show_value(change.old),
+        "new": show_value(change.new),
+        "name": change.location.rsplit("/", 1)[-1],
+    }
+    values.update({k: v if isinstance(v, str) else show_value(v) for k, v in change.details})
+    values.setdefault("key", values["name"])
+    return values
+
+
+def template_fields(template: str) -> set[str]:
+    """The placeholder names of a ``str.format`` template.
+
+    >>> sorted(template_fields("Fill {key} in every step of this {kind}."))
+    ['key', 'kind']
+    """
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def _replacements(changes: list[Change], new: "Connector") -> dict[str, str]:
+    """operationId -> the operation that replaces it (new revision, or the annotation)."""
+    out: dict[str, str] = {}
+    for change in changes:
+        if change.rule == "operation-new-revision" and isinstance(change.new, str):
+            replaces = change.detail.get("replaces")
+            if isinstance(replaces, str):
+                out[replaces] = change.new
+        if change.rule == "operation-deprecated" and change.operation:
+            named = change.detail.get("replacement")
+            if isinstance(named, str) and named:
+                out[change.operation] = named
+    for op in new.operations.values():  # the latest revision of a deprecated member's family
+        if op.deprecated and op.family and op.id not in out:
+            later = [o for o in new.operations.values()
+                     if o.family == op.family and not o.deprecated and (o.revision or 1) > (op.revision or 1)]
+            if later:
+                out[op.id] = max(later, key=lambda o: (o.revision or 1, o.id)).id
+    return out
+
+
+def _advice(report) -> tuple[str, ...]:
+    ops = report.operations
+    if ops is None:
+        return ()
+    return tuple(_sentence(f.message) + "." for f in ops.findings if f.kind.value == "breaking-could-be-revision")
+
+
+def _kind(op) -> str:
+    kind = op.kind
+    return "trigger" if kind.endswith("trigger") else kind
+
+
+def _strip_status(message: str) -> str:
+    """``under-bumped: the new ...`` -> ``the new ...``."""
+    head, sep, rest = message.partition(": ")
+    return rest if sep and " " not in head else message
+
+
+def _sentence(text: str, *, period: bool = False) -> str:
+    """Capitalised, and ending with a full stop when ``period``.
+
+    >>> _sentence("operation X was removed", period=True)
+    'Operation X was removed.'
+    >>> _sentence("basePath changed from / to /v2")
+    'basePath changed from / to /v2'
+    """
+    text = text.strip()
+    first = text.split(" ", 1)[0]
+    if first.isalpha() and first.islower():  # not identifiers such as x-ms-capabilities, basePath
+        text = text[:1].upper() + text[1:]
+    if period and text and text[-1] not in ".!?":
+        text += "."
+    return text
+
+
+__all__ = [
+    "CHANGED_RULES", "COSMETIC_NOUNS", "Entry", "GENERIC_TODO", "NOTES_SCHEMA", "NotesSection",
+    "ReleaseNotes", "SECTION_ORDER", "SECURITY_RULES", "Section", "TODO", "VersionHeading",
+    "Context", "build_notes", "build_sections", "make_entry", "message_values", "section_for", "template_fields",
+    "todo_for", "version_heading",
+]

@@ -1,0 +1,287 @@
+"""The store's public API: take snapshots, read them back, list, show, restore.
+
+Every function takes ``store_dir`` (None means :func:`versioning.store.default_store_dir`).
+GitPython is imported only when a function runs, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Mapping
+
+from ..errors import InputError, SourceNotFoundError, StoreError
+from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
+from . import resolve_store_dir
+from .records import ConnectorSummary, Snapshot, SnapshotResult
+from .redact import redact_files
+from .refs import check_channel, parse_reference, safe_connector_id
+
+
+@dataclass(frozen=True)
+class ConnectorFacts:
+    """What the store reads from a connector's files: version, id and environment."""
+
+    version: str | None
+    connector_id: str | None
+    environment: str | None
+    warnings: tuple[str, ...] = ()
+
+
+def connector_facts(files: Mapping[str, bytes]) -> ConnectorFacts:
+    """``info.version`` of the swagger and ``connectorId``/``environment`` of settings.json.
+
+    A file that cannot be parsed leaves its facts empty and adds a warning; the bytes are
+    stored regardless.
+    """
+    warnings: list[str] = []
+    version = connector_id = environment = None
+    for name in SWAGGER_NAMES:
+        if name in files:
+            doc = _load(files[name], name, warnings)
+            info = doc.get("info") if isinstance(doc, dict) else None
+            raw = info.get("version") if isinstance(info, dict) else None
+            if raw is not None and str(raw).strip():
+                version = str(raw).strip()
+            break
+    if SETTINGS_NAME in files:
+        settings = _load(files[SETTINGS_NAME], SETTINGS_NAME, warnings)
+        if isinstance(settings, dict):
+            if isinstance(settings.get("connectorId"), str) and settings["connectorId"].strip():
+                connector_id = settings["connectorId"].strip()
+            if isinstance(settings.get("environment"), str) and settings["environment"].strip():
+                environment = settings["environment"].strip()
+    return ConnectorFacts(version, connector_id, environment, tuple(warnings))
+
+
+def _load(data: bytes, name: str, warnings: list[str]):
+    from ..jsonload import load_json
+
+    try:
+        value, found = load_json(data, name)
+    except InputError as exc:
+        warnings.append(f"{exc}; its facts are left empty, the file is stored as it is")
+        return None
+    warnings.extend(str(w) for w in found)
+    return value
+
+
+def folder_name(source: SourceFiles) -> str | None:
+    """The last folder name of a source's label (``REV:PATH`` or a path)."""
+    if source.kind == "store":
+        return source.meta.get("connector")
+    label = source.meta.get("path") or source.label
+    if source.kind == "git" and ":" in label:
+        label = label.split(":", 1)[1]
+    elif source.kind in ("folder", "file"):
+        path = Path(label)
+        try:
+            path = path.resolve()
+        except OSError:
+            pass
+        if source.kind == "file" or path.is_file():
+            path = path.parent
+        return path.name or None
+    parts = [p for p in PurePosixPath(PureWindowsPath(label).as_posix()).parts if p not in ("/", ".", "")]
+    return parts[-1] if parts else None
+
+
+def pick_connector_id(source: SourceFiles, explicit: str | None, facts: ConnectorFacts) -> str:
+    """``--connector`` when given, else settings.json ``connectorId``, else the folder name.
+
+    A snapshot read from the store (``X@dev``) keeps its connector id ``X``.
+    """
+    order = (explicit, facts.connector_id, folder_name(source))
+    if source.kind == "store":
+        order = (explicit, source.meta.get("connector"))
+    for candidate in order:
+        if candidate and candidate.strip():
+            return safe_connector_id(candidate.strip())
+    raise InputError(f"{source.label}: cannot tell which connector this is", hint="give --connector ID")
+
+
+def describe_source(source: SourceFiles, repo=None) -> str:
+    """The ``Source`` trailer: an absolute folder, ``REV:PATH in REPO``, or the label."""
+    if source.kind in ("folder", "file") and source.meta.get("path"):
+        return str(Path(source.meta["path"]).resolve())
+    if source.kind == "git":
+        return f"{source.label} in {Path(repo or '.').resolve()}"
+    if source.kind == "store" and source.meta.get("commit"):
+        return f"{source.label} ({source.meta['commit'][:12]})"
+    return source.label
+
+
+def _source_commit(source: SourceFiles, repo) -> str | None:
+    if source.kind != "git" or not source.meta.get("rev"):
+        return None
+    from .gitrepo import open_repo, resolve_commit
+
+    handle = open_repo(repo or ".")
+    try:
+        return resolve_commit(handle, source.meta["rev"]).hexsha
+    finally:
+        handle.close()
+
+
+def open_store(store_dir=None, *, create: bool = False):
+    """Open the store (creating it when ``create``); a :class:`SnapshotStore`."""
+    from .repository import SnapshotStore
+
+    return SnapshotStore.open(resolve_store_dir(store_dir), create=create)
+
+
+def create_store(store_dir=None) -> tuple[Path, bool]:
+    """``connver store init``: (path, created). An existing store is left as it is."""
+    from .repository import init_store
+
+    path = resolve_store_dir(store_dir)
+    return path, init_store(path)
+
+
+def take_snapshot(
+    source: SourceFiles,
+    *,
+    channel: str,
+    store_dir=None,
+    connector: str | None = None,
+    environment: str | None = None,
+    source_label: str | None = None,
+    repo=None,
+) -> SnapshotResult:
+    """Record ``source`` as one snapshot on ``channel``; see :class:`SnapshotResult`.
+
+    Secrets are redacted first (see :mod:`versioning.store.redact`); an identical snapshot
+    makes no commit. ``repo`` is the repository a ``REV:PATH`` source was read from: the
+    revision's commit id goes into the ``Original-Commit`` trailer.
+    """
+    check_channel(channel)
+    facts = connector_facts(source.files)
+    connector_id = pick_connector_id(source, connector, facts)
+    files, redactions = redact_files(source.files)
+    warnings = list(facts.warnings)
+    warnings += [f"redacted a secret before storing it: {r}" for r in redactions]
+    trailers = {
+        "Source": source_label or describe_source(source, repo),
+        "Environment": environment or facts.environment,
+        "Redacted": [str(r) for r in redactions],
+        "Original-Commit": _source_commit(source, repo),
+    }
+    with open_store(store_dir, create=True) as store, store.writer() as writer:
+        snap, created, tag = writer.add(connector_id, channel, files, version=facts.version, trailers=trailers)
+    if not created:
+        warnings = [w for w in warnings if not w.startswith("redacted")] + (
+            [f"redacted {len(redactions)} secret(s) before comparing"] if redactions else []
+        )
+    return SnapshotResult(snap, created, tag, tuple(redactions), tuple(warnings))
+
+
+def read_store_source(spec: str, store_dir=None) -> SourceFiles:
+    """The files of the snapshot ``CONNECTOR@SPEC`` (see :mod:`versioning.store.refs`)."""
+    ref = parse_reference(spec)
+    path = resolve_store_dir(store_dir)
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        raise SourceNotFoundError(
+            f"{spec}: no such file or folder, and no snapshot store at {path}",
+            hint="take a snapshot first, or give --store",
+        )
+    with open_store(path) as store:
+        snap = store.resolve(ref)
+        files = store.snapshot_files(snap)
+    meta = {k: v for k, v in snap.as_dict().items() if isinstance(v, str)}
+    return SourceFiles(label=spec, files=files, kind="store", meta=meta)
+
+
+def snapshot_log(store_dir=None, connector: str | None = None, channel: str | None = None) -> list[Snapshot]:
+    """Snapshots, newest first; of one connector (and channel) when given."""
+    if channel:
+        check_channel(channel)
+    with open_store(store_dir) as store:
+        name = store.find_connector(connector) if connector else None
+        return store.history(name, channel)
+
+
+def list_connectors(store_dir=None) -> list[ConnectorSummary]:
+    """Every connector in the store with its latest snapshot per channel."""
+    with open_store(store_dir) as store:
+        summaries: dict[str, dict] = {}
+        counts: dict[str, int] = {}
+        for snap in store.history():
+            counts[snap.connector] = counts.get(snap.connector, 0) + 1
+            summaries.setdefault(snap.connector, {}).setdefault(snap.channel, snap)
+    return [ConnectorSummary(name, summaries[name], counts[name]) for name in sorted(summaries, key=str.casefold)]
+
+
+def show_snapshot(reference: str, store_dir=None) -> tuple[Snapshot, dict[str, bytes], list[str]]:
+    """The snapshot ``reference`` names, its files, and the tags on its commit."""
+    with open_store(store_dir) as store:
+        snap = store.resolve(parse_reference(reference))
+        files = store.snapshot_files(snap)
+        tags = sorted(t for t, sha in store.tags().items() if sha == snap.commit)
+    return snap, files, tags
+
+
+def restore_snapshot(reference: str, dest: str | os.PathLike, store_dir=None, *, force: bool = False) -> tuple[Snapshot, list[Path]]:
+    """Write a snapshot's files into ``dest``, byte for byte.
+
+    Refuses (InputError) when a file would be overwritten, unless ``force``. Other files in
+    ``dest`` are left alone.
+    """
+    dest = Path(dest)
+    with open_store(store_dir) as store:
+        snap = store.resolve(parse_reference(reference))
+        files = store.snapshot_files(snap)
+    if dest.exists() and not dest.is_dir():
+        raise InputError(f"{dest} exists and is not a folder")
+    targets = {name: dest.joinpath(*name.split("/")) for name in files}
+    clashes = [str(path) for path in targets.values() if path.exists()]
+    if clashes and not force:
+        raise InputError(f"{clashes[0]} already exists" + (f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""), hint="use --force to overwrite")
+    written = []
+    for name, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".connver-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(files[name])
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        written.append(path)
+    return snap, written
+
+
+def check_store(store_dir=None) -> list[str]:
+    """Problems found in the store (empty when healthy): ``git fsck`` and connver's own checks."""
+    from .repository import JOURNAL
+
+    problems = []
+    with open_store(store_dir) as store:
+        if (store.path / JOURNAL).exists():
+            problems.append("a write was interrupted; the next snapshot finishes or undoes it")
+        try:
+            store.git("fsck", "--no-dangling", "--no-progress")
+        except StoreError as exc:
+            problems.append(str(exc))
+        if not problems:
+            store.history()  # every commit message parses
+    return problems
+
+
+__all__ = [
+    "ConnectorFacts",
+    "check_store",
+    "connector_facts",
+    "create_store",
+    "list_connectors",
+    "open_store",
+    "pick_connector_id",
+    "read_store_source",
+    "restore_snapshot",
+    "show_snapshot",
+    "snapshot_log",
+    "take_snapshot",
+]
