@@ -9,7 +9,7 @@ semantically, and classify every change by what it does to the connector's users
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
 
-from .audit import AuditResult, ConnectorAudit, Status, audit
+from .audit import AuditResult, ConnectorAudit, audit
 from .bump import BumpReport, bump_report
 from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
 from .changes import LEVELS, Change, Level
@@ -44,7 +44,7 @@ __all__ = [
     "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
     "write_info_version",
     # repository ranges (connver audit)
-    "AuditResult", "ConnectorAudit", "Status", "audit",
+    "AuditResult", "ConnectorAudit", "audit",
     # release notes and changelogs (connver notes, connver changelog)
     "Changelog", "HistoryPoint", "ReleaseNotes", "Section", "VersionEntry", "build_changelog", "build_notes",
     "git_history", "store_history",
