@@ -373,8 +373,8 @@ def _paused_gc() -> Iterator[None]:
     The work allocates millions of small, acyclic objects (parsed JSON, model nodes,
     changes) that reference counting frees; meanwhile the results pile up, and every full
     collection walks all of them again, which made the time per connector grow with the
-    number of connectors (measured: about a fifth of the run at 387 connectors). The
-    collector is restored, and runs as usual, afterwards.
+    number of connectors (measured: 27 ms of the run at 43 connectors, 430 ms, an eighth of
+    it, at 387). The collector is restored, and runs as usual, afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -388,8 +388,8 @@ def _paused_gc() -> Iterator[None]:
 # --------------------------------------------------------------------------- the whole range
 
 def default_jobs(total_bytes: int) -> int:
-    """Worker processes for this much definition data: 1 below
-    :data:`PARALLEL_MIN_BYTES`, else one per core."""
+    """Processes to use for this much definition data: 1 below
+    :data:`PARALLEL_MIN_BYTES`, else one per core (this one and ``cores - 1`` workers)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return 1 if total_bytes < PARALLEL_MIN_BYTES else max(1, cores)
 
@@ -412,7 +412,7 @@ def audit(
     base, as in a pull request); ``staged=True`` compares ``HEAD`` with the index instead
     (what the next commit would change: the pre-commit hook). ``paths`` are folder globs (default
     :data:`DEFAULT_PATHS`). ``lines`` adds the line of every finding. ``jobs`` is the number
-    of worker processes (None: decided by the amount of data; 1: this process only).
+    of processes, this one included (None: decided by the amount of data; 1: this one only).
     ``progress`` is called after each connector.
     """
     from .store import gitrange
