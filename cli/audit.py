@@ -63,7 +63,7 @@ class _Bar:
 @click.option("--top", type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: one per core for large ranges, else 1).")
+              help="Processes to use, this one included (default: one per core from 3 MB of definitions, else 1).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
 def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
