@@ -9,9 +9,8 @@ semantically, and classify every change by what it does to the connector's users
 The core never imports click and never prints; ``cli`` is the command-line front end.
 """
 
-from .audit import AuditResult, ConnectorAudit, audit
-from .bump import BumpReport, bump_report
-from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
+from typing import TYPE_CHECKING
+
 from .changes import LEVELS, Change, Level
 from .config import Config, Ignore, load_config
 from .diff import DiffResult, diff, load_connector
@@ -26,13 +25,46 @@ from .errors import (
 )
 from .jsonload import LoadWarning, load_json
 from .model import Connector, Field, Operation, Response
-from .notes import ReleaseNotes, Section, build_notes
-from .opversions import OperationVersions, analyse as analyse_operation_versions
-from .rewrite import set_info_version, write_info_version
 from .rules import Kind, Rule, all_rules, get_rule
 from .sourcefiles import SourceFiles
 from .sources import read_source
-from .version import Bump, CheckStatus, VersionCheck, bump_level, check_version, next_version, parse_version
+
+#: Exported names whose modules are imported on first use, so that ``connver diff``
+#: does not pay for the audit's process pool, the release-notes templates and the like.
+_LAZY = {
+    "AuditResult": "audit", "ConnectorAudit": "audit", "audit": "audit",
+    "BumpReport": "bump", "bump_report": "bump",
+    "Changelog": "changelog", "HistoryPoint": "changelog", "VersionEntry": "changelog",
+    "build_changelog": "changelog", "git_history": "changelog", "store_history": "changelog",
+    "ReleaseNotes": "notes", "Section": "notes", "build_notes": "notes",
+    "OperationVersions": "opversions", "analyse_operation_versions": ("opversions", "analyse"),
+    "set_info_version": "rewrite", "write_info_version": "rewrite",
+    "Bump": "version", "CheckStatus": "version", "VersionCheck": "version", "bump_level": "version",
+    "check_version": "version", "next_version": "version", "parse_version": "version",
+}
+
+
+def __getattr__(name: str):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'versioning' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = target if isinstance(target, tuple) else (target, name)
+    value = getattr(importlib.import_module(f".{module_name}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .audit import AuditResult, ConnectorAudit, audit
+    from .bump import BumpReport, bump_report
+    from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
+    from .notes import ReleaseNotes, Section, build_notes
+    from .opversions import OperationVersions
+    from .opversions import analyse as analyse_operation_versions
+    from .rewrite import set_info_version, write_info_version
+    from .version import Bump, CheckStatus, VersionCheck, bump_level, check_version, next_version, parse_version
 
 __all__ = [
     "LEVELS", "Change", "Config", "ConfigError", "Connector", "DiffResult", "Field", "Ignore",
