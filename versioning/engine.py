@@ -228,13 +228,24 @@ def _pair_parameters(old: dict, new: dict) -> Iterator[tuple[Field | None, Field
 
 
 def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node,
-                 old: Field, new: Field, depth: int, *, root: bool) -> None:
-    """Run ``kind`` rules on a pair of schema nodes, then on their children."""
+                 old: Field, new: Field, depth: int, *, root: bool,
+                 seen: frozenset = frozenset()) -> None:
+    """Run ``kind`` rules on a pair of schema nodes, then on their children.
+
+    Recursion through ``$ref`` is followed as long as the two sides recurse differently
+    (one side points back at an ancestor, the other at a new definition), and stops when
+    the same pair of definitions comes round again: every pair is compared once."""
     if root:
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
-    if depth > MAX_DEPTH or old.cyclic or new.cyclic or ctx.same(old.schema, new.schema):
+    if depth > MAX_DEPTH or ctx.same(old.schema, new.schema):
         return
-    old_children, new_children = old.children(), new.children()
+    if old.cyclic or new.cyclic:
+        pair = (old.ref, new.ref)
+        if (old.cyclic and new.cyclic and old.ref == new.ref) or pair in seen:
+            return
+    if old.ref is not None or new.ref is not None:
+        seen = seen | {(old.ref, new.ref)}
+    old_children, new_children = old.expand(), new.expand()
     for name in _union(old_children, new_children):
         a, b = old_children.get(name), new_children.get(name)
         if a is not None and b is not None and _unchanged(ctx, a, b):
@@ -243,7 +254,7 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
         cnode = _child(base, "/" + "/".join(segments), a, b)
         _emit(changes, kind, ctx, cnode, a, b)
         if a is not None and b is not None:
-            _walk_schema(changes, ctx, kind, base, a, b, depth + 1, root=False)
+            _walk_schema(changes, ctx, kind, base, a, b, depth + 1, root=False, seen=seen)
 
 
 def _unchanged(ctx: DiffContext, a: Field, b: Field) -> bool:

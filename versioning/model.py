@@ -106,11 +106,36 @@ class Field:
     # --- attributes rules read --------------------------------------------------------
     @property
     def type(self) -> Any:
-        return self.schema.get("type")
+        return self.declared("type")
 
     @property
     def format(self) -> Any:
-        return self.schema.get("format")
+        return self.declared("format")
+
+    def declared(self, attribute: str) -> Any:
+        """``type`` or ``format`` as declared: on the schema itself or, for a schema that
+        only wraps others in ``allOf``, on the first part that declares it (so
+        ``{"allOf": [{"$ref": X}]}`` and ``{"$ref": X}`` mean the same). An empty string
+        declares nothing."""
+        value = self.schema.get(attribute)
+        if value in (None, ""):
+            value = self._from_all_of(self.schema, self.pointer, attribute, set())
+        return None if value == "" else value
+
+    def _from_all_of(self, schema: Mapping[str, Any], pointer: tuple, attribute: str, seen: set) -> Any:
+        parts = schema.get("allOf")
+        if not isinstance(parts, list):
+            return None
+        for index, part in enumerate(parts):
+            node, ptr, ref = self.resolver.resolve(part, pointer + ("allOf", index))
+            if not isinstance(node, dict) or ref in seen:
+                continue
+            value = node.get(attribute)
+            if value in (None, ""):
+                value = self._from_all_of(node, ptr, attribute, seen | {ref})
+            if value not in (None, ""):
+                return value
+        return None
 
     @property
     def enum(self) -> list | None:
@@ -151,9 +176,14 @@ class Field:
 
     # --- children -----------------------------------------------------------------------
     def children(self) -> dict[str, "Field"]:
-        """Schema properties (``allOf`` merged) and ``items``, resolved one level."""
+        """Schema properties (``allOf`` merged) and ``items``, resolved one level; none
+        below a node that refers back to one of its ancestors (recursion is cut)."""
         if self.cyclic:
             return {}
+        return self.expand()
+
+    def expand(self) -> dict[str, "Field"]:
+        """Like :meth:`children`, also for a node that recurses: the caller bounds the walk."""
         schema = self.schema
         props: dict[str, Any] = {}
         required: set[str] = set()

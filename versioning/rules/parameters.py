@@ -305,6 +305,5 @@ def input_description_changed(ctx, old, new):
 
 
 def _declared(field, attribute: str):
-    """A schema attribute as declared; an empty string declares nothing."""
-    value = field.schema.get(attribute)
-    return None if value == "" else value
+    """A schema attribute as declared (see :meth:`Field.declared`)."""
+    return field.declared(attribute)

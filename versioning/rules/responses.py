@@ -140,6 +140,5 @@ def notification_content_added(ctx, old, new):
 
 
 def _declared(field, attribute: str):
-    """A schema attribute as declared; an empty string declares nothing."""
-    value = field.schema.get(attribute)
-    return None if value == "" else value
+    """A schema attribute as declared (see :meth:`Field.declared`)."""
+    return field.declared(attribute)
