@@ -13,7 +13,7 @@ from versioning.errors import VersionError
 from versioning.render import BUMP_RENDERERS, available, render
 from versioning.rewrite import write_info_version
 
-from .common import date_option, format_option, load_rule_config, source_options, use_color, warn, write
+from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write
 
 
 @click.command()
@@ -50,8 +50,7 @@ def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, i
     """
     if check and write_:
         raise click.UsageError("use --check or --write, not both")
-    if new is None:
-        old, new = f"{old}@deployed", f"{old}@dev"
+    old, new = sides(old, new)
     config = load_rule_config(config_path, ignore)
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)

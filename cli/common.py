@@ -75,3 +75,16 @@ def date_option(help_text: str) -> Callable:
             raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
     return click.option("--date", "date", metavar="YYYY-MM-DD", callback=parse, help=help_text)
+
+
+def sides(old: str, new: str | None) -> tuple[str, str]:
+    """OLD and NEW sources; a single CONNECTOR means its deployed and dev snapshots."""
+    if new is not None:
+        return old, new
+    from versioning.sources import source_kind
+
+    if source_kind(old) != "store" or "@" in old:
+        raise click.UsageError(
+            f"NEW is missing: give OLD and NEW, or a single CONNECTOR from the store "
+            f"(compared deployed against dev); {old!r} is not a connector name")
+    return f"{old}@deployed", f"{old}@dev"

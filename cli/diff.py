@@ -10,7 +10,7 @@ from versioning.changes import Level
 from versioning.errors import InputError
 from versioning.render import DIFF_RENDERERS, available, render
 
-from .common import format_option, load_rule_config, rule_options, source_options, use_color, warn, write
+from .common import sides, format_option, load_rule_config, rule_options, source_options, use_color, warn, write
 
 
 @click.command()
@@ -32,8 +32,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     Exit status: 0 fine; 1 a change at --fail-on level or above; 2 bad input.
     """
     config = load_rule_config(config_path, ignore)
-    if new is None:
-        old, new = f"{old}@deployed", f"{old}@dev"
+    old, new = sides(old, new)
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)

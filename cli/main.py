@@ -37,14 +37,28 @@ class LazyGroup(click.Group):
     message on stderr and its exit status (2 for bad input); no command catches them.
     """
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # `connver --bogus`: one line too
+            _usage_error(exc)
+            raise SystemExit(2) from None
+
     def invoke(self, ctx: click.Context):
         from versioning.errors import VersioningError
 
+        _tolerate_unencodable_output()
         try:
             return super().invoke(ctx)
         except VersioningError as exc:
             click.echo(f"connver: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            _usage_error(exc)
+            ctx.exit(2)
+        except click.ClickException as exc:  # e.g. a file option that cannot be opened
+            click.echo(f"connver: error: {exc.format_message()}", err=True)
+            ctx.exit(2)
         except BrokenPipeError:  # `connver diff ... | head`
             ctx.exit(0)
 
@@ -63,6 +77,27 @@ class LazyGroup(click.Group):
                 return None
             raise
         return getattr(module, attr)
+
+
+def _usage_error(exc: click.UsageError) -> None:
+    """Bad usage as one line: what is wrong and where to read more."""
+    command = exc.ctx.command_path if exc.ctx is not None else "connver"
+    click.echo(f"connver: error: {exc.format_message()} (see '{command} --help')", err=True)
+
+
+def _tolerate_unencodable_output() -> None:
+    """On a console or redirect whose encoding cannot show a character (cp1252 and the
+    arrow in "1.0 → 2.0"), print a replacement instead of failing."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - detached or closed stream
+                pass
+
 
 
 def _available(name: str) -> bool:

@@ -10,7 +10,7 @@ from versioning import diff as diff_connectors
 from versioning import load_connector
 from versioning.notes import build_notes
 
-from .common import date_option, load_rule_config, source_options, warn, write
+from .common import sides, date_option, load_rule_config, source_options, warn, write
 
 
 @click.command()
@@ -46,8 +46,7 @@ def notes(old, new, repo, store, fmt, pr, verbose, date, from_version, ignore, c
     table = PR_RENDERERS if pr else NOTES_RENDERERS
     if fmt not in table:
         raise click.UsageError(f"--pr writes markdown or json, not {fmt}")
-    if new is None:
-        old, new = f"{old}@deployed", f"{old}@dev"
+    old, new = sides(old, new)
     config = load_rule_config(config_path, ignore)
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)

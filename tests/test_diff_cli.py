@@ -131,3 +131,31 @@ def test_installed_command_end_to_end():
     proc = subprocess.run([str(exe), "diff", "nowhere", DEMO_NEW], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("connver: error: nowhere: no such file or folder")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["diff", "a", "b", "c"], "Got unexpected extra argument (c) (see 'connver diff --help')"),
+    (["diff", "--format", "xml", "a", "b"], "'xml' is not one of"),
+    (["--bogus"], "No such option '--bogus'"),
+    (["diff", DEMO_OLD], "NEW is missing"),
+    (["bump", DEMO_OLD], "NEW is missing"),
+    (["notes", DEMO_OLD], "NEW is missing"),
+])
+def test_usage_errors_are_one_line_and_exit_2(run, args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("connver: error: ")
+    assert message in lines[0]
+
+
+@pytest.mark.e2e
+def test_output_that_the_console_cannot_encode_is_replaced_not_a_crash():
+    exe = Path(sys.executable).with_name("connver")
+    if not exe.exists():
+        pytest.skip("connver is not installed in this environment")
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "cp1252"}
+    proc = subprocess.run([str(exe), "diff", DEMO_OLD, DEMO_NEW, "-f", "markdown"], cwd=ROOT,
+                          capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(b"## connver: Contoso Tasks 1.0 ? Contoso Tasks 1.1")
