@@ -142,7 +142,7 @@ def test_installed_command_end_to_end():
     (["notes", DEMO_OLD], "NEW is missing"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(run, args, message):
-    result = CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, args, prog_name="connver")
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("connver: error: ")
