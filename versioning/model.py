@@ -443,6 +443,7 @@ class Connector:
         warnings.extend(found)
         if not isinstance(swagger, dict):
             raise InputError(f"{label}: the definition is not a JSON object", hint="a swagger file starts with '{'")
+        _check_swagger(swagger, label, warnings)
         properties: dict = {}
         properties_readable = True
         if PROPERTIES_NAME in source.files:
@@ -548,6 +549,21 @@ class Connector:
 def _declares(schema: Mapping[str, Any]) -> bool:
     """True when a schema says anything about the value beyond display text."""
     return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
+
+
+def _check_swagger(swagger: dict, label: str, warnings: list[LoadWarning]) -> None:
+    """Refuse what is plainly not a connector definition; warn on a missing version tag."""
+    if "openapi" in swagger:
+        raise InputError(f"{label}: an OpenAPI {swagger.get('openapi')} document, not Swagger 2.0",
+                         hint="Power Platform connectors are defined in Swagger 2.0 (\"swagger\": \"2.0\")")
+    version = swagger.get("swagger")
+    if version is None and not isinstance(swagger.get("paths"), dict):
+        hint = ("this looks like apiProperties.json; give the connector folder or its apiDefinition.swagger.json"
+                if "properties" in swagger else "a connector definition has \"swagger\": \"2.0\" and \"paths\"")
+        raise InputError(f"{label}: not a Swagger 2.0 definition (no \"swagger\" and no \"paths\")", hint=hint)
+    if str(version) != "2.0":
+        found = "no \"swagger\" field" if version is None else f"\"swagger\": {version!r}"
+        warnings.append(LoadWarning(label, 1, 1, f"{found}; read as Swagger 2.0"))
 
 
 def _file_label(source: SourceFiles, name: str) -> str:

@@ -90,8 +90,13 @@ def oauth_settings_changed(ctx, old, new):
     if not isinstance(before, dict) or not isinstance(after, dict):
         return
     for key in sorted(set(before) | set(after)):
-        if key != "identityProvider" and before.get(key) != after.get(key):
+        if key not in _NOT_COMPARED and before.get(key) != after.get(key):
             yield hit(old=before.get(key), new=after.get(key), at=f"/oAuthSettings/{key}", setting=key)
+
+
+#: ``identityProvider`` is the auth type (auth-type-changed); ``clientSecret`` is never
+#: downloaded, is redacted in the store, and must never be printed: not compared at all.
+_NOT_COMPARED = {"identityProvider", "clientSecret"}
 
 
 @rule("connection-parameter-display-changed", Level.COSMETIC, CP,
