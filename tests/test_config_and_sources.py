@@ -72,6 +72,7 @@ def test_ignore_option_adds_to_the_file(project):
     ('[rules]\noperation-removed = "severe"\n', "unknown level 'severe'"),
     ('ignore = "host-changed"\n', "ignore must be a list"),
     ('ignore = [\n', "not valid TOML"),
+    ('ignre = ["host-changed"]\n', "unknown setting 'ignre' (did you mean ignore?)"),
 ])
 def test_bad_config_is_one_line_and_exit_2(project, content, message):
     (project / ".connver.toml").write_text(content, encoding="utf-8")

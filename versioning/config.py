@@ -108,8 +108,19 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
     return parse_config(table, Path(path))
 
 
+#: Top-level keys of ``[tool.connver]``.
+KNOWN_KEYS = {"rules", "ignore"}
+
+
 def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "configuration"
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        from difflib import get_close_matches
+
+        close = get_close_matches(unknown[0], sorted(KNOWN_KEYS), n=1)
+        raise ConfigError(f"{where}: unknown setting {unknown[0]!r}",
+                          hint=f"did you mean {close[0]}?" if close else "the settings are ignore and rules")
     levels: dict[str, Level] = {}
     ignore: list[Ignore] = []
     rules = table.get("rules", {})

@@ -52,7 +52,12 @@ def operation_new_revision(ctx, old, new):
       example=('"post": {"operationId": "Send_WhatsApp"}', '"post": {"operationId": "SendWhatsApp"}'))
 def operation_renamed(ctx, old, new):
     if old is not None and new is not None and old.id != new.id:
-        reason = "only the case differs" if old.id.casefold() == new.id.casefold() else "same method and path"
+        if old.id.casefold() == new.id.casefold():
+            reason = "only the case differs"
+        elif old.path == new.path:
+            reason = "same method and path"
+        else:
+            reason = "same method and path but for case or path-parameter names"
         yield hit(old=old.id, new=new.id, reason=reason, renamed_to=new.id, summary=new.display_name)
 
 
