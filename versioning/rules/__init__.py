@@ -127,13 +127,24 @@ def render_message(change: Change) -> str:
 
 
 def show_value(value: Any) -> str:
-    """A value as it reads in a message: ``none``, ``true``, lists joined with commas."""
+    """A value as it reads in a message.
+
+    >>> show_value(None), show_value(True), show_value(["a", "b"]), show_value([])
+    ('(not set)', 'true', 'a, b', '[] (empty)')
+    >>> show_value({"testConnection": {"operationId": "Ping"}})
+    '{"testConnection": {"operationId": "Ping"}}'
+    """
     if value is None:
-        return "none"
+        return "(not set)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ", ".join(show_value(v) for v in value) or "[]"
+        return ", ".join(show_value(v) for v in value) or "[] (empty)"
+    if isinstance(value, dict):
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 120 else text[:117] + "..."
     return str(value)
 
 

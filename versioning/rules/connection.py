@@ -208,13 +208,19 @@ def policy_changed(ctx, old, new):
       description="The list of operations that run through script.csx (scriptOperations) changed.",
       why="Operations added to or removed from the list start or stop running the custom code. An empty list means "
           "every operation runs through the script.",
-      message="scriptOperations changed from {old} to {new}",
+      message="scriptOperations changed from {old} to {new}{meaning}",
       example=('"scriptOperations": ["GetItem"]', '"scriptOperations": ["GetItem", "ListItems"]'))
 def script_operations_changed(ctx, old, new):
     before, after = old.properties.get("scriptOperations"), new.properties.get("scriptOperations")
     if before != after:
+        meaning = ""
+        if after == [] and new.script_digest is not None:
+            meaning = ": every operation now runs through script.csx"
+        elif before == [] and old.script_digest is not None:
+            meaning = ": only the listed operations run through script.csx now, not every one"
         yield Hit(old=before, new=after, location="scriptOperations", file=PROPERTIES_NAME,
-                  pointer=("properties", "scriptOperations"), side="new" if after is not None else "old")
+                  pointer=("properties", "scriptOperations"), side="new" if after is not None else "old",
+                  details=(("meaning", meaning),))
 
 
 @rule("capabilities-changed", Level.RISKY, C,
