@@ -596,6 +596,7 @@ def test_load_warnings_are_printed_in_every_format(run, defects_repo):
     assert text.output.rstrip().endswith("; 2 load warning(s)")
     markdown = run("--repo", repo, "-f", "markdown").output
     assert "- warning: `dev:certified-connectors/Cut/apiProperties.json:" in markdown
+    assert "<code>certified-connectors/Cut</code>: changed, 1 load warning(s)</summary>" in markdown
     assert "- warning: `master:certified-connectors/Fixed/apiDefinition.swagger.json:6:" in markdown
     data = json.loads(run("--repo", repo, "-f", "json").output)
     warnings = {c["path"]: c["warnings"] for c in data["connectors"]}

@@ -94,6 +94,8 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
             continue
         counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
         label = "could not be loaded" if entry.error else counts or entry.status.value
+        if entry.warnings:
+            label += f", {len(entry.warnings)} load warning(s)"
         out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
         out.append("")
         if entry.error:
