@@ -12,7 +12,7 @@ from versioning.changes import Level
 from versioning.errors import InputError
 from versioning.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 
-from .common import format_option, load_rule_config, rule_options, use_color, write
+from .common import format_option, load_rule_config, rule_options, use_color, warn, write
 
 
 def show_progress(stream=None) -> bool:
@@ -59,7 +59,10 @@ class _Bar:
 @rule_options
 @click.option("--check-version", is_flag=True,
               help="Exit 1 also when a changed connector's declared info.version is not enough.")
-@click.option("--lines", is_flag=True, help="With --format json: add each finding's line number.")
+@click.option("--lines", is_flag=True,
+              help="With --format json: add each finding's line number (junit and github always have them).")
+@click.option("--strict", is_flag=True,
+              help="A connector whose new files have tolerated input defects (see warnings) is an error: exit 1.")
 @click.option("--top", type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -67,7 +70,7 @@ class _Bar:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
 def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
-          top, jobs, progress):
+          strict, top, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.
 
     FROM..TO defaults to master..dev; FROM...TO (or --merge-base) compares TO
@@ -78,21 +81,31 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
     \b
     Exit status: 0 fine; 1 a change at --fail-on level or above (a removed
     connector counts as breaking, one that cannot be loaded fails any level),
-    or with --check-version a declared version that is not enough; 2 bad input.
+    with --check-version a declared version that is not enough, or with
+    --strict a connector with input defects or that cannot be loaded;
+    2 bad input (also: no --path pattern matches a connector folder).
     """
     from versioning.audit import audit as run_audit
 
     if staged and (range_spec or merge_base):
-        raise click.UsageError("--staged compares HEAD with the index: give no range and no --merge-base")
+        raise InputError("--staged compares HEAD with the index: give no range and no --merge-base")
+    if lines and fmt not in ("json", *LINE_FORMATS):
+        raise InputError(f"--lines does not apply to --format {fmt}",
+                         hint="it adds line numbers to --format json; junit and github always have them")
     config = load_rule_config(config_path, ignore)
     threshold = Level.parse(fail_on) if fail_on else None
     bar = _Bar() if (show_progress() if progress is None else progress) else None
     try:
-        result = run_audit(repo, range_spec or "master..dev", merge_base=merge_base, staged=staged, paths=list(paths) or None, config=config,
-                           lines=fmt in LINE_FORMATS or (fmt == "json" and lines), jobs=jobs, progress=bar)
+        result = run_audit(repo, range_spec or "master..dev", merge_base=merge_base, staged=staged,
+                           paths=list(paths) or None, config=config, lines=fmt in LINE_FORMATS or lines,
+                           strict=strict, jobs=jobs, progress=bar)
     finally:
         if bar is not None:
             bar.close()
+    for miss in result.unmatched_paths:
+        warn(str(miss))
+    if paths and len(result.unmatched_paths) == len(set(paths)):
+        raise InputError("--path matched no connector folder", hint="see the warning(s) above")
     options = {"fail_on": threshold, "check_version": check_version, "lines": lines}
     if top is not None:
         options["top"] = top
@@ -106,5 +119,5 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
             write(render(result, "text", AUDIT_RENDERERS, color=use_color(), **options))
     else:
         write(report)
-    if result.fails(threshold, check_version=check_version):
+    if result.fails(threshold, check_version=check_version, strict=strict):
         raise SystemExit(1)

@@ -249,33 +249,65 @@ def test_merge_base_compares_with_where_the_branch_started(corpus, tmp_path):
         assert_same_as_direct_diff(result.connectors[0], kanbanize[0], kanbanize[1])
 
 
-def test_lines_point_at_the_element_in_the_right_file(dvd_repo):
-    """Every located finding's line, in the new file (the old one for a removal), holds
-    the key of the element it is about."""
+def assert_line_declares(lines: list[str], line: int, column: int, pointer: tuple, where) -> None:
+    """Line ``line`` (1-based) declares the element at ``pointer``: its key, or for an array
+    item (and the document itself) the start of its value."""
+    text = lines[line - 1]
+    if pointer and isinstance(pointer[-1], str):
+        assert json.dumps(pointer[-1], ensure_ascii=False) in text, (where, text)
+    else:
+        assert text[column - 1] in '{["-0123456789tfn', (where, text)
+
+
+def resolve(doc, pointer: tuple):
+    for key in pointer:
+        doc = doc[key]
+    return doc
+
+
+def test_lines_point_at_the_element_in_the_new_file(dvd_repo):
+    """Every located finding's line is in the NEW file (GitHub shows annotations there) and
+    declares the element; a removal's line declares its nearest ancestor that the new file
+    still holds, and its old_line declares the element in the old file."""
+    from versioning.jsonload import load_json
+
     result = audit(dvd_repo, "master..dev", lines=True)
-    checked = 0
+    checked = removals = 0
     for entry in result.connectors:
         if entry.status is not Status.CHANGED:
             continue
-        texts = {}
+        texts, docs = {}, {}
+        for rev in ("master", "dev"):
+            for name in {c.file for c in entry.changes if c.file and c.file.endswith(".json")}:
+                data = subprocess.run(["git", "-C", str(dvd_repo), "show", f"{rev}:{entry.file_path(name)}"],
+                                      capture_output=True, check=True).stdout
+                texts[(rev, name)] = data.decode("utf-8", "replace").split("\n")
+                docs[(rev, name)] = load_json(data, name)[0]
         for change, position in zip(entry.changes, entry.positions):
             if change.file is None or not change.file.endswith(".json") or not change.pointer:
                 continue
-            rev = "master" if position.side == "old" else "dev"
-            if (rev, change.file) not in texts:
-                data = subprocess.run(["git", "-C", str(dvd_repo), "show", f"{rev}:{entry.file_path(change.file)}"],
-                                      capture_output=True, check=True).stdout
-                texts[(rev, change.file)] = data.decode("utf-8", "replace").split("\n")
-            line = texts[(rev, change.file)][position.line - 1]
-            last = change.pointer[-1]
-            if isinstance(last, str):
-                assert json.dumps(last, ensure_ascii=False) in line, (entry.path, change.location, position)
-            else:  # an array item: its value starts there
-                assert line[position.column - 1] in '{["-0123456789tfn', (entry.path, change.location, position)
+            where = (entry.path, change.rule, change.location, position)
+            assert position.side == "new", where  # every file here exists on both sides
+            if change.side != "old":
+                assert position.anchor is None and position.old_line is None, where
+                assert_line_declares(texts[("dev", change.file)], position.line, position.column, change.pointer,
+                                     where)
+                checked += 1
+                continue
+            anchor, pointer = position.anchor, change.pointer
+            assert [k for k in anchor if isinstance(k, str)] == [k for k in pointer[:len(anchor)]
+                                                                 if isinstance(k, str)], where
+            held = resolve(docs[("dev", change.file)], anchor)  # it is in the new file...
+            if len(anchor) < len(pointer) and isinstance(held, dict) and isinstance(pointer[len(anchor)], str):
+                assert pointer[len(anchor)] not in held, where  # ...and nothing nearer is
+            assert_line_declares(texts[("dev", change.file)], position.line, position.column, anchor, where)
+            assert_line_declares(texts[("master", change.file)], position.old_line, position.old_column, pointer,
+                                 where)
             checked += 1
+            removals += 1
         swagger = git(dvd_repo, "show", f"dev:{entry.file_path(entry.swagger_name)}").split("\n")
         assert '"version"' in swagger[entry.version_position.line - 1], entry.path
-    assert checked > 2000
+    assert checked > 2000 and removals > 80
 
 
 # --------------------------------------------------------------------------- the command
@@ -352,24 +384,46 @@ def test_junit_shape_and_fail_on(run, demo_repo, dvd_repo):
 ANNOTATION = re.compile(r"^::(error|warning|notice) ((?:[a-z]+=[^,:]*,?)*)::(.*)$")
 
 
-def test_github_annotations_carry_real_lines(run, demo_repo):
+REMOVED_NOTE = re.compile(r"removed: the line is that of its nearest remaining parent, (\S*|the document root); "
+                          r"it was declared at line (\d+) of the old file\)$")
+
+
+def pointer_keys(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~") for p in text.split("/")[1:])
+
+
+def test_github_annotations_carry_real_lines_of_the_new_file(run, demo_repo):
+    """GitHub shows an annotation on the new file: every line is the new file's, a removal's
+    is its nearest remaining parent's, and the message gives the old file's line."""
     out = run("--repo", str(demo_repo), "-f", "github").output.splitlines()
     annotations = [ANNOTATION.match(line) for line in out if line.startswith("::")]
     assert annotations and all(annotations)
+    assert not out[-1].startswith("::") and out[-1].startswith("connver audit master..dev: 4 connector(s)")
     new_swagger = git(demo_repo, "show", "dev:certified-connectors/Demo/apiDefinition.swagger.json").split("\n")
     old_swagger = git(demo_repo, "show", "master:certified-connectors/Demo/apiDefinition.swagger.json").split("\n")
-    lined = 0
+    lined = removals = 0
     for match in annotations:
         props = dict(p.split("=", 1) for p in match.group(2).split(","))
         if props.get("file") != "certified-connectors/Demo/apiDefinition.swagger.json" or "line" not in props:
             continue
-        line = int(props["line"])
-        removal = props["title"] in ("operation-removed", "parameter-removed", "response-property-removed",
-                                      "request-property-removed", "operation-renamed")
-        text = (old_swagger if removal else new_swagger)[line - 1]
-        assert text.strip().startswith(('"', "{")), (props, text)
+        line, column = int(props["line"]), int(props["col"])
+        assert new_swagger[line - 1].strip().startswith(('"', "{")), (props, new_swagger[line - 1])
+        note = REMOVED_NOTE.search(match.group(3))
+        if props["title"] in ("operation-removed", "response-property-removed", "request-property-removed"):
+            assert note, match.group(3)
+            anchor = pointer_keys(note.group(1)) if note.group(1) != "the document root" else ()
+            assert_line_declares(new_swagger, line, column, anchor, props)
+            removed = match.group(3).split(" of ")[0].split()[-1].split("/")[-1]  # assignee, notes...
+            if props["title"] == "operation-removed":
+                removed = "operationId"  # the old line is the operation's method key; its id follows
+                assert '"get"' in old_swagger[int(note.group(2)) - 1]
+            else:
+                assert f'"{removed}"' in old_swagger[int(note.group(2)) - 1], (props, note.group(2))
+            removals += 1
+        else:
+            assert note is None
         lined += 1
-    assert lined >= 10
+    assert lined >= 10 and removals == 5
     assert any(m.group(1) == "error" and "title=load-error" in m.group(2) and "line=" in m.group(2)
                for m in annotations)
 
@@ -439,7 +493,7 @@ def test_junit_escapes_what_xml_cannot_carry():
 
     text = _document("t", [("s<&>", [Finding("s<&>", "finding", "r", 'a <b> & "c"\x01\x1b', failed=True)])])
     case = ET.fromstring(text.encode()).find("testsuite/testcase/failure")
-    assert case.get("message") == 'a <b> & "c"\ufffd\ufffd'
+    assert case.get("message") == 'a <b> & "c"??'
 
 
 def test_staged_compares_head_with_the_index(run, tmp_path):
@@ -483,16 +537,181 @@ def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
 
 
 def test_diff_json_lines_on_request(monkeypatch):
+    """``line`` is in the new file (a removal: its nearest remaining parent); ``old_line``
+    is where a removed element was declared in the old file."""
     monkeypatch.chdir(ROOT)
     runner = CliRunner()
     plain = json.loads(runner.invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", "json"]).output)
     lined = json.loads(runner.invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", "json",
                                            "--lines"]).output)
-    assert all("line" not in c for c in plain["changes"])
-    assert [{k: v for k, v in c.items() if k != "line"} for c in lined["changes"]] == plain["changes"]
+    assert all("line" not in c and "old_line" not in c for c in plain["changes"])
+    assert [{k: v for k, v in c.items() if k not in ("line", "old_line")} for c in lined["changes"]] == plain["changes"]
     texts = {side: (DEMO / side / "apiDefinition.swagger.json").read_text().split("\n") for side in ("old", "new")}
+    removals = 0
     for change in lined["changes"]:
         if change["file"] == "apiDefinition.swagger.json" and change["pointer"]:
             last = change["pointer"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-            line = texts[change["side"]][change["line"] - 1]
+            assert texts["new"][change["line"] - 1].strip().startswith(('"', "{")), change["location"]
+            if change["side"] == "old":
+                line = texts["old"][change["old_line"] - 1]
+                removals += 1
+            else:
+                assert change["old_line"] is None
+                line = texts["new"][change["line"] - 1]
             assert f'"{last}"' in line or last.isdigit(), (change["location"], line)
+    assert removals == 5
+
+
+# --------------------------------------------------------------------------- input defects, --strict
+
+@pytest.fixture(scope="module")
+def defects_repo(tmp_path_factory):
+    """master..dev: Cut's apiProperties.json is truncated on dev (the swagger is unchanged);
+    Fixed's swagger had a trailing comma on master that dev removes; Same does not change."""
+    repo = tmp_path_factory.mktemp("defects") / "repo"
+    init(repo)
+    put(repo, "certified-connectors/Cut", DEMO / "new")
+    put(repo, "certified-connectors/Fixed", DEMO / "old")
+    put(repo, "certified-connectors/Same", DEMO / "old")
+    swagger = repo / "certified-connectors/Fixed/apiDefinition.swagger.json"
+    swagger.write_bytes(swagger.read_bytes().replace(b'"version": "1.0"\n', b'"version": "1.0",\n', 1))
+    commit(repo, "master")
+    git(repo, "checkout", "-q", "-b", "dev")
+    properties = repo / "certified-connectors/Cut/apiProperties.json"
+    properties.write_bytes(properties.read_bytes()[:200])
+    put(repo, "certified-connectors/Fixed", DEMO / "old")
+    commit(repo, "dev")
+    return repo
+
+
+def test_load_warnings_are_printed_in_every_format(run, defects_repo):
+    repo = str(defects_repo)
+    text = run("--repo", repo, "--fail-on", "breaking")
+    assert text.exit_code == 0, text.output  # tolerated: without --strict the audit passes
+    cut = re.search(r"^  warning +dev:certified-connectors/Cut/apiProperties\.json:(\d+):(\d+): .*"
+                    r"apiProperties\.json could not be read", text.output, re.M)
+    fixed = re.search(r"^  warning +master:certified-connectors/Fixed/apiDefinition\.swagger\.json:6:\d+: "
+                      r"trailing comma", text.output, re.M)
+    assert cut and fixed, text.output
+    assert text.output.rstrip().endswith("; 2 load warning(s)")
+    markdown = run("--repo", repo, "-f", "markdown").output
+    assert "- warning: `dev:certified-connectors/Cut/apiProperties.json:" in markdown
+    assert "<code>certified-connectors/Cut</code>: changed, 1 load warning(s)</summary>" in markdown
+    assert "- warning: `master:certified-connectors/Fixed/apiDefinition.swagger.json:6:" in markdown
+    data = json.loads(run("--repo", repo, "-f", "json").output)
+    warnings = {c["path"]: c["warnings"] for c in data["connectors"]}
+    assert [len(warnings["certified-connectors/Cut"]), len(warnings["certified-connectors/Fixed"])] == [1, 1]
+    suites = {s.get("name"): s for s in validate_junit(run("--repo", repo, "-f", "junit").output)}
+    case = suites["certified-connectors/Cut"].find("testcase[@name='load-warning']")
+    assert case.get("file") == "certified-connectors/Cut/apiProperties.json" and case.get("line") == cut.group(1)
+    old = suites["certified-connectors/Fixed"].find("testcase[@name='load-warning']")
+    assert old.get("file") == "certified-connectors/Fixed/apiDefinition.swagger.json" and old.get("line") is None
+    assert "(line 6 of the old file)" in old.find("system-out").text
+    github = run("--repo", repo, "-f", "github").output.splitlines()
+    assert (f"::warning file=certified-connectors/Cut/apiProperties.json,line={cut.group(1)},col={cut.group(2)},"
+            "title=load-warning::Cut: dev:certified-connectors/Cut/apiProperties.json:") in "\n".join(github)
+    old_line = next(line for line in github if "title=load-warning::Fixed" in line)
+    assert old_line.startswith("::warning file=certified-connectors/Fixed/apiDefinition.swagger.json,title=")
+    assert old_line.endswith("(line 6 of the old file)")  # no line on the new file: it has no defect there
+    assert github[-1].endswith("; 2 load warning(s)")
+
+
+def test_strict_fails_a_connector_whose_new_files_have_defects(run, defects_repo):
+    assert audit(defects_repo).fails(None) is False
+    result = audit(defects_repo, strict=True)
+    by_path = {e.path: e for e in result.connectors}
+    cut, fixed = by_path["certified-connectors/Cut"], by_path["certified-connectors/Fixed"]
+    assert cut.status is Status.ERROR and cut.error.startswith("--strict: 1 input defect(s)")
+    assert (cut.error_position.file, cut.error_position.side) == ("apiProperties.json", "new")
+    assert fixed.status is Status.CHANGED and len(fixed.warnings) == 1  # fixed on dev: no failure
+    assert result.fails(None) is True and fixed.fails(None, strict=True) is False
+    strict = run("--repo", str(defects_repo), "--strict")
+    assert strict.exit_code == 1, strict.output
+    assert re.search(r"^certified-connectors/Cut +error ", strict.output, re.M)
+    assert re.search(r"^certified-connectors/Fixed +changed ", strict.output, re.M)
+    assert "; 1 could not be read or had input defects (--strict); 2 load warning(s)" in strict.output
+    data = json.loads(run("--repo", str(defects_repo), "--strict", "-f", "json").output)
+    assert [(c["path"], c["status"]) for c in data["connectors"]] == [
+        ("certified-connectors/Cut", "error"), ("certified-connectors/Fixed", "changed")]
+    github = run("--repo", str(defects_repo), "--strict", "-f", "github").output
+    assert "::error file=certified-connectors/Cut/apiProperties.json,line=" in github
+    assert ",title=load-error::Cut: --strict: 1 input defect(s)" in github
+
+
+def test_strict_fails_a_connector_that_cannot_be_loaded_without_fail_on(run, demo_repo):
+    args = ("--repo", str(demo_repo), "--path", "independent-publisher-connectors/*")  # Broken only
+    assert run(*args).exit_code == 0
+    assert run(*args, "--strict").exit_code == 1
+
+
+def test_summary_counts_removed_connectors_as_breaking_and_unreadable_ones_apart(run, demo_repo):
+    result = audit(demo_repo)
+    assert result.counts["breaking"] == result.summary["breaking"] + 1  # Gone
+    gone = next(e for e in result.connectors if e.status is Status.REMOVED)
+    assert (gone.summary["breaking"], gone.counts["breaking"]) == (0, 1)
+    text = run("--repo", str(demo_repo)).output
+    assert re.search(r"^certified-connectors/Gone +removed +1\.0 → +- +- +1 +0 +0 +0 +0$", text, re.M)
+    assert re.search(r"^independent-publisher-connectors/Broken +error +\? +- +- +\? +\? +\? +\? +\?$", text, re.M)
+    summary = f"{result.counts['breaking']} breaking (incl. 1 removed connector), "
+    assert text.splitlines()[-1].startswith("Summary: " + summary)
+    assert "; 1 could not be read;" in text.splitlines()[-1]
+    github = run("--repo", str(demo_repo), "-f", "github").output.splitlines()[-1]
+    assert github.startswith(f"connver audit master..dev: 4 connector(s), 3 failing; {summary}")
+    assert "; 1 could not be read;" in github
+    markdown = run("--repo", str(demo_repo), "-f", "markdown").output
+    assert f"Summary: {summary}" in markdown
+    assert "| `certified-connectors/Gone` | removed | 1.0 → | - | - | 1 | 0 | 0 | 0 | 0 |" in markdown
+
+
+def test_diff_github_files_an_old_file_defect_on_the_old_file(tmp_path, monkeypatch):
+    for side in ("old", "new"):
+        shutil.copytree(DEMO / side, tmp_path / side)
+    swagger = tmp_path / "old" / "apiDefinition.swagger.json"
+    swagger.write_bytes(swagger.read_bytes().replace(b'"version": "1.0"\n', b'"version": "1.0",\n', 1))
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["diff", "old", "new", "-f", "github"], catch_exceptions=False).output.splitlines()
+    warning = next(line for line in out if "title=load-warning" in line)
+    assert warning.startswith("::warning file=old/apiDefinition.swagger.json,line=6,col=")
+    assert warning.endswith("(line in the old file)")
+    assert out[-1] == ("connver diff old new: 24 finding(s), 14 failing; 14 breaking, 1 risky, 1 deprecation, "
+                       "7 additive, 1 cosmetic; 1 load warning(s)")
+
+
+# --------------------------------------------------------------------------- --path, --lines, ASCII
+
+def test_a_path_pattern_that_matches_no_folder_is_reported(run, demo_repo, defects_repo):
+    none = run("--repo", str(demo_repo), "--path", "Demo")
+    assert none.exit_code == 2 and none.stdout == ""
+    assert none.stderr.splitlines() == [
+        "connver: warning: --path 'Demo' matches no connector folder in master or dev (a pattern names connector "
+        "folders relative to the repository root, e.g. 'certified-connectors/Demo')",
+        "connver: error: --path matched no connector folder (see the warning(s) above)"]
+    some = run("--repo", str(demo_repo), "--path", "Demo", "--path", "custom-connectors/*", "-f", "json")
+    assert some.exit_code == 0
+    assert [c["path"] for c in json.loads(some.stdout)["connectors"]] == ["custom-connectors/Fresh"]
+    assert some.stderr.count("connver: warning: --path 'Demo' matches no connector folder") == 1
+    folder = run("--repo", str(demo_repo), "--path", "certified-connectors")  # the parent, not a connector
+    assert folder.exit_code == 2 and "e.g. 'certified-connectors/*'" in folder.stderr
+    # A folder that exists but did not change is no typo: no warning, nothing to audit.
+    same = run("--repo", str(defects_repo), "--path", "certified-connectors/Same")
+    assert same.exit_code == 0 and same.stderr == "" and "No connector definitions changed" in same.output
+    gone = run("--repo", str(demo_repo), "--path", "certified-connectors/Gone")  # only on the old side
+    assert gone.exit_code == 0 and gone.stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_lines_is_refused_where_no_line_is_shown(run, demo_repo, fmt):
+    result = run("--repo", str(demo_repo), "-f", fmt, "--lines")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"connver: error: --lines does not apply to --format {fmt} (it adds line "
+                                          "numbers to --format json; junit and github always have them)"]
+    assert run("--repo", str(demo_repo), "-f", "github", "--lines").exit_code == 0
+
+
+def test_ci_formats_are_ascii_where_the_data_is(run, demo_repo):
+    """Nothing but the data itself (and the table's arrow) needs more than ASCII, so that a
+    report redirected under a legacy code page (cp1252) does not depend on it."""
+    for fmt in ("github", "junit", "json"):
+        assert run("--repo", str(demo_repo), "-f", fmt).output.isascii(), fmt
+    for fmt in ("text", "markdown"):
+        assert run("--repo", str(demo_repo), "-f", fmt).output.replace("→", "").isascii(), fmt

@@ -9,6 +9,8 @@ bytes, never a repository. The result is typed data, :class:`AuditResult`, with 
 text, markdown, json, junit or GitHub workflow commands.
 
 A connector whose files cannot be loaded is reported with its error; the audit goes on.
+With ``strict``, a connector whose new files have defects the tolerant loader recovered from
+is reported the same way (status ``error``).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class Status(str, Enum):
     CHANGED = "changed"
     ADDED = "added"
     REMOVED = "removed"
-    ERROR = "error"  # its files could not be loaded
+    ERROR = "error"  # its files could not be loaded (with strict: or had a tolerated defect)
 
     def __str__(self) -> str:
         return self.value
@@ -76,7 +78,9 @@ class ConnectorAudit:
     holds one :class:`~versioning.lines.Position` per change. ``version_check`` compares
     the declared ``info.version`` with the suggested ``bump``; ``version_problem`` says why
     there is no check (an unreadable old version). ``error`` (with ``error_position``)
-    replaces everything else for a connector that could not be loaded.
+    replaces the findings of a connector that could not be loaded (or, in a strict audit,
+    had input defects). ``warnings`` are the defects the loader tolerated, and
+    ``warning_sides`` says for each whether it is in the old or the new file.
     """
 
     path: str
@@ -93,6 +97,7 @@ class ConnectorAudit:
     version_position: Position | None = None
     swagger_name: str = SWAGGER_NAMES[0]
     warnings: list[LoadWarning] = field(default_factory=list)
+    warning_sides: list[str] = field(default_factory=list)
     error: str | None = None
     error_position: Position | None = None
 
@@ -110,6 +115,24 @@ class ConnectorAudit:
         for change in self.changes:
             counts[change.level] += 1
         return counts
+
+    @property
+    def counts(self) -> dict[Level, int]:
+        """:attr:`summary`, with a removed connector counted as one breaking change (as
+        ``--fail-on`` counts it). The JSON keeps :attr:`summary`: findings only."""
+        counts = self.summary
+        if self.status is Status.REMOVED:
+            counts[Level.BREAKING] += 1
+        return counts
+
+    def add_warning(self, warning: LoadWarning, side: str) -> None:
+        self.warnings.append(warning)
+        self.warning_sides.append(side)
+
+    def sided_warnings(self) -> Iterator[tuple[str, LoadWarning]]:
+        """``(side, warning)`` for each load warning; ``side`` is ``old`` or ``new``."""
+        sides = self.warning_sides or ["new"] * len(self.warnings)
+        return zip(sides, self.warnings)
 
     @property
     def worst(self) -> Level | None:
@@ -137,10 +160,13 @@ class ConnectorAudit:
     def expected_version(self) -> str | None:
         return self.version_check.expected if self.version_check is not None else None
 
-    def fails(self, threshold: Level | None, *, check_version: bool = False) -> bool:
+    def fails(self, threshold: Level | None, *, check_version: bool = False, strict: bool = False) -> bool:
         """True when this connector makes the audit fail: a finding at ``threshold`` or
         more severe (a removal counts as breaking, a load error as failing any threshold),
-        or, with ``check_version``, a declared version that is not enough."""
+        with ``check_version`` a declared version that is not enough, and with ``strict``
+        a load error (which, in a strict audit, includes a tolerated input defect)."""
+        if strict and self.status is Status.ERROR:
+            return True
         if threshold is not None:
             if self.status is Status.ERROR:
                 return True
@@ -159,9 +185,10 @@ class ConnectorAudit:
         for index, change in enumerate(self.changes):
             entry = change_to_dict(change)
             entry["path"] = self.file_path(change.file) if change.file else None
-            if lines:
+            if lines:  # in the new file; for a removal, old_line is where it was declared
                 pos = self.position(index)
-                entry["line"] = pos.line if pos else None
+                entry["line"] = pos.line if pos and pos.side == "new" else None
+                entry["old_line"] = pos.old_line if pos else None
             changes.append(entry)
         check = self.version_check
         return {
@@ -193,6 +220,9 @@ class AuditResult:
     jobs: int = 1
     seconds: float = 0.0
     lines: bool = False
+    strict: bool = False
+    #: ``paths`` patterns that match no connector folder on either side of the range.
+    unmatched_paths: list[PathMiss] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[Level, int]:
@@ -203,14 +233,26 @@ class AuditResult:
         return counts
 
     @property
+    def counts(self) -> dict[Level, int]:
+        """:attr:`summary` plus one breaking change per removed connector."""
+        counts = {level: 0 for level in LEVELS}
+        for entry in self.connectors:
+            for level, n in entry.counts.items():
+                counts[level] += n
+        return counts
+
+    @property
     def statuses(self) -> dict[Status, int]:
         counts = {status: 0 for status in Status}
         for entry in self.connectors:
             counts[entry.status] += 1
         return counts
 
-    def fails(self, threshold: Level | None, *, check_version: bool = False) -> bool:
-        return any(c.fails(threshold, check_version=check_version) for c in self.connectors)
+    def fails(self, threshold: Level | None, *, check_version: bool = False, strict: bool | None = None) -> bool:
+        """Whether any connector fails (see :meth:`ConnectorAudit.fails`); ``strict``
+        defaults to whether the audit was strict."""
+        strict = self.strict if strict is None else strict
+        return any(c.fails(threshold, check_version=check_version, strict=strict) for c in self.connectors)
 
     def to_dict(self, *, lines: bool | None = None) -> dict[str, Any]:
         """The documented JSON contract (see docs/audit.md)."""
@@ -276,6 +318,59 @@ def connector_folders(paths: Iterable[str], patterns: Sequence[str] = DEFAULT_PA
     return sorted(found)
 
 
+@dataclass(frozen=True)
+class PathMiss:
+    """A ``paths`` pattern that matches no connector folder on either side of a range,
+    with an example of what was probably meant."""
+
+    pattern: str
+    sides: str  # "master or dev"
+    example: str
+
+    def __str__(self) -> str:
+        return (f"--path {self.pattern!r} matches no connector folder in {self.sides} (a pattern names "
+                f"connector folders relative to the repository root, e.g. {self.example!r})")
+
+
+def _unmatched_paths(root: Path, rng: Any, patterns: Sequence[str], changed: Sequence[str]) -> list[PathMiss]:
+    """The patterns that match no connector folder (a folder directly holding a definition
+    file) at either end of the range. Patterns that matched a changed folder cost nothing;
+    for the others, both trees are listed once."""
+    from .store import gitrange
+
+    misses = [p for p in dict.fromkeys(patterns)
+              if not any(_match(folder.split("/"), _clean_pattern(p)) for folder in changed)]
+    if not misses:
+        return []
+    existing: set[str] = set()
+    for commit in dict.fromkeys((rng.old_commit, rng.to_commit)):
+        for path in gitrange.tree_paths(root, commit):
+            folder, _, name = path.rpartition("/")
+            if folder and name in DEFINITION_FILES:
+                existing.add(folder)
+    folders = sorted(existing)
+    sides = f"{rng.old_label} or {rng.to_rev}"
+    return [PathMiss(p, sides, _example(_clean_pattern(p), folders)) for p in misses
+            if not any(_match(f.split("/"), _clean_pattern(p)) for f in folders)]
+
+
+def _example(pattern: tuple[str, ...], folders: Sequence[str]) -> str:
+    """A connector folder the pattern probably meant, or the expected form.
+
+    >>> _example(("allGeo",), ["certified-connectors/allGeo", "custom-connectors/B"])
+    'certified-connectors/allGeo'
+    >>> _example(("certified-connectors",), ["certified-connectors/allGeo"])
+    'certified-connectors/*'
+    >>> _example(("nothing", "here"), [])
+    'certified-connectors/here'
+    """
+    for candidate in (("**",) + pattern, pattern + ("*",)):
+        if any(_match(f.split("/"), candidate) for f in folders):
+            found = next(f for f in folders if _match(f.split("/"), candidate))
+            return found if candidate[0] == "**" else "/".join(candidate)
+    return f"{DEFAULT_PATHS[0].split('/')[0]}/{pattern[-1] if pattern else '<connector folder>'}"
+
+
 # --------------------------------------------------------------------------- one connector
 
 @dataclass(frozen=True)
@@ -302,8 +397,13 @@ def _source(task: ConnectorTask, side: str) -> SourceFiles | None:
                        meta={"rev": rev, "path": task.path})
 
 
-def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines: bool = False) -> ConnectorAudit | None:
-    """Audit one connector from its files; None when neither side holds a definition."""
+def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines: bool = False,
+                    strict: bool = False) -> ConnectorAudit | None:
+    """Audit one connector from its files; None when neither side holds a definition.
+
+    With ``strict``, a connector (changed or added) whose new files have defects the tolerant
+    loader recovered from gets status ``error``, as one whose files cannot be loaded; the old
+    files' defects stay warnings (a change that fixes one must not fail for it)."""
     from .diff import diff
 
     old_src, new_src = _source(task, "old"), _source(task, "new")
@@ -320,8 +420,8 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         except VersioningError as exc:
             if status is Status.REMOVED:  # gone anyway: say what it was, if we can
                 pos = _error_position(exc, src, side)
-                entry.warnings.append(LoadWarning(f"{src.label}/{pos.file}", pos.line or 1, pos.column or 1,
-                                                  f"the removed connector could not be read: {exc}"))
+                entry.add_warning(LoadWarning(f"{src.label}/{pos.file}", pos.line or 1, pos.column or 1,
+                                              f"the removed connector could not be read: {exc}"), side)
                 continue
             entry.status = Status.ERROR
             entry.error = str(exc)
@@ -334,8 +434,18 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         entry.swagger_name = shown.swagger_name
     entry.old_version = old.version if old else None
     entry.new_version = new.version if new else None
-    for connector in loaded.values():
-        entry.warnings.extend(connector.warnings)
+    for side, connector in loaded.items():
+        for warning in connector.warnings:
+            entry.add_warning(warning, side)
+    defects = [w for side, w in entry.sided_warnings() if side == "new"]
+    if strict and defects:  # the old side's defects stay warnings: a change that fixes one must pass
+        first = defects[0]
+        entry.status = Status.ERROR
+        name = str(first.file).rsplit("/", 1)[-1]
+        entry.error = (f"--strict: {len(defects)} input defect(s) that are otherwise tolerated, the first in "
+                       f"{name} at line {first.line}, column {first.column} (see the load warnings)")
+        entry.error_position = Position(name, "new", first.line, first.column)
+        return entry
     if old is None or new is None:
         return entry
     result = diff(old, new, config=config)
@@ -349,7 +459,8 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
     if lines:  # the version's line comes from the same scan of the new swagger
         version = Change("declared-version", Level.COSMETIC, "info/version", file=new.swagger_name,
                          pointer=("info", "version"))
-        found = positions([*result.changes, version], old.source.files, new.source.files)
+        docs = {("old", old.swagger_name): old.swagger, ("new", new.swagger_name): new.swagger}
+        found = positions([*result.changes, version], old.source.files, new.source.files, docs=docs)
         entry.positions, entry.version_position = found[:-1], found[-1]
     return entry
 
@@ -361,9 +472,10 @@ def _error_position(exc: VersioningError, src: SourceFiles, side: str) -> Positi
     return Position(src.swagger_name or SWAGGER_NAMES[0], side)
 
 
-def _run_batch(tasks: Sequence[ConnectorTask], config: Config | None, lines: bool) -> list[ConnectorAudit | None]:
+def _run_batch(tasks: Sequence[ConnectorTask], config: Config | None, lines: bool,
+               strict: bool = False) -> list[ConnectorAudit | None]:
     with _paused_gc():
-        return [audit_connector(task, config, lines=lines) for task in tasks]
+        return [audit_connector(task, config, lines=lines, strict=strict) for task in tasks]
 
 
 @contextmanager
@@ -403,6 +515,7 @@ def audit(
     paths: Sequence[str] | None = None,
     config: Config | None = None,
     lines: bool = False,
+    strict: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> AuditResult:
@@ -411,7 +524,9 @@ def audit(
     ``spec`` is ``FROM..TO`` (``FROM...TO`` or ``merge_base=True``: TO against the merge
     base, as in a pull request); ``staged=True`` compares ``HEAD`` with the index instead
     (what the next commit would change: the pre-commit hook). ``paths`` are folder globs (default
-    :data:`DEFAULT_PATHS`). ``lines`` adds the line of every finding. ``jobs`` is the number
+    :data:`DEFAULT_PATHS`); a given pattern that matches no connector folder on either side is
+    listed in :attr:`AuditResult.unmatched_paths`. ``lines`` adds the line of every finding.
+    ``strict`` reports a connector whose new files have tolerated input defects as an error. ``jobs`` is the number
     of processes, this one included (None: decided by the amount of data; 1: this one only).
     ``progress`` is called after each connector.
     """
@@ -421,6 +536,7 @@ def audit(
     root = gitrange.repo_root(repo)
     rng = gitrange.staged_range(root) if staged else gitrange.resolve_range(root, spec, merge_base=merge_base)
     folders = connector_folders(gitrange.changed_paths(root, rng.old_commit, rng.to_commit), paths or DEFAULT_PATHS)
+    unmatched = _unmatched_paths(root, rng, paths, folders) if paths else []
     old_blobs = gitrange.folder_blobs(root, rng.old_commit, folders)
     new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders)
     wanted = [sha for blobs in (old_blobs, new_blobs) for files in blobs.values()
@@ -438,13 +554,14 @@ def audit(
     if jobs is None:
         jobs = default_jobs(sum(t.size for t in tasks))
     jobs = max(1, min(jobs, len(tasks) or 1))
-    entries = _run(tasks, config, lines, jobs, progress)
+    entries = _run(tasks, config, lines, jobs, progress, strict)
     entries = sorted((e for e in entries if e is not None), key=lambda e: e.path)
-    return AuditResult(rng, entries, jobs=jobs, seconds=time.perf_counter() - started, lines=lines)
+    return AuditResult(rng, entries, jobs=jobs, seconds=time.perf_counter() - started, lines=lines, strict=strict,
+                       unmatched_paths=unmatched)
 
 
 def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: int,
-         progress: Progress | None) -> list[ConnectorAudit | None]:
+         progress: Progress | None, strict: bool = False) -> list[ConnectorAudit | None]:
     """Audit the tasks in this process, helped by ``jobs - 1`` worker processes.
 
     Batches go out largest first so that no one is left with a big connector at the end;
@@ -462,7 +579,7 @@ def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: i
     if jobs <= 1:
         with _paused_gc():
             for task in tasks:
-                finished([task], [audit_connector(task, config, lines=lines)])
+                finished([task], [audit_connector(task, config, lines=lines, strict=strict)])
         return out
     workers = jobs - 1
     pending = deque(_batches(sorted(tasks, key=lambda t: -t.size), jobs))
@@ -471,10 +588,10 @@ def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: i
         while pending or running:
             while pending and len(running) < 2 * workers:
                 batch = pending.popleft()
-                running[pool.submit(_run_batch, batch, config, lines)] = batch
+                running[pool.submit(_run_batch, batch, config, lines, strict)] = batch
             if pending:
                 batch = pending.pop()
-                finished(batch, _run_batch(batch, config, lines))
+                finished(batch, _run_batch(batch, config, lines, strict))
                 ready = [future for future in running if future.done()]
             else:
                 ready = list(wait(running, return_when=FIRST_COMPLETED).done)

@@ -15,7 +15,15 @@ from ..changes import Change, Level
 
 
 class Finding(NamedTuple):
-    """One annotation or test case (a named tuple: an audit can make tens of thousands)."""
+    """One annotation or test case (a named tuple: an audit can make tens of thousands).
+
+    ``line`` and ``column`` are always in the file ``path`` names as a reviewer sees it: the
+    new file. For a removal they locate ``anchor``, the removed element's nearest ancestor
+    that the new file still holds, and ``old_line`` says where it was declared in the old
+    file. ``side`` is ``old`` for something only the old file has (a load warning about the
+    old file, a change to a file the new side no longer has): ``line`` is then given only
+    when the old file has a path of its own (two folders compared), else only ``old_line``.
+    """
 
     suite: str  # the connector: its folder in the repository, or its label
     kind: str  # finding | error | warning | version | added | removed
@@ -28,15 +36,32 @@ class Finding(NamedTuple):
     column: int | None = None
     failed: bool = False
     ok: bool | None = None  # for a version check: whether the declared version is enough
-    side: str = "new"  # whose file the line is in: "old" for a removal
+    side: str = "new"  # whose file the element is in: "old" when only the old file has it
+    old_line: int | None = None  # where a removed element (or an old-file defect) was, in the old file
+    anchor: str | None = None  # for a removal: the JSON pointer that line and column locate
 
     @property
     def where(self) -> str:
-        """``path:line:column``, with `` (old file)`` for a line in the old version."""
+        """``path:line:column``, followed by what the line is when it is not the element's own."""
         text = self.path or ""
         if text and self.line:
             text += f":{self.line}" + (f":{self.column}" if self.column else "")
-        return text + (" (old file)" if text and self.line and self.side == "old" else "")
+        note = self.line_note
+        return f"{text} ({note})" if text and note else text
+
+    @property
+    def line_note(self) -> str:
+        """Why the line is not simply the element's: a removal, or a line in the old file."""
+        if self.anchor is not None:
+            parent = self.anchor or "the document root"
+            old = f"; it was declared at line {self.old_line} of the old file" if self.old_line else ""
+            return f"removed: the line is that of its nearest remaining parent, {parent}{old}"
+        if self.side == "old":
+            if self.line:
+                return "line in the old file"
+            if self.old_line:
+                return f"line {self.old_line} of the old file"
+        return ""
 
     @property
     def test_name(self) -> str:
@@ -47,21 +72,43 @@ def change_fails(change: Change, fail_on: Level | None) -> bool:
     return change.level is Level.BREAKING or (fail_on is not None and change.level.severity >= fail_on.severity)
 
 
+def _own_old_path(name: str, path_of) -> bool:
+    """Whether the old file has a path of its own (two folders compared), so that a line
+    in the old file can be annotated on it; in a repository range it is the same path."""
+    return path_of(name, "old") != path_of(name, "new")
+
+
 def _change_findings(suite: str, changes, found, path_of, fail_on: Level | None) -> Iterator[Finding]:
+    from ..diff import pointer_text
+
     for change, position in zip(changes, found):
-        side = position.side if position else ("old" if change.side == "old" else "new")
-        path = path_of(change.file, side) if change.file else None
-        yield Finding(suite, "finding", change.rule, change.message, change.level, change.location, path,
-                      position.line if position else None, position.column if position else None,
-                      change_fails(change, fail_on), side=side)
+        failed = change_fails(change, fail_on)
+        if position is None:
+            side = "old" if change.side == "old" else "new"
+            path = path_of(change.file, side) if change.file else None
+            yield Finding(suite, "finding", change.rule, change.message, change.level, change.location, path,
+                          failed=failed, side=side)
+            continue
+        line, column = position.line, position.column
+        if position.side == "old" and not _own_old_path(position.file, path_of):
+            line = column = None  # an old line on the new file would point at something else
+        anchor = pointer_text(position.anchor) if position.anchor is not None else None
+        yield Finding(suite, "finding", change.rule, change.message, change.level, change.location,
+                      path_of(position.file, position.side), line, column, failed, side=position.side,
+                      old_line=position.old_line, anchor=anchor)
 
 
-def _warning_findings(suite: str, warnings, path_of) -> Iterator[Finding]:
-    for warning in warnings:
+def _warning_findings(suite: str, sided_warnings, path_of) -> Iterator[Finding]:
+    """A finding per load warning, on the file that has the defect (the old one or the new one)."""
+    for side, warning in sided_warnings:
         name = str(getattr(warning, "file", "")).rsplit("/", 1)[-1] or None
+        line, column = getattr(warning, "line", None), getattr(warning, "column", None)
+        old_line = line if side == "old" else None
+        if side == "old" and not (name and _own_old_path(name, path_of)):
+            line = column = None
         yield Finding(suite, "warning", "load-warning", str(warning),
-                      path=path_of(name, "new") if name else None,
-                      line=getattr(warning, "line", None), column=getattr(warning, "column", None))
+                      path=path_of(name, side) if name else None, line=line, column=column, side=side,
+                      old_line=old_line)
 
 
 def diff_findings(result, fail_on: Level | None = None) -> list[tuple[str, list[Finding]]]:
@@ -78,10 +125,16 @@ def diff_findings(result, fail_on: Level | None = None) -> list[tuple[str, list[
         return f"{base}/{name}" if base not in ("", ".") else name
 
     suite = new_src.meta.get("path", new_src.label)
-    found = positions(result.changes, old_src.files, new_src.files)
+    found = positions(result.changes, old_src.files, new_src.files, docs=source_docs(result.old, result.new))
     items = list(_change_findings(suite, result.changes, found, path_of, fail_on))
-    items.extend(_warning_findings(suite, result.warnings, path_of))
+    sided = [*(("old", w) for w in result.old.warnings), *(("new", w) for w in result.new.warnings)]
+    items.extend(_warning_findings(suite, sided, path_of))
     return [(suite, items)]
+
+
+def source_docs(old, new) -> dict[tuple[str, str], object]:
+    """The swagger documents both connectors already parsed, for :func:`versioning.lines.positions`."""
+    return {("old", old.swagger_name): old.swagger, ("new", new.swagger_name): new.swagger}
 
 
 def audit_findings(result, fail_on: Level | None = None, *,
@@ -99,10 +152,13 @@ def audit_findings(result, fail_on: Level | None = None, *,
         status = entry.status.value
         if status == "error":
             pos = entry.error_position
+            old_side = pos is not None and pos.side == "old"  # the same path: a new-file line would mislead
             items.append(Finding(suite, "error", "load-error", entry.error or "cannot be loaded",
                                  path=entry.file_path(pos.file) if pos else swagger,
-                                 line=pos.line if pos else None, column=pos.column if pos else None,
-                                 failed=True))
+                                 line=pos.line if pos and not old_side else None,
+                                 column=pos.column if pos and not old_side else None,
+                                 failed=True, side=pos.side if pos else "new",
+                                 old_line=pos.line if old_side else None))
         elif status == "removed":
             items.append(Finding(suite, "removed", "connector-removed", "the connector was removed",
                                  Level.BREAKING, path=swagger, failed=True))
@@ -118,6 +174,6 @@ def audit_findings(result, fail_on: Level | None = None, *,
                                  location="info/version", path=swagger, line=pos.line if pos else None,
                                  column=pos.column if pos else None,
                                  failed=check_version and entry.version_ok is False, ok=entry.version_ok))
-        items.extend(_warning_findings(suite, entry.warnings, path_of))
+        items.extend(_warning_findings(suite, entry.sided_warnings(), path_of))
         groups.append((suite, items))
     return groups

@@ -5,6 +5,10 @@ or at ``--fail-on`` or above) and for a connector that cannot be loaded; ``::war
 risky and deprecation findings, load warnings and a declared version that is not enough;
 ``::notice`` for the rest. Values are escaped as GitHub's runner expects
 (``%``, ``\\r``, ``\\n`` everywhere; ``:`` and ``,`` in properties too).
+
+GitHub shows an annotation on the NEW version of its file, so every line is a line of the
+new file: a removal is annotated on its nearest remaining parent, and the message says so
+(see :class:`~versioning.render.findings.Finding`). A last plain line sums up.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from ..changes import Level
 from .findings import Finding, audit_findings, diff_findings
+from .text import audit_counts
 
 _COMMANDS = {
     Level.BREAKING: "error",
@@ -58,9 +63,8 @@ def annotation(item: Finding, suite_label: str | None = None) -> str:
             if item.column:
                 props.append(f"col={item.column}")
     props.append(f"title={escape_property(item.rule)}")
-    at = ", ".join(part for part in (item.location, "line in the old file" if item.line and item.side == "old" else "")
-                   if part)
-    message = item.message + (f" (at {at})" if at else "")
+    at = "; ".join(part for part in (f"at {item.location}" if item.location else "", item.line_note) if part)
+    message = item.message + (f" ({at})" if at else "")
     if suite_label:
         message = f"{suite_label}: {message}"
     return f"::{command(item)} {','.join(props)}::{escape_data(message)}"
@@ -76,8 +80,19 @@ def _lines(groups, *, label: bool) -> list[str]:
     return out
 
 
+def level_counts(counts) -> str:
+    """``14 breaking, 1 risky, ...`` (every level, most severe first)."""
+    return ", ".join(f"{n} {level.value}" for level, n in counts.items())
+
+
 def render_diff(result, *, fail_on: Level | None = None, **_: Any) -> str:
-    lines = _lines(diff_findings(result, fail_on), label=False)
+    groups = diff_findings(result, fail_on)
+    lines = _lines(groups, label=False)
+    items = [item for _, group in groups for item in group if item.kind == "finding"]
+    failing = sum(1 for item in items if item.failed)
+    warned = len(result.warnings)
+    lines.append(f"connver diff {result.old.label} {result.new.label}: {len(items)} finding(s), {failing} failing; "
+                 + level_counts(result.summary) + (f"; {warned} load warning(s)" if warned else ""))
     return "".join(line + "\n" for line in lines)
 
 
@@ -85,6 +100,7 @@ def render_audit(result, *, fail_on: Level | None = None, check_version: bool = 
     groups = audit_findings(result, fail_on, check_version=check_version)
     lines = _lines(groups, label=True)
     failing = sum(1 for _, items in groups if any(i.failed for i in items))
-    lines.append(f"connver audit {result.range.spec}: {len(result.connectors)} connector(s), "
-                 f"{failing} failing; " + ", ".join(f"{n} {lv.value}" for lv, n in result.summary.items()))
+    lines.append(f"connver audit {result.range.spec}: {len(result.connectors)} connector(s), {failing} failing; "
+                 + audit_counts(result))
     return "".join(line + "\n" for line in lines)
+

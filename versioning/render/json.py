@@ -11,14 +11,18 @@ def dumps(data: Any) -> str:
 
 
 def render_diff(result, *, lines: bool = False, **_: Any) -> str:
-    """``lines=True`` adds each change's ``line`` in its file (new file, old for removals)."""
+    """``lines=True`` adds each change's ``line`` in the new file (for a removal: that of its
+    nearest remaining parent) and ``old_line``, where a removed element was in the old file."""
     data = result.to_dict()
     if lines:
         from ..lines import positions
+        from .findings import source_docs
 
-        found = positions(result.changes, result.old.source.files, result.new.source.files)
+        found = positions(result.changes, result.old.source.files, result.new.source.files,
+                          docs=source_docs(result.old, result.new))
         for entry, position in zip(data["changes"], found):
-            entry["line"] = position.line if position else None
+            entry["line"] = position.line if position and position.side == "new" else None
+            entry["old_line"] = position.old_line if position else None
     return dumps(data)
 
 

@@ -5,7 +5,9 @@ One ``<testsuite>`` per connector, one ``<testcase>`` per finding (rule + locati
 changes with the same rule at the same location share one), with a ``<failure>`` when the
 finding fails (breaking, or at ``--fail-on`` or above) and an ``<error>`` for a connector
 that could not be loaded. An audit adds a ``declared-version`` test per changed connector
-(failing with ``--check-version``). ``file`` and ``line`` attributes name the element.
+(failing with ``--check-version``). ``file`` and ``line`` attributes name the element, in
+the new file: for a removal, its nearest remaining parent (the text says so and gives the
+line in the old file).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: Any) -> str:
-    return _INVALID.sub("\ufffd", str(text))
+    return _INVALID.sub("?", str(text))
 
 
 def _details(items: list[Finding]) -> str:

@@ -68,7 +68,7 @@ def render_diff(result, **_: Any) -> str:
 
 def render_audit(result, *, top: int = 10, **_: Any) -> str:
     """A pull-request comment: a table of connectors, then the top findings of each, folded."""
-    from .text import version_cell, version_ok_cell
+    from .text import audit_counts, level_cells, version_cell, version_ok_cell
 
     rng = result.range
     out = [f"## connver audit: `{cell(rng.spec)}`", ""]
@@ -79,20 +79,23 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
     out.append("")
     if not result.connectors:
         return "\n".join(out).rstrip("\n") + "\n"
+    out.append(f"Summary: {cell(audit_counts(result))}.")
+    out.append("")
     levels = list(_TITLES)
     out.append("| Connector | Status | Version | Bump | Version enough? | " + " | ".join(lv.value for lv in levels) + " |")
     out.append("|---|---|---|---|---|" + "---:|" * len(levels))
     for entry in result.connectors:
-        summary = entry.summary
         out.append(f"| `{cell(entry.path)}` | {entry.status.value} | {cell(version_cell(entry))} | "
                    f"{entry.bump.value if entry.bump else '-'} | {cell(version_ok_cell(entry))} | "
-                   + " | ".join(str(summary[lv]) for lv in levels) + " |")
+                   + " | ".join(level_cells(entry, levels)) + " |")
     out.append("")
     for entry in result.connectors:
         if not (entry.changes or entry.error or entry.warnings or entry.version_ok is False):
             continue
         counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
         label = "could not be loaded" if entry.error else counts or entry.status.value
+        if entry.warnings:
+            label += f", {len(entry.warnings)} load warning(s)"
         out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
         out.append("")
         if entry.error:
@@ -110,7 +113,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
                            f"`{change.rule}` |")
             if len(entry.changes) > len(shown):
                 out.append("")
-                out.append(f"_… and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
+                out.append(f"_... and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
             out.append("")
         for warning in entry.warnings:
             out.append(f"- warning: `{cell(warning)}`")

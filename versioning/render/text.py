@@ -92,6 +92,36 @@ def version_ok_cell(entry) -> str:
     return f"no ({status})"
 
 
+def audit_counts(result) -> str:
+    """The counts of an audit's summary line: every level, a removed connector counted as
+    breaking (and said so), then connectors that could not be read, load warnings and
+    declared versions that are not enough."""
+    removed = sum(1 for e in result.connectors if e.status.value == "removed")
+    unreadable = sum(1 for e in result.connectors if e.status.value == "error")
+    parts = [f"{n} {level.value}" for level, n in result.counts.items()]
+    if removed:
+        parts[0] += f" (incl. {removed} removed connector{'s' if removed > 1 else ''})"
+    text = ", ".join(parts)
+    if unreadable:
+        text += f"; {unreadable} could not be read" + (" or had input defects (--strict)" if result.strict else "")
+    warned = sum(len(e.warnings) for e in result.connectors)
+    if warned:
+        text += f"; {warned} load warning(s)"
+    short = sum(1 for e in result.connectors if e.version_ok is False)
+    if short:
+        text += f"; {short} declared version(s) not enough"
+    return text
+
+
+def level_cells(entry, levels) -> list[str]:
+    """The per-level counts of a table row: a removed connector shows as one breaking
+    change; a connector that could not be read has no counts (``?``)."""
+    if entry.status.value == "error":
+        return ["?" for _ in levels]
+    counts = entry.counts
+    return [str(counts[level]) for level in levels]
+
+
 def range_line(result) -> str:
     rng = result.range
     counts = ", ".join(f"{n} {status.value}" for status, n in result.statuses.items() if n)
@@ -119,14 +149,14 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
     head = ["connector", "status", "version", "bump", "version ok"] + [_LEVEL_HEADS[lv] for lv in _LEVEL_HEADS]
     rows = [head]
     for entry in result.connectors:
-        summary = entry.summary
         rows.append([entry.path, entry.status.value, version_cell(entry), entry.bump.value if entry.bump else "-",
-                     version_ok_cell(entry)] + [str(summary[lv]) for lv in _LEVEL_HEADS])
+                     version_ok_cell(entry)] + level_cells(entry, _LEVEL_HEADS))
     table = _table(rows, right=set(range(5, len(head))))
     lines.append(paint(table[0], _BOLD))
     lines.extend(table[1:])
     lines.append("")
-    details = [e for e in result.connectors if e.changes or e.error or e.status.value in ("removed", "added")]
+    details = [e for e in result.connectors
+               if e.changes or e.error or e.warnings or e.status.value in ("removed", "added")]
     if details:
         lines.append(paint("Most severe findings" + (f" (up to {top} per connector)" if top else ""), _BOLD))
     for entry in details:
@@ -145,13 +175,11 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
             lines.append(paint(f"  ... and {len(entry.changes) - len(shown)} more", _DIM))
         if entry.version_ok is False and entry.version_message:
             lines.append(paint(f"  version: {entry.version_message}", _DIM))
+        for warning in entry.warnings:  # every one: a defect can hide a part of the comparison
+            lines.append("  " + paint(f"{'warning':<11}", _COLOURS[Level.RISKY]) + f" {warning}")
     if details:
         lines.append("")
-    warned = sum(len(e.warnings) for e in result.connectors)
-    tail = f"; {warned} load warning(s)" if warned else ""
-    short = sum(1 for e in result.connectors if e.version_ok is False)
-    tail += f"; {short} declared version(s) not enough" if short else ""
-    lines.append(paint("Summary: ", _BOLD) + summary_line(result.summary) + tail)
+    lines.append(paint("Summary: ", _BOLD) + audit_counts(result))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -146,6 +146,16 @@ def changed_paths(repo: Path, old_commit: str, new_commit: str) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
+def tree_paths(repo: Path, commit: str) -> list[str]:
+    """Every file path at ``commit``, or in the index (:data:`INDEX`). Used only to explain
+    a ``--path`` pattern that matched nothing."""
+    if commit == INDEX:
+        out = _git(repo, "ls-files", "-z")
+    else:
+        out = _git(repo, "ls-tree", "-r", "-z", "--name-only", commit)
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
 def folder_blobs(repo: Path, commit: str, folders: Iterable[str]) -> dict[str, dict[str, str]]:
     """``{folder: {file name: blob id}}`` for the files directly inside each folder at
     ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent."""
