@@ -113,6 +113,10 @@ def test_a_path_without_history_is_one_line_and_exit_2(repo):
     ((), "give either CONNECTOR"),
     (("contoso", "--path", FOLDER), "give either CONNECTOR"),
     (("--path", FOLDER, "--check"), "--check and --force go with --update"),
+    # the file name given to --check is read as CONNECTOR: say what --check needs, not "not both"
+    (("--path", FOLDER, "--check", "CHANGELOG.md"),
+     "--check is a flag that goes with --update FILE: write --update CHANGELOG.md --check"),
+    (("--path", FOLDER, "--force", "CHANGELOG.md"), "--force is a flag that goes with --update FILE"),
 ])
 def test_usage_errors(repo, args, message):
     result = CliRunner().invoke(cli, ["changelog", "--repo", str(repo), *args])
