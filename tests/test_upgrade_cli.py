@@ -300,6 +300,20 @@ def test_upgrade_refuses_to_overwrite_a_connector(tmp_path):
     assert run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--force").exit_code == 1
 
 
+def test_upgrade_into_the_fork_itself_points_to_in_place_not_force(tmp_path, monkeypatch):
+    fork = disjoint_fork(tmp_path)
+    before = {p.name: p.read_bytes() for p in fork.iterdir()}
+    monkeypatch.chdir(tmp_path)
+    for output in (str(fork), "fork-disjoint/../fork-disjoint", "fork-disjoint/"):
+        for force in ([], ["--force"]):  # --force would overwrite the fork with no backup
+            result = run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "-o", output, *force)
+            assert result.exit_code == 2, result.output
+            assert "--output is FORK's own folder" in result.stderr
+            assert "use --in-place instead" in result.stderr and "--force" not in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in fork.iterdir()} == before
+
+
 def test_upgrade_markdown_report(tmp_path):
     out = tmp_path / "out"
     result = run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--format", "markdown")
