@@ -55,4 +55,7 @@ def notes(old, new, repo, store, fmt, pr, verbose, date, from_version, ignore, c
     for warning in result.warnings:
         warn(str(warning))
     release = build_notes(result, date=date, current=from_version, verbose=verbose)
+    if release.version.status == "no-suggestion":
+        problem = release.version.detail.removeprefix("connver ").rstrip(".")
+        warn(f"{problem}; state the current version with --from VERSION")
     write(render(release, fmt, table))

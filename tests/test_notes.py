@@ -175,9 +175,28 @@ def test_an_unreadable_old_version_keeps_the_declared_one_and_says_why(tmp_path)
     version = build_notes(result, date=dt.date(2024, 6, 1)).version
     assert (version.heading, version.status, version.suggested) == ("1.1", "no-suggestion", None)
     assert "cannot suggest a version" in version.note and "'preview'" in version.note
+    assert "--from" not in version.note and "connver bump" not in version.note  # CLI advice is not notes text
     # --from gives a starting point
     version = build_notes(result, date=dt.date(2024, 6, 1), current="1.0").version
     assert (version.heading, version.status) == ("2.0", "under-bumped")
+
+
+def test_an_unreadable_old_version_gives_the_from_hint_on_stderr_not_in_the_notes(run, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    doc = json.loads((ROOT / CONTOSO / "v1" / "apiDefinition.swagger.json").read_text())
+    doc["info"]["version"] = "preview"
+    (old / "apiDefinition.swagger.json").write_text(json.dumps(doc))
+    for args in ((), ("--pr",), ("-f", "text")):
+        result = run("notes", str(old), f"{CONTOSO}/v2", "--date", DATE, *args)
+        assert result.exit_code == 0
+        assert "cannot read 'preview' as a version" in result.stdout
+        assert "--from" not in result.stdout and "connver bump" not in result.stdout
+        assert result.stderr.splitlines() == [
+            "connver: warning: cannot suggest a version: cannot read 'preview' as a version (expected a form like "
+            "1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01); state the current version with --from VERSION"]
+    result = run("notes", str(old), f"{CONTOSO}/v2", "--date", DATE, "--from", "1.0")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout.startswith("## [2.0] - 2024-06-01\n")
 
 
 def test_no_changes_say_so(run):

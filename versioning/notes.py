@@ -412,7 +412,7 @@ def version_heading(report) -> VersionHeading:
     more = max(0, len(report.drivers) - len(reasons))
     bump = report.level.value
     if report.check is None:
-        detail = f"connver cannot suggest a version: {report.error}."
+        detail = f"connver cannot suggest a version: {_version_problem(report)}."
         return VersionHeading(declared or "Unreleased", declared, previous, None, bump, "no-suggestion",
                               detail, detail, reasons, more)
     status = report.check.status.value
@@ -423,6 +423,19 @@ def version_heading(report) -> VersionHeading:
     note = f"Version {suggested} is connver's suggestion: {_strip_status(report.check.message)}."
     return VersionHeading(suggested or declared or "Unreleased", declared, previous, suggested, bump, status,
                           detail, note, reasons, more)
+
+
+def _version_problem(report) -> str:
+    """Why there is no suggestion, without the error's CLI advice (``bump --from``): notes
+    are read by a connector's users, and the option is the caller's to name."""
+    from .errors import VersionError
+    from .version import next_version, parse_version
+
+    try:
+        next_version(parse_version(report.current).text, report.level)
+    except VersionError as exc:
+        return exc.message
+    return report.error or "the old version cannot be read"
 
 
 def build_sections(changes: Iterable[Change], old: "Connector", new: "Connector", *,
