@@ -32,6 +32,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
+from .jsonload import LoadWarning
 from .rules import show_value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -326,6 +327,9 @@ class ReleaseNotes:
     ignored: int = 0
     advice: tuple[str, ...] = ()  # how breaking operation changes could have been new revisions
     verbose: bool = False
+    #: Input defects tolerated while loading either side (each once), such as an
+    #: apiProperties.json that could not be read and so was not compared.
+    warnings: tuple[LoadWarning, ...] = ()
 
     @property
     def breaking(self) -> tuple[Entry, ...]:
@@ -368,6 +372,7 @@ class ReleaseNotes:
             "sections": [s.to_dict() for s in self.sections],
             "ignored": self.ignored,
             "advice": list(self.advice),
+            "warnings": [str(w) for w in self.warnings],
         }
 
 
@@ -400,6 +405,7 @@ def build_notes(
         ignored=result.ignored,
         advice=_advice(report),
         verbose=verbose,
+        warnings=tuple(dict.fromkeys(result.warnings)),  # the same folder on both sides warns twice
     )
 
 
