@@ -46,6 +46,11 @@ def changelog(connector, repo, path, rev, store, channel, fmt, update, check, fo
     from versioning.render import render
     from versioning.render.notes import CHANGELOG_RENDERERS, changelog_header
 
+    if connector is not None and path is not None and (check or force) and update is None:
+        # `--check CHANGELOG.md`: the file name was taken for CONNECTOR, since --check takes no value
+        flag = "--check" if check else "--force"
+        raise click.UsageError(f"{flag} is a flag that goes with --update FILE: "
+                               f"write --update {connector} {flag}")
     if (connector is None) == (path is None):
         raise click.UsageError("give either CONNECTOR (from the store) or --path FOLDER (from git), not both")
     if (check or force) and update is None:

@@ -22,6 +22,9 @@ from .common import sides, date_option, load_rule_config, source_options, warn, 
 @click.option("--pr", is_flag=True,
               help="Shape the notes as a pull-request description for the public connectors repository.")
 @click.option("--verbose", "-v", is_flag=True, help="List cosmetic changes one by one instead of in one line.")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="List at most N entries per section, then '... and K more' (0: all; markdown and text). "
+                   "Default: all, except that --pr cuts lists to stay under 60,000 characters.")
 @date_option("The date heading the notes [default: today].")
 @click.option("--from", "from_version", metavar="VERSION",
               help="The current version, when OLD's info.version is missing or unreadable (or wrong).")
@@ -29,7 +32,7 @@ from .common import sides, date_option, load_rule_config, source_options, warn, 
               help="Silence a rule (repeatable; wildcards allowed).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
-def notes(old, new, repo, store, fmt, pr, verbose, date, from_version, ignore, config_path):
+def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ignore, config_path):
     """Release notes for the step from OLD to NEW, in Keep a Changelog sections.
 
     Headed by NEW's declared version, or by the version connver suggests where the
@@ -54,4 +57,7 @@ def notes(old, new, repo, store, fmt, pr, verbose, date, from_version, ignore, c
     for warning in result.warnings:
         warn(str(warning))
     release = build_notes(result, date=date, current=from_version, verbose=verbose)
-    write(render(release, fmt, table))
+    if release.version.status == "no-suggestion":
+        problem = release.version.detail.removeprefix("connver ").rstrip(".")
+        warn(f"{problem}; state the current version with --from VERSION")
+    write(render(release, fmt, table, limit=limit))

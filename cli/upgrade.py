@@ -48,6 +48,9 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
         dest = Path(fork)
     else:
         dest = output
+        if _same_folder(Path(fork), dest):  # --force would overwrite the fork with no backup
+            raise InputError(f"{dest}: --output is FORK's own folder",
+                             hint="use --in-place instead: it keeps each rewritten file as <name>.orig")
         if not force and any((dest / name).exists() for name in ("apiDefinition.swagger.json", "apiDefinition.json")):
             raise InputError(f"{dest}: already holds a connector", hint="choose an empty folder, or pass --force")
     report = run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
@@ -56,3 +59,11 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)
+
+
+def _same_folder(fork: Path, dest: Path) -> bool:
+    """Whether ``dest`` is the folder FORK was read from (also through a symlink or ``..``)."""
+    try:
+        return fork.is_dir() and dest.is_dir() and fork.samefile(dest)
+    except OSError:
+        return False

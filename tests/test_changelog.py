@@ -113,6 +113,10 @@ def test_a_path_without_history_is_one_line_and_exit_2(repo):
     ((), "give either CONNECTOR"),
     (("contoso", "--path", FOLDER), "give either CONNECTOR"),
     (("--path", FOLDER, "--check"), "--check and --force go with --update"),
+    # the file name given to --check is read as CONNECTOR: say what --check needs, not "not both"
+    (("--path", FOLDER, "--check", "CHANGELOG.md"),
+     "--check is a flag that goes with --update FILE: write --update CHANGELOG.md --check"),
+    (("--path", FOLDER, "--force", "CHANGELOG.md"), "--force is a flag that goes with --update FILE"),
 ])
 def test_usage_errors(repo, args, message):
     result = CliRunner().invoke(cli, ["changelog", "--repo", str(repo), *args])
@@ -245,3 +249,47 @@ def test_changelog_from_a_store_channel_that_does_not_exist_is_exit_2(repo, tmp_
                                       "--channel", "deployed"])
     assert result.exit_code == 2
     assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- input defects (real data)
+
+ZOHO = "certified-connectors/ZohoSign"
+
+
+def test_read_errors_and_repairs_are_said_per_version(corpus, tmp_path):
+    """Zoho Sign's first commit has an apiProperties.json that cannot be read, its last
+    commit's swagger needed repairs (em spaces between tokens); a broken commit is added."""
+    history = corpus / "history" / "zohosign"
+    folders = [history / name for name in ("01_17a7977f", "02_9798ca47", "08_b39edbcd")]
+    if not all(f.is_dir() for f in folders):
+        pytest.skip("the zohosign history is not in this corpus")
+    repo = tmp_path / "connectors"
+    dates = ["2021-06-09T07:56:00+05:30", "2021-08-26T01:41:40+05:30", "2024-05-02T13:48:00+05:30"]
+    shas = build_history(repo, ZOHO, [(f, d, f"Zoho Sign {f.name}") for f, d in zip(folders, dates)])
+    broken = folder_files(folders[-1])
+    broken["apiDefinition.swagger.json"] = broken["apiDefinition.swagger.json"][:500]  # truncated
+    shas.append(commit_files(repo, ZOHO, broken, "2024-06-01T10:00:00+02:00", "Truncated"))
+    first, last, cut = (s[:7] for s in (shas[0], shas[2], shas[3]))
+
+    result = CliRunner().invoke(cli, ["changelog", "--repo", str(repo), "--path", ZOHO], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    props = f"{first}:{ZOHO}/apiProperties.json:36:5: missing ',' between members"
+    # the apiProperties.json nobody could read: a "Could not be read" line, and a warning
+    assert (f"> Could not be read: {props}; connection, policy and script settings were not compared"
+            in out)
+    assert f"connver: warning: {props}" in result.stderr
+    # the repaired swagger: a short note in its section, and warnings
+    assert (f"> Repaired when read: `{last}:{ZOHO}/apiDefinition.swagger.json:14:1`: 2 non-JSON whitespace "
+            "characters (U+2003 EM SPACE) ignored; ") in out
+    assert f"connver: warning: {last}:{ZOHO}/apiDefinition.swagger.json:29:1: " in result.stderr
+    # the swagger nobody could read
+    assert headings(out)[0] == "## [unreadable] - 2024-06-01"
+    assert f"> Could not be read: {cut}:{ZOHO}/apiDefinition.swagger.json:" in out
+    assert "(fix the JSON" not in out  # CLI advice stays out of the changelog
+
+    data = json.loads(CliRunner().invoke(cli, ["changelog", "--repo", str(repo), "--path", ZOHO, "-f", "json"]).stdout)
+    assert any(w.startswith(props) for w in data["warnings"])
+    assert sum("non-JSON whitespace" in w for w in data["warnings"]) == 2
+    assert [len(v["errors"]) for v in data["versions"]] == [1, 1]
+    assert [len(v["warnings"]) for v in data["versions"]] == [0, 2]

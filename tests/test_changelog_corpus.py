@@ -77,7 +77,7 @@ def test_changelog_sections_follow_versions_tsv(corpus, slug, tmp_path):
     result = CliRunner().invoke(cli, ["changelog", "--repo", str(repo), "--path", index[slug]],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    text = result.output
+    text = result.stdout
     lines = text.splitlines()
 
     # well formed
@@ -116,3 +116,8 @@ def test_changelog_sections_follow_versions_tsv(corpus, slug, tmp_path):
     assert sum(s[2] for s in sections) == len(rows)
     # every breaking change says what to do
     assert text.count("- **What to do:**") >= sum(1 for line in lines if line == "### Breaking changes")
+    # a swagger that needed repairs is said so, in its section and on stderr
+    repaired = [r for r in rows if r["info_version"].startswith("(not strict JSON") and lenient(r) != "unreadable"]
+    if repaired:
+        assert "> Repaired when read: " in text
+        assert result.stderr.count("connver: warning: ") >= len(repaired)

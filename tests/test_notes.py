@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,6 +166,51 @@ def test_a_missing_declared_version_gets_the_suggestion(tmp_path):
     assert "declares no info.version" in version.note
 
 
+def with_version(tmp_path: Path, source: str, version: str | None) -> Path:
+    """A copy of fixture ``source`` declaring ``version`` (None: no info.version)."""
+    folder = tmp_path / f"{source}-{version}"
+    shutil.copytree(ROOT / CONTOSO / source, folder)
+    doc = json.loads((folder / "apiDefinition.swagger.json").read_text())
+    if version is None:
+        del doc["info"]["version"]
+    else:
+        doc["info"]["version"] = version
+    (folder / "apiDefinition.swagger.json").write_text(json.dumps(doc))
+    return folder
+
+
+@pytest.mark.parametrize("declared,opening", [
+    # the declared version opens the PR; a differing suggestion is named in the same sentence
+    ("1.0", "and declares `1.0` (unchanged); connver suggests `2.0`."),
+    ("1.1", "and declares `1.1` (too small a step for these changes); connver suggests `2.0`."),
+    ("0.9", "and declares `0.9` (lower than `1.0`); connver suggests `2.0`."),
+    (None, "and declares no version; connver suggests `2.0`."),
+    # a bigger major step passes the check, but the suggestion still differs
+    ("3.0", "and declares `3.0`; connver suggests `2.0`."),
+])
+def test_the_pr_opens_with_the_declared_version_and_names_a_differing_suggestion(run, tmp_path, declared, opening):
+    new = with_version(tmp_path, "v2", declared)
+    result = run("notes", "--pr", f"{CONTOSO}/v1", str(new), "--date", DATE)
+    assert result.exit_code == 0, result.output
+    first = result.stdout.split("\n\n")[1]
+    assert first.startswith("Updates **Contoso Notes** from `1.0` with 3 breaking, ")
+    assert first.endswith(opening)
+    assert "to `2.0`" not in first
+
+
+def test_the_pr_names_a_larger_step_than_needed(run, tmp_path):
+    new = with_version(tmp_path, "v4", "3.0")  # v3 -> v4 needs a minor bump, to 2.1
+    result = run("notes", "--pr", f"{CONTOSO}/v3", str(new), "--date", DATE)
+    assert result.stdout.split("\n\n")[1] == (
+        "Updates **Contoso Notes** from `2.0` with 1 risky and 1 additive changes, and declares `3.0` "
+        "(a larger step than these changes need); connver suggests `2.1`.")
+
+
+def test_the_pr_opens_with_old_and_new_when_the_declared_version_is_right(run):
+    result = run("notes", "--pr", f"{CONTOSO}/v2", f"{CONTOSO}/v3", "--date", DATE)
+    assert result.stdout.split("\n\n")[1] == "Updates **Contoso Notes** from `1.1` to `2.0`: 2 breaking and 1 additive changes."
+
+
 def test_an_unreadable_old_version_keeps_the_declared_one_and_says_why(tmp_path):
     old = tmp_path / "old"
     old.mkdir()
@@ -175,9 +221,28 @@ def test_an_unreadable_old_version_keeps_the_declared_one_and_says_why(tmp_path)
     version = build_notes(result, date=dt.date(2024, 6, 1)).version
     assert (version.heading, version.status, version.suggested) == ("1.1", "no-suggestion", None)
     assert "cannot suggest a version" in version.note and "'preview'" in version.note
+    assert "--from" not in version.note and "connver bump" not in version.note  # CLI advice is not notes text
     # --from gives a starting point
     version = build_notes(result, date=dt.date(2024, 6, 1), current="1.0").version
     assert (version.heading, version.status) == ("2.0", "under-bumped")
+
+
+def test_an_unreadable_old_version_gives_the_from_hint_on_stderr_not_in_the_notes(run, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    doc = json.loads((ROOT / CONTOSO / "v1" / "apiDefinition.swagger.json").read_text())
+    doc["info"]["version"] = "preview"
+    (old / "apiDefinition.swagger.json").write_text(json.dumps(doc))
+    for args in ((), ("--pr",), ("-f", "text")):
+        result = run("notes", str(old), f"{CONTOSO}/v2", "--date", DATE, *args)
+        assert result.exit_code == 0
+        assert "cannot read 'preview' as a version" in result.stdout
+        assert "--from" not in result.stdout and "connver bump" not in result.stdout
+        assert result.stderr.splitlines() == [
+            "connver: warning: cannot suggest a version: cannot read 'preview' as a version (expected a form like "
+            "1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01); state the current version with --from VERSION"]
+    result = run("notes", str(old), f"{CONTOSO}/v2", "--date", DATE, "--from", "1.0")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout.startswith("## [2.0] - 2024-06-01\n")
 
 
 def test_no_changes_say_so(run):

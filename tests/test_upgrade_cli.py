@@ -117,6 +117,29 @@ def test_markdown_report(tmp_path):
     assert "## 3. Conflicts (1)" in result.output
     assert "| `operation/GetInvoice/parameter/tenant/default` | \"contoso\" | \"fabrikam\" | \"global\" | fork |" in result.output
     assert "- flow **Invoice sync**, step `List_invoices`: output field value/items/dueDate" in result.output
+    # the header is Markdown (no text-format `[Title 1.0]  (given)`), and says things once
+    assert f"- **Base:** `{BASE}` (Contoso Invoices 1.0), given\n" in result.output
+    assert "- **Updating brings:** 7 changes (3 breaking)\n" in result.output
+    assert "[Contoso Invoices" not in result.output and "Updating brings 7" not in result.output
+    # every change is located, as in `connver diff`
+    assert "| Level | Change | Location | Rule | Status |" in result.output
+    assert ("| breaking | parameter tenant of GetInvoice became required | "
+            "`operation/GetInvoice/parameter/tenant/required` | `parameter-became-required` | applies |") in result.output
+    assert "| Level | Change | Location | Rule |\n" in result.output.split("## 2. Your edits")[1]
+
+
+def test_markdown_report_names_a_detected_base(tmp_path):
+    from history_repo import build_history
+
+    repo = tmp_path / "upstream"
+    shas = build_history(repo, "certified/Contoso", [(INVOICES / "base", "2024-01-01T10:00:00+00:00", "1.0"),
+                                                     (INVOICES / "upstream", "2024-03-01T10:00:00+00:00", "2.0")])
+    result = run("upgrade-check", FORK, "--upstream", UPSTREAM, "--upstream-repo", str(repo),
+                 "--path", "certified/Contoso", "--format", "markdown")
+    assert result.exit_code == 1, result.output
+    base = next(line for line in result.output.splitlines() if line.startswith("- **Base:**"))
+    assert base.startswith(f"- **Base:** `{shas[0][:10]}:certified/Contoso` (Contoso Invoices 1.0), detected: ")
+    assert f"; next best `{shas[1][:10]}:certified/Contoso` at " in base
 
 
 def test_without_flows_every_breaking_change_affects():
@@ -300,11 +323,26 @@ def test_upgrade_refuses_to_overwrite_a_connector(tmp_path):
     assert run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--force").exit_code == 1
 
 
+def test_upgrade_into_the_fork_itself_points_to_in_place_not_force(tmp_path, monkeypatch):
+    fork = disjoint_fork(tmp_path)
+    before = {p.name: p.read_bytes() for p in fork.iterdir()}
+    monkeypatch.chdir(tmp_path)
+    for output in (str(fork), "fork-disjoint/../fork-disjoint", "fork-disjoint/"):
+        for force in ([], ["--force"]):  # --force would overwrite the fork with no backup
+            result = run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "-o", output, *force)
+            assert result.exit_code == 2, result.output
+            assert "--output is FORK's own folder" in result.stderr
+            assert "use --in-place instead" in result.stderr and "--force" not in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in fork.iterdir()} == before
+
+
 def test_upgrade_markdown_report(tmp_path):
     out = tmp_path / "out"
     result = run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "-o", str(out), "--format", "markdown")
     assert result.exit_code == 1
     assert result.output.startswith("# Upgrade\n")
+    assert f"- **Base:** `{BASE}` (Contoso Invoices 1.0), given\n" in result.output
     assert "## Applied from upstream (7)" in result.output
     assert "- **breaking** parameter tenant of GetInvoice became required (`parameter-became-required`)" in result.output
     assert f"- `{out / 'connver-conflicts.json'}`" in result.output

@@ -9,7 +9,9 @@ newest first, each dated by its last point.
 
 A point whose files cannot be loaded (not valid JSON, say) is kept in its version with the
 error, and skipped in diffs; its version is read from the swagger alone where that loads,
-else the point's version is *unreadable*.
+else the point's version is *unreadable*. An apiProperties.json that cannot be read is an
+error of its point too, but the point's swagger is still compared. Defects repaired while
+reading (trailing commas, stray whitespace...) are the version's ``warnings``.
 
 :func:`wrap_block` and :func:`update_document` handle the markers that fence the generated
 part of a ``CHANGELOG.md``, so that ``--update`` rewrites only that part and keeps every
@@ -26,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .errors import InputError, VersioningError
+from .errors import InputError, JSONDefectError, VersioningError
+from .jsonload import LoadWarning
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +74,8 @@ class VersionEntry:
     or cannot be read: ``heading`` says which). ``notes`` lists the changes since the
     previous version (None for the first version when it spans a single point, and where
     nothing could be loaded). ``initial`` is set on the oldest version: its operations.
+    ``errors`` are the files its points could not read (``FILE:LINE:COLUMN: defect``);
+    ``warnings`` the defects that were repaired while reading them.
     """
 
     heading: str
@@ -81,6 +86,7 @@ class VersionEntry:
     note: str | None = None
     initial: dict[str, int] | None = None
     errors: tuple[str, ...] = ()
+    warnings: tuple[LoadWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +97,7 @@ class VersionEntry:
             "note": self.note,
             "initial": self.initial,
             "errors": list(self.errors),
+            "warnings": [str(w) for w in self.warnings],
             "notes": self.notes.to_dict() if self.notes is not None else None,
         }
 
@@ -100,6 +107,7 @@ class Changelog:
     title: str | None
     source: str
     versions: tuple[VersionEntry, ...]  # newest first
+    #: Every version's read errors and repaired defects, oldest version first.
     warnings: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,6 +200,7 @@ class _Loaded:
     version: str | None
     state: str  # "ok", "missing" (no info.version), "unreadable"
     error: str | None = None
+    warnings: tuple[LoadWarning, ...] = ()
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -203,11 +212,32 @@ def _load(point: HistoryPoint) -> _Loaded:
 
     try:
         connector = Connector.from_files(point.source)
-    except VersioningError as exc:
+    except VersioningError as exc:  # its message names FILE:LINE:COLUMN; the hint is CLI advice
         version = _version_alone(point.source)
-        return _Loaded(point, None, version, "ok" if version else "unreadable", str(exc))
+        return _Loaded(point, None, version, "ok" if version else "unreadable", exc.message)
     version = connector.version.strip() if connector.version else None
-    return _Loaded(point, connector, version, "ok" if version else "missing")
+    warnings = tuple(dict.fromkeys(connector.warnings))
+    error = None
+    unread = _unread_properties(point.source, connector)
+    if unread is not None:  # the swagger is still compared; say what was not
+        error = (f"{unread.file}:{unread.line}:{unread.column}: {unread.defect}; connection, policy and script "
+                 "settings were not compared")
+        warnings = tuple(w for w in warnings if (w.file, w.line, w.column) != (unread.file, unread.line, unread.column))
+    return _Loaded(point, connector, version, "ok" if version else "missing", error, warnings)
+
+
+def _unread_properties(source: SourceFiles, connector: "Connector") -> JSONDefectError | None:
+    """The defect that kept apiProperties.json from being read (it was loaded without it)."""
+    from .jsonload import load_json
+
+    if connector.properties_readable or PROPERTIES_NAME not in source.files:
+        return None
+    file = next((w.file for w in connector.warnings if w.file.endswith(PROPERTIES_NAME)), PROPERTIES_NAME)
+    try:
+        load_json(source.files[PROPERTIES_NAME], file)
+    except JSONDefectError as exc:
+        return exc
+    return None
 
 
 def _version_alone(source: SourceFiles) -> str | None:
@@ -244,6 +274,7 @@ def build_changelog(points: Sequence[HistoryPoint], *, source: str = "", config:
         usable = [g for g in group if g.connector is not None]
         last = usable[-1] if usable else None
         errors = tuple(g.error for g in group if g.error)
+        warnings = tuple(w for g in group for w in g.warnings)
         heading = group[0].version if group[0].state == "ok" else (
             "no version" if group[0].state == "missing" else "unreadable")
         notes = note = initial = None
@@ -270,8 +301,9 @@ def build_changelog(points: Sequence[HistoryPoint], *, source: str = "", config:
             note=note,
             initial=initial,
             errors=errors,
+            warnings=warnings,
         ))
-    warnings = tuple(e for v in entries for e in v.errors)
+    warnings = tuple(e for v in entries for e in (*v.errors, *map(str, v.warnings)))
     return Changelog(title=title, source=source, versions=tuple(reversed(entries)), warnings=warnings)
 
 

@@ -32,6 +32,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
+from .jsonload import LoadWarning
 from .rules import show_value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -326,6 +327,9 @@ class ReleaseNotes:
     ignored: int = 0
     advice: tuple[str, ...] = ()  # how breaking operation changes could have been new revisions
     verbose: bool = False
+    #: Input defects tolerated while loading either side (each once), such as an
+    #: apiProperties.json that could not be read and so was not compared.
+    warnings: tuple[LoadWarning, ...] = ()
 
     @property
     def breaking(self) -> tuple[Entry, ...]:
@@ -368,6 +372,7 @@ class ReleaseNotes:
             "sections": [s.to_dict() for s in self.sections],
             "ignored": self.ignored,
             "advice": list(self.advice),
+            "warnings": [str(w) for w in self.warnings],
         }
 
 
@@ -400,6 +405,7 @@ def build_notes(
         ignored=result.ignored,
         advice=_advice(report),
         verbose=verbose,
+        warnings=tuple(dict.fromkeys(result.warnings)),  # the same folder on both sides warns twice
     )
 
 
@@ -412,7 +418,7 @@ def version_heading(report) -> VersionHeading:
     more = max(0, len(report.drivers) - len(reasons))
     bump = report.level.value
     if report.check is None:
-        detail = f"connver cannot suggest a version: {report.error}."
+        detail = f"connver cannot suggest a version: {_version_problem(report)}."
         return VersionHeading(declared or "Unreleased", declared, previous, None, bump, "no-suggestion",
                               detail, detail, reasons, more)
     status = report.check.status.value
@@ -423,6 +429,19 @@ def version_heading(report) -> VersionHeading:
     note = f"Version {suggested} is connver's suggestion: {_strip_status(report.check.message)}."
     return VersionHeading(suggested or declared or "Unreleased", declared, previous, suggested, bump, status,
                           detail, note, reasons, more)
+
+
+def _version_problem(report) -> str:
+    """Why there is no suggestion, without the error's CLI advice (``bump --from``): notes
+    are read by a connector's users, and the option is the caller's to name."""
+    from .errors import VersionError
+    from .version import next_version, parse_version
+
+    try:
+        next_version(parse_version(report.current).text, report.level)
+    except VersionError as exc:
+        return exc.message
+    return report.error or "the old version cannot be read"
 
 
 def build_sections(changes: Iterable[Change], old: "Connector", new: "Connector", *,

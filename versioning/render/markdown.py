@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..changes import Level
 
@@ -27,8 +27,89 @@ def heading(result) -> str:
     return f"## connver: {side(result.old)} → {side(result.new)}"
 
 
-def render_diff(result, **_: Any) -> str:
+#: GitHub refuses a pull-request description or comment over 65,536 characters; markdown
+#: meant for one stays under this many by folding rows (see :func:`fit`).
+MAX_CHARS = 60_000
+
+#: Where the rows folded away can be read in full.
+MORE_HINT = "see `connver diff --format json`"
+
+
+def fit(render_at: Callable[[list[int | None]], str], sizes: list[int], *, limit: int | None = None,
+        max_chars: int = MAX_CHARS) -> str:
+    """``render_at(caps)`` with the rows to show per group (None: every row).
+
+    ``sizes`` are the groups' lengths, most important group first. With ``limit``, every
+    group shows that many rows (0: all, whatever the length). Otherwise every row when the
+    text fits in ``max_chars`` (0: no cap); else the least important groups are cut first:
+    each to the most rows that still fit, or to 1 before cutting the next group.
+
+    >>> render = lambda caps: "".join("x" * min(n, c or n) for n, c in zip([50, 50], caps))
+    >>> len(fit(render, [50, 50], max_chars=70)), len(fit(render, [50, 50], max_chars=30))
+    (70, 30)
+    >>> len(fit(render, [50, 50], limit=10)), len(fit(render, [50, 50], limit=0, max_chars=30))
+    (20, 100)
+    """
+    if limit is not None:
+        return render_at([limit or None] * len(sizes))
+    caps: list[int | None] = [None] * len(sizes)
+    text = render_at(caps)
+    if not max_chars or len(text) <= max_chars:
+        return text
+    for i in reversed(range(len(sizes))):
+        if sizes[i] <= 1:
+            continue
+        lo, hi, best = 1, sizes[i] - 1, None  # the most rows of group i that fit
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            candidate = render_at(caps[:i] + [mid] + caps[i + 1:])
+            if len(candidate) <= max_chars:
+                best, lo = (mid, candidate), mid + 1
+            else:
+                hi = mid - 1
+        if best is not None:
+            caps[i] = best[0]
+            return best[1]
+        caps[i] = 1
+    return render_at(caps)
+
+
+def _escape(text: Any) -> str:
+    from .notes import md
+
+    return md(text)
+
+
+def warning_lines(warnings, *, limit: int = 20, level: str = "###") -> list[str]:
+    """An "Input warnings" part: each tolerated input defect (once) with file:line:column."""
+    warnings = list(dict.fromkeys(warnings))
+    if not warnings:
+        return []
+    out = [f"{level} Input warnings ({len(warnings)})", "",
+           "connver tolerated these defects in the input: what they name was repaired, or, where a file "
+           "could not be read, not compared.", ""]
+    for w in warnings[:limit]:
+        out.append(f"- `{w.file}:{w.line}:{w.column}`: {_escape(w.message)}")
+    if len(warnings) > limit:
+        out.append(f"- … and {len(warnings) - limit} more ({MORE_HINT}).")
+    return out + [""]
+
+
+def render_diff(result, *, limit: int | None = None, max_chars: int = MAX_CHARS, **_: Any) -> str:
+    """The diff as a pull-request comment.
+
+    ``limit``: rows per level (0: all). By default every row, unless that makes more than
+    ``max_chars`` characters: then each level's table is cut to as many rows as fit, and
+    ends with a line saying how many more there are.
+    """
+    levels = list(result.by_level())  # most severe first: the last to be cut
+    sizes = [len(changes) for changes in result.by_level().values()]
+    return fit(lambda caps: _render_diff(result, dict(zip(levels, caps))), sizes, limit=limit, max_chars=max_chars)
+
+
+def _render_diff(result, caps: dict) -> str:
     out = [heading(result), ""]
+    out.extend(warning_lines(result.warnings))
     if not result.changes:
         out.append("No changes.")
         return "\n".join(out) + "\n"
@@ -49,8 +130,12 @@ def render_diff(result, **_: Any) -> str:
             out.append("")
         out.append("| Change | Location | Rule |")
         out.append("|---|---|---|")
-        for change in changes:
+        rows = caps.get(level)
+        shown = changes[:rows] if rows else changes
+        for change in shown:
             out.append(f"| {cell(change.message)} | `{cell(change.location)}` | `{change.rule}` |")
+        if len(changes) > len(shown):
+            out.append(f"| … and {len(changes) - len(shown)} more ({MORE_HINT}) | | |")
         out.append("")
         if fold:
             out.append("</details>")

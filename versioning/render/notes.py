@@ -33,6 +33,9 @@ CHANGELOG_RENDERERS: dict[str, str] = {
     "json": "versioning.render.notes:changelog_json",
 }
 
+#: The default cap on a PR description's length (GitHub refuses more than 65,536 characters).
+PR_MAX_CHARS = 60_000
+
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
@@ -110,20 +113,43 @@ def render_template(name: str, **data: Any) -> str:
 
 # --------------------------------------------------------------------------- notes
 
-def notes_markdown(notes, **_: Any) -> str:
-    return render_template("notes.md.j2", notes=notes)
+#: Which lists are cut first when a PR description is too long: the last of these. Breaking
+#: changes go last; "advice" is the list of operations that could have been new revisions.
+CUT_LAST_TO_FIRST: tuple[str, ...] = ("Breaking changes", "Security", "Deprecated", "Removed", "Fixed",
+                                      "Changed", "Added", "advice")
 
 
-def notes_text(notes, **_: Any) -> str:
-    return render_template("notes.txt.j2", notes=notes)
+def _render_fitted(name: str, notes, limit: int | None, max_chars: int) -> str:
+    """Render with each list cut to ``limit`` entries (0: all), or, without ``limit``, to
+    as many as keep the text within ``max_chars`` (0: no cap); see
+    :func:`versioning.render.markdown.fit`."""
+    from .markdown import fit
+
+    lengths = {section.name.value: len(section.entries) for section in notes.sections}
+    lengths["advice"] = len(notes.advice)
+    sizes = [lengths.get(group, 0) for group in CUT_LAST_TO_FIRST]
+    return fit(lambda caps: render_template(name, notes=notes, caps=dict(zip(CUT_LAST_TO_FIRST, caps))),
+               sizes, limit=limit, max_chars=max_chars)
+
+
+def notes_markdown(notes, *, limit: int | None = None, max_chars: int = 0, **_: Any) -> str:
+    """Release notes; ``limit`` entries per section (None or 0: all)."""
+    return _render_fitted("notes.md.j2", notes, limit, max_chars)
+
+
+def notes_text(notes, *, limit: int | None = None, max_chars: int = 0, **_: Any) -> str:
+    return _render_fitted("notes.txt.j2", notes, limit, max_chars)
 
 
 def notes_json(notes, **_: Any) -> str:
     return dumps(notes.to_dict())
 
 
-def pr_markdown(notes, **_: Any) -> str:
-    return render_template("pr.md.j2", notes=notes)
+def pr_markdown(notes, *, limit: int | None = None, max_chars: int = PR_MAX_CHARS, **_: Any) -> str:
+    """A PR description. Without ``limit`` it lists every entry unless the text would pass
+    ``max_chars`` (GitHub's limit is 65,536): then the least important lists are cut first,
+    each ending with "… and N more"."""
+    return _render_fitted("pr.md.j2", notes, limit, max_chars)
 
 
 # --------------------------------------------------------------------------- changelog

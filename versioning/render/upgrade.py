@@ -45,26 +45,36 @@ def verdict_sentence(report) -> str:
     return "not safe to update: " + "; ".join(reasons)
 
 
-def incoming_sentence(report) -> str:
-    """How much updating would change the fork (nothing, right after ``connver upgrade``)."""
+def incoming_count(report) -> str | None:
+    """``7 changes (3 breaking)``: what updating would bring, or None when nothing is left."""
     count = len(report.incoming)
     if not count:
-        return "Nothing left to apply from upstream."
-    return f"Updating brings {count} change{'s' if count != 1 else ''} ({len(report.breaking)} breaking)."
+        return None
+    return f"{count} change{'s' if count != 1 else ''} ({len(report.breaking)} breaking)"
 
 
-def base_line(report) -> str:
+def incoming_sentence(report) -> str:
+    """How much updating would change the fork (nothing, right after ``connver upgrade``)."""
+    count = incoming_count(report)
+    return f"Updating brings {count}." if count else "Nothing left to apply from upstream."
+
+
+def _detection(report, label=str) -> str:
+    """``detected: 97.1% similar; DATE SUBJECT; next best LABEL at 90.0%``, or ``given``."""
     choice = report.base_choice
-    line = side_line(report.base)
     if not choice.detected:
-        return f"{line}  (given)"
+        return "given"
     best, second = choice.best, choice.runner_up
-    text = f"{line}  (detected: {best.score:.1%} similar"
+    text = f"detected: {best.score:.1%} similar"
     if best.candidate.date or best.candidate.subject:
         text += f"; {best.candidate.date or ''} {best.candidate.subject}".rstrip()
     if second is not None:
-        text += f"; next best {second.candidate.label} at {second.score:.1%}"
-    return text + ")"
+        text += f"; next best {label(second.candidate.label)} at {second.score:.1%}"
+    return text
+
+
+def base_line(report) -> str:
+    return f"{side_line(report.base)}  ({_detection(report)})"
 
 
 def show(value: Any) -> str:
@@ -145,15 +155,29 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _code(text: str) -> str:
+    return f"`{_md(text)}`"
+
+
+def md_side(connector) -> str:
+    """```label` (Title 1.0)``, the Markdown form of :func:`~versioning.render.text.side_line`."""
+    return f"{_code(connector.label)} ({_md(connector.title or 'no title')} {_md(connector.version or '(no version)')})"
+
+
+def md_base(report) -> str:
+    """The Base line in Markdown: the base's side, then ``given`` or how it was detected."""
+    return f"{md_side(report.base)}, {_md(_detection(report, label=_code))}"
+
+
 def render_markdown(report, **_: Any) -> str:
     lines = [
         "# Upgrade check",
         "",
-        f"- **Fork:** `{report.fork.label}` ({report.fork.title or 'no title'} {report.fork.version or ''})".rstrip(),
-        f"- **Upstream:** `{report.upstream.label}` ({report.upstream.title or 'no title'} {report.upstream.version or ''})".rstrip(),
-        f"- **Base:** {_md(base_line(report))}",
+        f"- **Fork:** {md_side(report.fork)}",
+        f"- **Upstream:** {md_side(report.upstream)}",
+        f"- **Base:** {md_base(report)}",
         f"- **Verdict:** {verdict_sentence(report)}",
-        f"- **Updating:** {incoming_sentence(report)}",
+        f"- **Updating brings:** {incoming_count(report) or 'nothing left to apply from upstream'}",
         "",
     ]
 
@@ -162,10 +186,10 @@ def render_markdown(report, **_: Any) -> str:
         if not items:
             lines.extend(["None.", ""])
             return
-        header = "| Level | Change | Rule |" + (" Status |" if status else "")
-        lines.extend([header, "|---|---|---|" + ("---|" if status else "")])
+        header = "| Level | Change | Location | Rule |" + (" Status |" if status else "")
+        lines.extend([header, "|---|---|---|---|" + ("---|" if status else "")])
         for c in items:
-            row = f"| {c.level.value} | {_md(c.message)} | `{c.rule}` |"
+            row = f"| {c.level.value} | {_md(c.message)} | {_code(c.location)} | `{c.rule}` |"
             if status:
                 row += f" {report.status(c).value} |"
             lines.append(row)
@@ -248,8 +272,8 @@ def render_result_text(result, *, color: bool = False, **_: Any) -> str:
 
 def render_result_markdown(result, **_: Any) -> str:
     report = result.report
-    lines = ["# Upgrade", "", f"- **Fork:** `{report.fork.label}`", f"- **Upstream:** `{report.upstream.label}`",
-             f"- **Base:** {_md(base_line(report))}", f"- **Result:** {_md(_result_summary(result))}", "",
+    lines = ["# Upgrade", "", f"- **Fork:** {md_side(report.fork)}", f"- **Upstream:** {md_side(report.upstream)}",
+             f"- **Base:** {md_base(report)}", f"- **Result:** {_md(_result_summary(result))}", "",
              f"## Applied from upstream ({len(report.incoming)})", ""]
     lines.extend(f"- **{c.level.value}** {_md(c.message)} (`{c.rule}`)" for c in report.incoming)
     if not report.incoming:
