@@ -20,8 +20,12 @@ from .common import sides, format_option, load_rule_config, rule_options, source
 @format_option(available(DIFF_RENDERERS))
 @rule_options
 @click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
-@click.option("--lines", is_flag=True, help="With --format json: add each change's line number.")
-def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines):
+@click.option("--lines", is_flag=True, help="With --format json: add each change's line number "
+              "(junit and github always carry them).")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", default=None,
+              help="With --format markdown: at most N rows per level (0: all). "
+                   "Default: as many as keep it under 60,000 characters (GitHub's limit for a comment is 65,536).")
+def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines, limit):
     """Compare OLD with NEW and classify every change.
 
     OLD and NEW are each a connector folder, a swagger file, REV:PATH in a git
@@ -31,6 +35,10 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     \b
     Exit status: 0 fine; 1 a change at --fail-on level or above; 2 bad input.
     """
+    if lines and fmt not in ("json", "junit", "github"):
+        raise click.UsageError(f"--lines goes with --format json, junit or github, not {fmt}")
+    if limit is not None and fmt != "markdown":
+        raise click.UsageError(f"--limit goes with --format markdown, not {fmt}")
     config = load_rule_config(config_path, ignore)
     old, new = sides(old, new)
     before = load_connector(old, repo=repo, store=store)
@@ -42,6 +50,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
         for warning in result.warnings:
             warn(str(warning))
     threshold = Level.parse(fail_on) if fail_on else None
-    write(render(result, fmt, color=use_color(), fail_on=threshold, lines=lines))
+    options = {"limit": limit} if limit is not None else {}
+    write(render(result, fmt, color=use_color(), fail_on=threshold, lines=lines, **options))
     if result.fails(threshold):
         raise SystemExit(1)

@@ -159,3 +159,14 @@ def test_output_that_the_console_cannot_encode_is_replaced_not_a_crash():
                           capture_output=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(b"## connver: Contoso Tasks 1.0 ? Contoso Tasks 1.1")
+
+
+def test_limit_folds_markdown_rows_and_lines_needs_a_format_with_lines(run):
+    full = run("diff", DEMO_OLD, DEMO_NEW, "-f", "markdown").output
+    short = run("diff", DEMO_OLD, DEMO_NEW, "-f", "markdown", "--limit", "2").output
+    assert "more" not in full and "and 12 more" in short  # 14 breaking rows, 2 shown
+    assert len(short) < len(full)
+    result = CliRunner().invoke(cli, ["diff", DEMO_OLD, DEMO_NEW, "--lines"], prog_name="connver")
+    assert result.exit_code == 2 and "--lines goes with --format json" in result.stderr
+    data = json.loads(run("diff", DEMO_OLD, DEMO_NEW, "-f", "json", "--lines").output)
+    assert all(isinstance(c.get("line"), int) for c in data["changes"])
