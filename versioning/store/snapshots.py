@@ -17,7 +17,7 @@ from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 from . import resolve_store_dir
 from .records import ConnectorSummary, Snapshot, SnapshotResult
 from .redact import redact_files
-from .refs import check_channel, parse_reference, safe_connector_id
+from .refs import CHANNELS, check_channel, parse_reference, safe_connector_id
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,23 @@ def pick_connector_id(source: SourceFiles, explicit: str | None, facts: Connecto
 
     A snapshot read from the store (``X@dev``) keeps its connector id ``X``.
     """
-    order = (explicit, facts.connector_id, folder_name(source))
+    order = (explicit, facts.connector_id)
     if source.kind == "store":
         order = (explicit, source.meta.get("connector"))
     for candidate in order:
         if candidate and candidate.strip():
             return safe_connector_id(candidate.strip())
-    raise InputError(f"{source.label}: cannot tell which connector this is", hint="give --connector ID")
+    name = folder_name(source) if source.kind != "store" else None
+    hint = "give --connector ID (or keep a settings.json with connectorId beside the definition)"
+    if name and name.strip().lower() in CHANNELS:
+        # deployed/ and dev/ side by side are a common layout: the folder names the channel
+        raise InputError(f"{source.label}: the folder is named {name!r}, which names a channel, not a connector",
+                         hint=hint)
+    if name and source.kind == "file":
+        raise InputError(f"{source.label}: a single file does not say which connector it belongs to", hint=hint)
+    if name and name.strip():
+        return safe_connector_id(name.strip())
+    raise InputError(f"{source.label}: cannot tell which connector this is", hint=hint)
 
 
 def describe_source(source: SourceFiles, repo=None) -> str:
