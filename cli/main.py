@@ -61,6 +61,23 @@ class LazyGroup(click.Group):
             ctx.exit(2)
         except BrokenPipeError:  # `connver diff ... | head`
             ctx.exit(0)
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("connver: interrupted", err=True)
+            ctx.exit(130)
+        except OSError as exc:  # the environment: permissions, a full disk, a vanished folder
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"connver: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # a bug: still one line, and the traceback on request
+            import os
+
+            if os.environ.get("CONNVER_DEBUG"):
+                raise
+            click.echo(f"connver: error: unexpected {type(exc).__name__}: {exc} (this is a bug in connver: "
+                       "please report it with the command; CONNVER_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(2)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if _available(name))
@@ -114,7 +131,8 @@ def cli() -> None:
 
     \b
     Exit statuses: 0 fine, 1 the check you asked for failed (e.g. --fail-on,
-    --check), 2 bad input or usage.
+    --check), 2 bad input, usage or environment (one line on stderr); 130
+    interrupted.
     """
 
 

@@ -170,3 +170,39 @@ def test_limit_folds_markdown_rows_and_lines_needs_a_format_with_lines(run):
     assert result.exit_code == 2 and "--lines goes with --format json" in result.stderr
     data = json.loads(run("diff", DEMO_OLD, DEMO_NEW, "-f", "json", "--lines").output)
     assert all(isinstance(c.get("line"), int) for c in data["changes"])
+
+
+@pytest.mark.parametrize("raised,status,message", [
+    (PermissionError(13, "Permission denied", "some/file.json"), 2, "connver: error: some/file.json: Permission denied"),
+    (OSError(28, "No space left on device"), 2, "connver: error: No space left on device"),
+    (RuntimeError("boom"), 2, "connver: error: unexpected RuntimeError: boom (this is a bug in connver"),
+    (KeyboardInterrupt(), 130, "connver: interrupted"),
+])
+def test_environment_failures_and_bugs_are_one_line(run, monkeypatch, raised, status, message):
+    import importlib
+
+    def fail(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(importlib.import_module("cli.diff"), "diff_connectors", fail)
+    monkeypatch.delenv("CONNVER_DEBUG", raising=False)
+    result = CliRunner().invoke(cli, ["diff", DEMO_OLD, DEMO_NEW])
+    assert result.exit_code == status
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(message)
+
+
+def test_terminal_escapes_from_a_definition_are_not_printed_raw(run, tmp_path):
+    new = tmp_path / "new"
+    import shutil
+
+    shutil.copytree(ROOT / DEMO_NEW, new)
+    path = new / "apiDefinition.swagger.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["info"]["title"] = "Contoso\x1b]0;pwned\x07"
+    doc["paths"]["/tasks"]["get"]["summary"] = "List\rtasks"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    for fmt in ("text", "markdown", "github"):
+        out = run("diff", DEMO_OLD, str(new), "-f", fmt).output
+        assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "Contoso\\x1b]0;pwned\\x07" in run("diff", DEMO_OLD, str(new)).output

@@ -145,10 +145,19 @@ def test_every_valid_corpus_file_round_trips_without_warnings(corpus):
 
 
 def test_valid_json_is_exactly_json_loads():
-    text = '{"a": [1, 2.5, -3e2, true, false, null, "\\u00e9\\n"], "a": {"b": NaN}, "c": 123456789012345678901}'
+    text = '{"a": [1, 2.5, -3e2, true, false, null, "\\u00e9\\n"], "a": {"b": "NaN"}, "c": 123456789012345678901}'
     value, warnings = load_json(text.encode(), "f.json")
     assert warnings == []
     assert repr(value) == repr(json.loads(text))
+
+
+def test_nan_infinity_and_lone_surrogates_are_read_as_text_with_a_warning():
+    text = '{"v": NaN, "m": [Infinity, -Infinity], "s": "x\\ud800y", "ok": "\\ud83d\\ude00", "t": "NaN"}'
+    value, warnings = load_json(text.encode(), "f.json")
+    assert value == {"v": "NaN", "m": ["Infinity", "-Infinity"], "s": "x\ufffdy", "ok": "\U0001F600", "t": "NaN"}
+    assert [w.message for w in warnings] == ["NaN or Infinity is not JSON: read as a string",
+                                            "an unpaired UTF-16 surrogate escape: read as U+FFFD"]
+    json.dumps(value, ensure_ascii=False).encode("utf-8")  # can be written out again
 
 
 def test_valid_json_takes_only_the_fast_path(monkeypatch):

@@ -86,3 +86,31 @@ def test_adding_a_type_where_none_was_declared_still_counts():
     old = swagger({"Item": {"type": "object", "properties": {"v": {"description": "any"}}}})
     new = swagger({"Item": {"type": "object", "properties": {"v": {"description": "any", "type": "string"}}}})
     assert found(old, new) == {("response-property-type-changed", "operation/GetItem/responses/200/schema/v/type")}
+
+
+def test_definitions_shared_along_many_paths_stay_bounded():
+    """W0 has two properties of type W1, which has two of type W2...: 2^30 paths."""
+    from versioning import engine
+
+    n = 30
+    defs = {f"W{i}": {"type": "object", "properties": {"a": {"$ref": f"#/definitions/W{i + 1}"},
+                                                        "b": {"$ref": f"#/definitions/W{i + 1}"}}} for i in range(n)}
+    defs[f"W{n}"] = {"type": "object", "properties": {"leaf": {"type": "string"}}}
+    old = swagger({"Item": {"$ref": "#/definitions/W0"}, **defs})
+    new = copy.deepcopy(old)
+    new["definitions"][f"W{n}"]["properties"]["leaf"]["type"] = "integer"
+    changes = found(old, new)
+    assert changes and all(rule == "response-property-type-changed" for rule, _ in changes)
+    assert len(changes) <= engine.SCHEMA_BUDGET
+
+
+def test_duplicate_operation_ids_hide_nothing_and_warn():
+    doc = swagger({"Item": ITEM})
+    doc["paths"]["/other/{id}"] = copy.deepcopy(doc["paths"]["/items/{id}"])
+    fewer = copy.deepcopy(doc)
+    del fewer["paths"]["/other/{id}"]
+    result = diff(connector(doc), connector(fewer))
+    assert [c.rule for c in result.changes] == ["operation-removed"]
+    assert result.changes[0].operation == "GetItem (GET /other/{id})"
+    assert any("operationId GetItem is used by GET /items/{id} and by GET /other/{id}" in str(w)
+               for w in result.warnings)

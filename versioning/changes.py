@@ -12,6 +12,21 @@ from enum import Enum
 from typing import Any
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\n\t"}
+_CONTROL.update({0x7F: "\\x7f"})
+_CONTROL.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+
+
+def printable(text: str) -> str:
+    """Text from a definition made safe to print: control characters (terminal escape
+    sequences, carriage returns) are shown as ``\\xNN`` instead of acting on the terminal.
+
+    >>> printable("Get item\\x1b]0;pwned\\x07 now\\r")
+    'Get item\\\\x1b]0;pwned\\\\x07 now\\\\x0d'
+    """
+    return text.translate(_CONTROL)
+
+
 class Level(str, Enum):
     """How a change affects the people who use a connector, most severe first."""
 

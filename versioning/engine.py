@@ -21,7 +21,11 @@ from .rules import Hit, Kind, Rule, rules_for
 from .sourcefiles import PROPERTIES_NAME
 
 #: Schemas nested deeper than this are not compared further (real ones stay far below).
-MAX_DEPTH = 24
+MAX_DEPTH = 64
+#: Schema node pairs one diff compares in full. Past this, a pair of definitions already
+#: compared at another place is not compared again (definitions shared along many paths,
+#: e.g. A with two properties of type B, each with two of type C..., grow exponentially).
+SCHEMA_BUDGET = 50_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class DiffContext:
         self.op_pairs = self._pair_operations()
         self._ref_cache: dict[int, tuple[Any, frozenset[str]]] = {}
         self._changed_refs: frozenset[str] | None = None
+        self.schema_visits = 0
+        self.compared_pairs: set[tuple[str | None, str | None]] = set()
 
     # --- operation pairing ----------------------------------------------------------------
     def _pair_operations(self) -> list[tuple[Operation | None, Operation | None]]:
@@ -239,12 +245,16 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
     if depth > MAX_DEPTH or ctx.same(old.schema, new.schema):
         return
+    pair = (old.ref, new.ref)
     if old.cyclic or new.cyclic:
-        pair = (old.ref, new.ref)
         if (old.cyclic and new.cyclic and old.ref == new.ref) or pair in seen:
             return
     if old.ref is not None or new.ref is not None:
-        seen = seen | {(old.ref, new.ref)}
+        if ctx.schema_visits > SCHEMA_BUDGET and pair in ctx.compared_pairs:
+            return
+        ctx.compared_pairs.add(pair)
+        seen = seen | {pair}
+    ctx.schema_visits += 1
     old_children, new_children = old.expand(), new.expand()
     for name in _union(old_children, new_children):
         a, b = old_children.get(name), new_children.get(name)

@@ -91,16 +91,61 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
     ({'a': [1, 2]}, [LoadWarning(file='x.json', line=1, column=12, message="trailing comma before ']' ignored")])
     """
     try:
-        return json.loads(data.decode("utf-8")), []
+        value, warnings = json.loads(data.decode("utf-8")), []
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        pass
-    text, notes = _decode(data, file)
-    parser = _Parser(text, file)
-    value = parser.parse()
-    notes.extend(parser.notes)
-    notes.sort(key=lambda note: note[0])
+        text, notes = _decode(data, file)
+        parser = _Parser(text, file)
+        value = parser.parse()
+        notes.extend(parser.notes)
+        notes.sort(key=lambda note: note[0])
+        lines = _Lines(text)
+        warnings = [LoadWarning(file, *lines.at(pos), message) for pos, message in notes]
+    if _SUSPECT.search(data):  # rare: only then walk the value
+        value = _sanitize(value, data, file, warnings)
+    return value, warnings
+
+
+#: Bytes that may hide values JSON does not allow: NaN/Infinity literals, and escaped
+#: UTF-16 surrogates (a lone one cannot be written out again as UTF-8).
+_SUSPECT = re.compile(rb"[:\[,]\s*-?(?:NaN|Infinity)|\\[uU][dD][89a-fA-F]")
+
+
+def _sanitize(value: Any, data: bytes, file: str, warnings: list[LoadWarning]) -> Any:
+    """Replace NaN/Infinity by strings and lone surrogates by U+FFFD, with a warning each."""
+    found = {"constant": False, "surrogate": False}
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+            found["constant"] = True
+            return "NaN" if node != node else ("Infinity" if node > 0 else "-Infinity")
+        if isinstance(node, str):
+            return fix_text(node)
+        if isinstance(node, dict):
+            return {fix_text(k): fix(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fix(v) for v in node]
+        return node
+
+    def fix_text(text: str) -> str:
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            found["surrogate"] = True
+            return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    value = fix(value)
+    text = data.decode("utf-8", "replace")
     lines = _Lines(text)
-    return value, [LoadWarning(file, *lines.at(pos), message) for pos, message in notes]
+    if found["constant"]:
+        match = re.search(r"(?<=[:\[,])\s*-?(NaN|Infinity)", text)
+        where = lines.at(match.start()) if match else (1, 1)
+        warnings.append(LoadWarning(file, *where, "NaN or Infinity is not JSON: read as a string"))
+    if found["surrogate"]:
+        match = re.search(r"\\[uU][dD][89a-fA-F]", text)
+        where = lines.at(match.start()) if match else (1, 1)
+        warnings.append(LoadWarning(file, *where, "an unpaired UTF-16 surrogate escape: read as U+FFFD"))
+    return value
 
 
 def locate(data: bytes, pointers: Iterable[tuple]) -> dict[tuple, tuple[int, int]]:

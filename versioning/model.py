@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator, Mapping
 
+from .changes import printable
 from .errors import InputError, JSONDefectError
 from .jsonload import LoadWarning, load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
@@ -266,7 +267,7 @@ class Operation:
     def display_name(self) -> str:
         """How the designer shows the operation: its summary, else its operationId."""
         summary = self.summary
-        return summary.strip() if isinstance(summary, str) and summary.strip() else self.id
+        return printable(summary.strip() if isinstance(summary, str) and summary.strip() else self.id)
 
     @property
     def deprecated(self) -> bool:
@@ -447,19 +448,7 @@ class Connector:
         properties: dict = {}
         properties_readable = True
         if PROPERTIES_NAME in source.files:
-            try:
-                doc, found = load_json(source.files[PROPERTIES_NAME], _file_label(source, PROPERTIES_NAME))
-            except JSONDefectError as exc:
-                # The swagger is the contract and can still be compared; say loudly what was not.
-                warnings.append(LoadWarning(exc.file, exc.line, exc.column,
-                                            f"{exc.defect}; apiProperties.json could not be read, so connection, "
-                                            "policy and script settings were not compared"))
-                doc, found = {"properties": None}, []
-            warnings.extend(found)
-            if isinstance(doc, dict):
-                inner = doc.get("properties")
-                properties = inner if isinstance(inner, dict) else {}
-                properties_readable = inner is not None or "properties" not in doc
+            properties, properties_readable = _read_properties(source, warnings)
         settings: dict = {}
         if SETTINGS_NAME in source.files:
             try:
@@ -489,8 +478,9 @@ class Connector:
 
     @property
     def title(self) -> str | None:
+        """``info.title``, with control characters shown as ``\\xNN`` (it gets printed)."""
         title = self.info.get("title")
-        return title if isinstance(title, str) else None
+        return printable(title) if isinstance(title, str) else None
 
     @property
     def version(self) -> str | None:
@@ -522,6 +512,13 @@ class Connector:
                 op_id = raw.get("operationId")
                 if not isinstance(op_id, str) or not op_id:
                     op_id = f"{method.upper()} {path}"
+                if op_id in out:  # invalid, but must not hide an operation
+                    first = out[op_id]
+                    self.warnings.append(LoadWarning(
+                        _file_label(self.source, self.swagger_name), 1, 1,
+                        f"operationId {op_id} is used by {first.method.upper()} {first.path} and by "
+                        f"{method.upper()} {path}; the second is compared as \"{op_id} ({method.upper()} {path})\""))
+                    op_id = f"{op_id} ({method.upper()} {path})"
                 out[op_id] = Operation(op_id, method, path, raw, ("paths", path, method), item, self.resolver)
         return out
 
@@ -549,6 +546,29 @@ class Connector:
 def _declares(schema: Mapping[str, Any]) -> bool:
     """True when a schema says anything about the value beyond display text."""
     return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
+
+
+def _read_properties(source: SourceFiles, warnings: list[LoadWarning]) -> tuple[dict, bool]:
+    """apiProperties.json's ``properties`` object, and whether it could be read.
+
+    The swagger is the contract and can be compared without it, so a broken
+    apiProperties.json is a loud warning, not an error (``--strict`` makes it one)."""
+    label = _file_label(source, PROPERTIES_NAME)
+    not_compared = "connection, policy and script settings were not compared"
+    try:
+        doc, found = load_json(source.files[PROPERTIES_NAME], label)
+    except JSONDefectError as exc:
+        warnings.append(LoadWarning(exc.file, exc.line, exc.column,
+                                    f"{exc.defect}; apiProperties.json could not be read, so {not_compared}"))
+        return {}, False
+    warnings.extend(found)
+    inner = doc.get("properties") if isinstance(doc, dict) else None
+    if isinstance(inner, dict):
+        return inner, True
+    if isinstance(doc, dict) and (not doc or (set(doc) == {"properties"} and inner is None)):
+        return {}, True  # "{}" or {"properties": null}: an empty file, nothing to compare
+    warnings.append(LoadWarning(label, 1, 1, f"not an object holding a \"properties\" object; {not_compared}"))
+    return {}, False
 
 
 def _check_swagger(swagger: dict, label: str, warnings: list[LoadWarning]) -> None:

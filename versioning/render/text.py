@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..changes import Level
+from ..changes import Level, printable
 
 _COLOURS = {
     Level.BREAKING: "\x1b[1;31m",
@@ -27,7 +27,7 @@ class Paint:
 def side_line(connector) -> str:
     title = connector.title or "(no title)"
     version = connector.version or "(no version)"
-    return f"{connector.label}  [{title} {version}]"
+    return printable(f"{connector.label}  [{title} {version}]")
 
 
 def summary_line(summary: dict[Level, int]) -> str:

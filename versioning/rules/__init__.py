@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Iterable, Iterator
 
-from ..changes import Change, Level
+from ..changes import Change, Level, printable
 
 
 class Kind(str, Enum):
@@ -121,9 +121,9 @@ def render_message(change: Change) -> str:
     }
     values.update({k: show_value(v) if not isinstance(v, str) else v for k, v in change.details})
     try:
-        return spec.message.format(**values)
+        return printable(spec.message.format(**values))
     except (KeyError, IndexError, ValueError):
-        return f"{spec.description} ({change.location})"
+        return printable(f"{spec.description} ({change.location})")
 
 
 def show_value(value: Any) -> str:
