@@ -76,3 +76,21 @@ def test_bump_and_notes_with_a_huge_version_are_one_line_or_a_note(tmp_path):
     result = CliRunner().invoke(cli, ["notes", str(old), str(BUMP / "additive")])
     assert result.exit_code == 0, result.output
     assert "connver cannot suggest a version: cannot read '2.9999" in result.stdout
+
+
+def test_an_absurd_operation_revision_counts_as_none(tmp_path):
+    """A revision of 4300 nines parses (Python's limit), but one more would not print."""
+    for side, suffix in (("a", ""), ("b", "X")):
+        folder = tmp_path / side
+        shutil.copytree(FIXTURES / "demo" / "old", folder)
+        swagger = folder / "apiDefinition.swagger.json"
+        document = json.loads(swagger.read_text(encoding="utf-8"))
+        op = document["paths"]["/tasks"]["get"]
+        op["x-ms-api-annotation"] = {"family": "ListTasks", "revision": "REVISION"}
+        op["operationId"] += suffix
+        swagger.write_text(json.dumps(document).replace('"REVISION"', "9" * 4300), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["bump", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["operations"]["findings"]
+    could = [f for f in findings if f["kind"] == "breaking-could-be-revision"]
+    assert could and could[0]["details"]["revision"] == 2, findings
