@@ -17,9 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from flowkit import INVOICES
+from flowkit import INVOICES, ROOT
 from versioning import Connector, SourceFiles
 from versioning.basedetect import detect_base, fingerprint, git_candidates, similarity
+from versioning.errors import InputError
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
@@ -157,3 +158,32 @@ def test_detects_the_base_among_store_snapshots(tmp_path):
     assert base["detected"] is True
     assert base["source"] == f"contoso-invoices@{taken[0].commit[:10]}"
     assert [c["version"] for c in base["candidates"]] == ["1.0", "2.0"]
+
+
+def test_an_unrelated_history_is_not_taken_as_the_base(tmp_path):
+    """The demo connector's history has nothing in common with the invoices fork: no base."""
+    repo = tmp_path / "upstream"
+    shas = build_history(repo, [("old", ROOT / "fixtures" / "demo" / "old"), ("new", ROOT / "fixtures" / "demo" / "new")])
+    result = CliRunner().invoke(cli, ["upgrade-check", str(INVOICES / "fork"), "--upstream", str(INVOICES / "upstream"),
+                                      "--upstream-repo", str(repo), "--path", "connector"])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr == (
+        f"connver: error: no upstream version looks like the fork: the closest, {shas[0][:10]}:connector "
+        "(version 1.0), is only 10.1% similar, below the 50% a base needs (check that the history is the "
+        "connector's own, or pass --base with the version your copy came from)\n")
+    # the same history is fine once the base is named
+    result = CliRunner().invoke(cli, ["upgrade-check", str(INVOICES / "fork"), "--upstream", str(INVOICES / "upstream"),
+                                      "--base", str(INVOICES / "base"), "--upstream-repo", str(repo), "--path", "connector"])
+    assert result.exit_code == 1, result.output
+
+
+def test_the_threshold_can_be_lowered_by_library_users(tmp_path):
+    repo = tmp_path / "upstream"
+    build_history(repo, [("old", ROOT / "fixtures" / "demo" / "old")])
+    fork = Connector.from_files(SourceFiles("fork", {"apiDefinition.swagger.json":
+                                                     (INVOICES / "fork" / "apiDefinition.swagger.json").read_bytes()}))
+    candidates = git_candidates(str(repo), "connector")
+    with pytest.raises(InputError, match="is only .* similar, below the 50%"):
+        detect_base(fork, candidates)
+    assert [m.candidate.subject for m in detect_base(fork, candidates, threshold=0.0)] == ["old"]

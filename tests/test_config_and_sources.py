@@ -73,6 +73,10 @@ def test_ignore_option_adds_to_the_file(project):
     ('ignore = "host-changed"\n', "ignore must be a list"),
     ('ignore = [\n', "not valid TOML"),
     ('ignre = ["host-changed"]\n', "unknown setting 'ignre' (did you mean ignore?)"),
+    ('[tool]\nconnver = "x"\n', "tool.connver is a string ('x'), not a table"),
+    ('[tool]\nconnver = 5\n', "tool.connver is a number (5), not a table"),
+    ('ignore = [{ rule = "*", operation = 1 }]\n', "ignore entry for rule '*': operation is a number (1), not a string"),
+    ('ignore = [{ rule = "host-*", location = ["a"] }]\n', "ignore entry for rule 'host-*': location is an array, not a string"),
 ])
 def test_bad_config_is_one_line_and_exit_2(project, content, message):
     (project / ".connver.toml").write_text(content, encoding="utf-8")
@@ -80,6 +84,42 @@ def test_bad_config_is_one_line_and_exit_2(project, content, message):
     assert result.exit_code == 2
     assert message in result.stderr and ".connver.toml" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tool_connver_that_is_not_a_table_in_pyproject(project):
+    (project / "pyproject.toml").write_text('[tool]\nconnver = "x"\n# [tool.connver\n', encoding="utf-8")
+    result = diff_json()
+    assert result.exit_code == 2
+    assert result.stderr == (f"connver: error: {project / 'pyproject.toml'}: tool.connver is a string ('x'), "
+                             "not a table (write the settings under a [tool.connver] header)\n")
+
+
+def test_an_unreadable_config_in_a_parent_folder_is_one_line(project, monkeypatch):
+    (project / "pyproject.toml").write_text('[tool.connver]\nignore = ["host-changed"]\n', encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):  # tests run as root, where chmod 000 does not bite
+        if self.name == "pyproject.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = diff_json()
+    assert result.exit_code == 2
+    assert result.stderr == (f"connver: error: {project / 'pyproject.toml'}: cannot read the configuration: "
+                             "permission denied (make it readable, or pass --config FILE to use another file)\n")
+
+
+def test_a_deleted_current_directory_means_no_config(tmp_path, monkeypatch):
+    gone = tmp_path / "g"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(FileNotFoundError):
+        Path.cwd()
+    result = diff_json()
+    assert result.exit_code == 0, result.output
+    assert "description-changed" in rules_of(result.stdout)
 
 
 # --- REV:PATH -----------------------------------------------------------------------------

@@ -76,14 +76,31 @@ class Config:
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """The nearest ``.connver.toml``, or ``pyproject.toml`` with ``[tool.connver]``."""
-    here = (start or Path.cwd()).resolve()
+    """The nearest ``.connver.toml``, or ``pyproject.toml`` with ``[tool.connver]``.
+
+    None when there is none, or when the current directory no longer exists (nothing to
+    search from). A candidate that exists but cannot be read raises :class:`ConfigError`:
+    skipping it could silently drop the settings it holds.
+    """
+    try:
+        here = (start or Path.cwd()).resolve()
+    except (FileNotFoundError, OSError):  # the current directory was deleted
+        return None
     for folder in (here, *here.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or b"[tool.connver" in candidate.read_bytes()):
-                return candidate
+            try:
+                if candidate.is_file() and (name != "pyproject.toml" or b"[tool.connver" in candidate.read_bytes()):
+                    return candidate
+            except OSError as exc:
+                raise _unreadable(candidate, exc) from None
     return None
+
+
+def _unreadable(path: Path, exc: OSError) -> ConfigError:
+    reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+    return ConfigError(f"{path}: cannot read the configuration: {reason}",
+                       hint="make it readable, or pass --config FILE to use another file")
 
 
 def load_config(path: Path | None = None, *, search: bool = True) -> Config:
@@ -99,13 +116,35 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise _unreadable(Path(path), exc) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the file or remove it") from None
     table = data.get("tool", {}).get("connver") if isinstance(data.get("tool"), dict) else None
     if table is None:
         table = {} if Path(path).name == "pyproject.toml" else data
+    elif not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.connver is {_kind(table)}, not a table",
+                          hint="write the settings under a [tool.connver] header")
     return parse_config(table, Path(path))
+
+
+def _kind(value: Any) -> str:
+    """How a TOML value is described in messages.
+
+    >>> _kind("x"), _kind(5), _kind([1]), _kind(True)
+    ("a string ('x')", 'a number (5)', 'an array', 'a boolean (true)')
+    """
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"  # dates and times
 
 
 #: Top-level keys of ``[tool.connver]``.
@@ -145,6 +184,11 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
             unknown = set(entry) - {"rule", "operation", "location"}
             if unknown:
                 raise ConfigError(f"{where}: ignore entry has unknown keys {sorted(unknown)}; use rule, operation, location")
+            for key in ("operation", "location"):
+                if key in entry and not isinstance(entry[key], str):
+                    raise ConfigError(
+                        f"{where}: ignore entry for rule {entry.get('rule', '*')!r}: {key} is {_kind(entry[key])}, "
+                        "not a string", hint=f'write {key} = "NAME" (wildcards allowed)')
             ignore.append(Ignore(rule=entry.get("rule", "*"), operation=entry.get("operation"), location=entry.get("location")))
         else:
             raise ConfigError(f"{where}: ignore entries are rule ids or tables with rule/operation/location")

@@ -15,7 +15,8 @@ used:
 An operation without an annotation whose operationId is the name of an annotated family
 counts as that family's revision 1 (``implied``), as in Microsoft's own example where
 ``GetItems`` is followed by ``GetItems_V2``. A family member without a revision counts
-as revision 1.
+as revision 1, and so does one whose revision is absurdly large (beyond
+:data:`MAX_REVISION`, such as a number of thousands of digits).
 """
 
 from __future__ import annotations
@@ -27,6 +28,20 @@ from enum import Enum
 from typing import Any, Iterable, Mapping
 
 from .changes import Change, Level
+
+#: The largest revision taken at its word; real families count revisions on one hand.
+MAX_REVISION = 1_000_000
+
+
+def _revision(op: Any) -> int | None:
+    """The operation's declared revision, or None when it has none or an absurd one.
+
+    >>> from types import SimpleNamespace as Op
+    >>> [_revision(Op(revision=r)) for r in (2, None, 0, -10 ** 4000, 10 ** 4000)]
+    [2, None, 0, None, None]
+    """
+    revision = op.revision
+    return revision if isinstance(revision, int) and abs(revision) <= MAX_REVISION else None
 
 
 class FindingKind(str, Enum):
@@ -155,8 +170,8 @@ def families(operations: Mapping[str, Any]) -> tuple[Family, ...]:
     grouped: dict[str, list[Member]] = defaultdict(list)
     for op in operations.values():
         if op.family is not None:
-            revision = op.revision if op.revision is not None else 1
-            grouped[op.family].append(Member(op.id, revision, op.revision, op.deprecated, op.visibility))
+            declared = _revision(op)
+            grouped[op.family].append(Member(op.id, 1 if declared is None else declared, declared, op.deprecated, op.visibility))
     for name, members in grouped.items():
         op = operations.get(name)
         if op is not None and op.family is None:
@@ -232,7 +247,7 @@ def _could_be_revisions(new: Any, old: Any, changes: Iterable[Change]) -> list[F
         before, after = old.operations[op_id], new.operations.get(op_id)
         family = (after.family if after is not None else None) or before.family or op_id
         revisions = [m.revision for f in families(new.operations) if f.name == family for m in f.members]
-        revisions.append(before.revision if before.revision is not None else 1)
+        revisions.append(1 if _revision(before) is None else _revision(before))
         revision = max(revisions) + 1
         suggested = suggest_operation_id(op_id, revision)
         while suggested in taken:  # never suggest an operationId that is already used

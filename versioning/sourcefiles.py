@@ -20,13 +20,16 @@ class SourceFiles:
 
     ``label`` is how the source is shown to users (a path, ``REV:PATH``, ``ID@SPEC``);
     ``kind`` is one of ``folder``, ``file``, ``git``, ``store``; ``meta`` holds
-    source-specific facts (commit id, snapshot trailers...).
+    source-specific facts (commit id, snapshot trailers...). ``notes`` are warnings about
+    how the files were picked, as ``(file, message)`` pairs (both
+    ``apiDefinition.swagger.json`` and a different ``apiDefinition.json``, say).
     """
 
     label: str
     files: Mapping[str, bytes]
     kind: str = "folder"
     meta: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def swagger_name(self) -> str | None:

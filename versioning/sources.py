@@ -12,7 +12,9 @@ Anything else is a missing path.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .errors import InputError, SourceNotFoundError
@@ -23,7 +25,10 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def source_kind(spec: str) -> str:
-    """``folder``, ``file``, ``git`` or ``store`` for a source argument.
+    """``folder``, ``file``, ``git``, ``store`` or ``missing`` for a source argument.
+
+    Anything on disk that is not a folder is a ``file`` (reading refuses pipes and devices).
+    A path that cannot be reached for lack of permission raises :class:`InputError`.
 
     >>> source_kind("master:certified-connectors/Encodian")
     'git'
@@ -31,15 +36,26 @@ def source_kind(spec: str) -> str:
     'store'
     """
     path = Path(spec)
-    if path.is_dir():
-        return "folder"
-    if path.exists():
-        return "file"
+    info = _stat(path)
+    if info is not None:
+        return "folder" if stat.S_ISDIR(info.st_mode) else "file"
     if ":" in spec and not _WINDOWS_DRIVE.match(spec):
         return "git"
     if _STORE_REF.match(spec) and not spec.startswith((".", "~")):
         return "store"
     return "missing"
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``path``'s status (following links); None when there is nothing there (or a broken or
+    looping link, or a name the system refuses); :class:`InputError` for permission denied."""
+    try:
+        return path.stat()
+    except PermissionError:
+        raise InputError(f"{path}: cannot read: permission denied",
+                         hint="check the permissions of it and of the folders above it") from None
+    except (OSError, ValueError):
+        return None
 
 
 def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str | Path | None = None) -> SourceFiles:
@@ -56,7 +72,8 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
 
         files = read_git_folder(repo or ".", rev, path)
         _require_swagger(files, spec)
-        return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path})
+        notes = _both_swaggers(files, spec) if all(name in files for name in SWAGGER_NAMES) else ()
+        return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path}, notes=notes)
     if kind == "store":
         try:
             from .store.snapshots import read_store_source
@@ -70,29 +87,66 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
     )
 
 
-def read_folder(path: Path) -> SourceFiles:
+def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
+    """A connector folder's files. ``swagger`` names the swagger file to read when the user
+    named one; otherwise ``apiDefinition.swagger.json`` wins over ``apiDefinition.json``, with
+    a note when both are there and differ."""
+    try:
+        present = set(os.listdir(path))
+    except PermissionError:
+        raise InputError(f"{path}: cannot read folder: permission denied", hint="check the folder's permissions") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read folder ({exc.strerror or exc})") from None
     files = {}
     for name in CONNECTOR_FILES:
-        candidate = path / name
-        if candidate.is_file():
-            files[name] = _read_bytes(candidate)
+        if name not in present or (swagger is not None and name in SWAGGER_NAMES and name != swagger):
+            continue
+        files[name] = _read_bytes(path / name)
+    notes: tuple[tuple[str, str], ...] = ()
+    if swagger is None and all(name in files for name in SWAGGER_NAMES):
+        notes = _both_swaggers(files, str(path))
+    if not any(name in files for name in SWAGGER_NAMES) and path.suffix.lower() == ".json":
+        raise SourceNotFoundError(
+            f"{path}: a folder, not a swagger file",
+            hint="give the swagger file itself, or the connector folder that holds it",
+        )
     _require_swagger(files, str(path))
-    return SourceFiles(label=str(path), files=files, kind="folder", meta={"path": str(path)})
+    return SourceFiles(label=str(path), files=files, kind="folder", meta={"path": str(path)}, notes=notes)
+
+
+def _both_swaggers(files: dict[str, bytes], where: str) -> tuple[tuple[str, str], ...]:
+    """A note when a connector holds both swagger names with different contents."""
+    first, second = SWAGGER_NAMES
+    if files[first] == files[second]:
+        return ()
+    label = f"{where.rstrip('/')}/{second}"
+    return ((label, f"ignored: {first} is there too, with different contents, and was read instead; "
+                    f"delete the stale one"),)
 
 
 def read_file(path: Path) -> SourceFiles:
     """A single swagger file; ``apiProperties.json`` etc. are read from beside it when the
     file has one of the standard names."""
     if path.name in SWAGGER_NAMES:
-        return read_folder(path.parent)
+        return read_folder(path.parent, swagger=path.name)
     return SourceFiles(label=str(path), files={SWAGGER_NAMES[0]: _read_bytes(path)}, kind="file", meta={"path": str(path)})
 
 
 def _read_bytes(path: Path) -> bytes:
+    """A regular file's bytes; one-line :class:`InputError` for anything else."""
+    info = _stat(path)
+    if info is None:
+        raise SourceNotFoundError(f"{path}: a broken symbolic link", hint="fix the link, or replace it with the file")
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: a folder, not a file", hint="it should be the connector's file of that name")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a pipe, socket or device)",
+                         hint="save its contents to a file first, then give that file")
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", hint="check the file's permissions") from None
+        reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        raise InputError(f"{path}: cannot read: {reason}", hint="check the file's permissions") from None
 
 
 def _require_swagger(files: dict, where: str) -> None:

@@ -104,6 +104,11 @@ _HASHED = re.compile(r"(?P<prefix>[vV]?)(?P<nums>\d+(?:\.\d+){0,2})\.(?P<hash>(?
 _DATE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<suffix>[0-9A-Za-z][0-9A-Za-z.-]*))?")
 
 EXAMPLES = "1.0, 1.0.0, v1, V1.1, 1.0.0.0, 2, 1.2.0-beta, 2021-10-01"
+#: A number in a version with more digits than this is not a version number (and Python
+#: refuses to convert more than 4300 digits). 20 digits hold any 64-bit number.
+MAX_DIGITS = 20
+#: A version string longer than this is not read as a version.
+MAX_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def parse_version(text: str | None) -> StyledVersion:
         raise VersionError("no info.version declared", hint="state the current version with connver bump --from VERSION")
     raw = str(text)
     s = raw.strip()
+    if len(s) > MAX_LENGTH:
+        _unreadable(raw, f"longer than {MAX_LENGTH} characters")
     m = _DATE.fullmatch(s)
     if m:
         try:
@@ -188,6 +195,8 @@ def parse_version(text: str | None) -> StyledVersion:
             _unreadable(raw)
         build, build_sep = m["hash"], "."
     texts = m["nums"].split(".")
+    if any(len(t) > MAX_DIGITS for t in texts):
+        _unreadable(raw, f"a number with more than {MAX_DIGITS} digits")
     parts = tuple(int(t) for t in texts)
     widths = tuple(len(t) if len(t) > 1 and t.startswith("0") else 0 for t in texts)
     version = StyledVersion(
@@ -203,11 +212,25 @@ def parse_version(text: str | None) -> StyledVersion:
     return version
 
 
-def _unreadable(text: str):
+def _unreadable(text: str, why: str = ""):
+    because = f": {why}" if why else ""
     raise VersionError(
-        f"cannot read {text!r} as a version (expected a form like {EXAMPLES})",
+        f"cannot read {shown_version(text)} as a version{because} (expected a form like {EXAMPLES})",
         hint="state the current version with connver bump --from VERSION",
     )
+
+
+def shown_version(text: str) -> str:
+    """A version string quoted for a message, shortened when it is absurdly long.
+
+    >>> shown_version("1.0")
+    "'1.0'"
+    >>> shown_version("2." + "9" * 5000)
+    "'2.99999999999999999999999999999999999999...' (5002 characters)"
+    """
+    if len(text) <= 60:
+        return repr(text)
+    return f"{text[:40] + '...'!r} ({len(text)} characters)"
 
 
 # --------------------------------------------------------------------------- writing
@@ -381,7 +404,7 @@ def check_version(
     except VersionError:
         return result(
             CheckStatus.UNREADABLE,
-            f"unreadable: the new definition declares {new_declared!r}, which is not a version; {need}",
+            f"unreadable: the new definition declares {shown_version(new_declared)}, which is not a version; {need}",
         )
     shown = new.text.strip()
     if new.kind is not start.kind:

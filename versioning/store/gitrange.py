@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import InputError, SourceNotFoundError
-from .gitrepo import check_rev
+from .gitrepo import check_rev, ownership_error
 
 #: How many folder pathspecs go on one ``ls-tree`` command line.
 _CHUNK = 200
@@ -59,7 +59,11 @@ def _git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise InputError("git is not installed or not on PATH", hint="install git to audit a repository") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        stderr = done.stderr.decode("utf-8", "replace")
+        dubious = ownership_error(repo, stderr)
+        if dubious is not None:
+            raise dubious
+        message = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
         raise _GitFailed(args[0], message[-1] if message else f"exit status {done.returncode}")
     return done.stdout
 
@@ -221,6 +225,9 @@ def read_blobs(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
             proc.stderr.close()
         status = proc.wait()
     if status != 0 or len(blobs) != len(wanted):
+        dubious = ownership_error(repo, error)
+        if dubious is not None:
+            raise dubious
         missing = [s for s in wanted if s not in blobs]
         raise InputError(f"git cat-file could not read {len(missing)} object(s) ({error or 'missing objects'})")
     return blobs
