@@ -145,3 +145,18 @@ def test_both_swagger_names_that_differ_leave_a_note(tmp_path):
     assert named.swagger_name == "apiDefinition.json" and SWAGGER not in named.files
     assert named.files["apiDefinition.json"] == (DEMO / "new" / SWAGGER).read_bytes()
     assert named.notes == ()
+
+
+def test_two_different_swagger_files_in_one_folder_are_warned_about(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    folder = tmp_path / "both"
+    shutil.copytree(FIXTURES / "demo" / "old", folder)
+    shutil.copyfile(FIXTURES / "demo" / "new" / "apiDefinition.swagger.json", folder / "apiDefinition.json")
+    result = CliRunner().invoke(cli, ["diff", str(folder), str(folder)])
+    assert result.exit_code == 0
+    assert "apiDefinition.swagger.json" in result.stderr and "warning" in result.stderr

@@ -312,7 +312,7 @@ class Operation:
         revision = self.annotation.get("revision")
         try:
             return int(revision) if revision is not None else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
     @property
@@ -440,6 +440,7 @@ class Connector:
         if name is None:
             raise InputError(f"{source.label}: no apiDefinition.swagger.json or apiDefinition.json")
         label = _file_label(source, name)
+        warnings.extend(LoadWarning(_file_label(source, file), 1, 1, note) for file, note in source.notes)
         swagger, found = load_json(source.files[name], label)
         warnings.extend(found)
         if not isinstance(swagger, dict):
