@@ -15,6 +15,7 @@ Every file connver writes for you (``changelog --update``, ``bump --write``, ``u
   file with several hard links (a replacement would separate it from its other names), and
   a read-only file (checked on the mode bits, which root ignores too). A symbolic link is
   followed when connver edits a file of yours, so the link survives and its target changes;
+  a file with several hard links is then refused (a replacement would split them);
 * an :class:`OSError` becomes one :class:`~versioning.errors.InputError` naming the file,
   the reason and what to do.
 """
@@ -82,17 +83,22 @@ def check_readable(path: str | os.PathLike) -> bool:
     return True
 
 
-def check_target(path: str | os.PathLike, *, follow_symlinks: bool = True) -> Path:
+def check_target(path: str | os.PathLike, *, edit: bool = True) -> Path:
     """The file to replace when writing ``path``; refuses what cannot be replaced safely.
 
-    With ``follow_symlinks`` (editing a file of yours), a symbolic link is resolved and its
-    target is what gets replaced, so the link stays a link. Without it (writing an output
-    into a folder), a link is itself replaced and its target is left alone.
+    ``edit`` (connver edits a file of yours: ``bump --write``, ``changelog --update``,
+    ``upgrade --in-place``): a symbolic link is resolved and its target is replaced, so the
+    link stays a link; a file with several hard links is refused, since a replacement would
+    leave its other names with the old content. Otherwise (an output written into a folder:
+    ``restore``, ``upgrade --output``) the path itself is replaced: a link there is replaced
+    by the file and its target left alone, and other hard links keep the old content, as
+    with any new file. Both refuse a folder, anything but a regular file, and a read-only
+    file (by its mode bits, which root would ignore).
     """
     path = Path(path)
-    target = Path(os.path.realpath(path)) if follow_symlinks else path
+    target = Path(os.path.realpath(path)) if edit else path
     try:
-        info = os.stat(target) if follow_symlinks else os.lstat(target)
+        info = os.stat(target) if edit else os.lstat(target)
     except FileNotFoundError:
         _check_folder(target.parent, path)
         return target
@@ -105,7 +111,7 @@ def check_target(path: str | os.PathLike, *, follow_symlinks: bool = True) -> Pa
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path}: is not a regular file (a device, pipe or socket); connver writes only regular files",
                          hint="give the path of a regular file")
-    if info.st_nlink > 1:
+    if edit and info.st_nlink > 1:
         raise InputError(
             f"{path}: has {info.st_nlink} hard links; replacing it would leave its other names with the old "
             "content", hint=f"make it a single file first (cp {path} {path}.tmp && mv {path}.tmp {path}), "
@@ -168,9 +174,10 @@ def remove_folders(created: Iterable[Path]) -> None:
             pass
 
 
-def write_file(path: str | os.PathLike, data: bytes, *, follow_symlinks: bool = True) -> Path:
-    """Replace ``path`` with ``data`` atomically (see the module); return the file written."""
-    target = check_target(path, follow_symlinks=follow_symlinks)
+def write_file(path: str | os.PathLike, data: bytes, *, edit: bool = True) -> Path:
+    """Replace ``path`` with ``data`` atomically (see the module and :func:`check_target`);
+    return the file written."""
+    target = check_target(path, edit=edit)
     files = FileSet()
     files.write(target, data, label=path)
     files.commit()
@@ -189,11 +196,14 @@ class FileSet:
     system allows, none. Check each target with :func:`check_target` first."""
 
     def __init__(self) -> None:
-        self._writes: list[tuple[Path, bytes, str]] = []
+        self._writes: list[tuple[Path, bytes, str, int | None]] = []
         self._removes: list[tuple[Path, str]] = []
 
-    def write(self, target: str | os.PathLike, data: bytes, *, label: str | os.PathLike | None = None) -> None:
-        self._writes.append((Path(target), bytes(data), str(label if label is not None else target)))
+    def write(self, target: str | os.PathLike, data: bytes, *, label: str | os.PathLike | None = None,
+              mode: int | None = None) -> None:
+        """Write ``data`` to ``target``, with ``mode`` (default: the mode of the file it
+        replaces, or ``0o666 & ~umask`` for a new file)."""
+        self._writes.append((Path(target), bytes(data), str(label if label is not None else target), mode))
 
     def remove(self, target: str | os.PathLike, *, label: str | os.PathLike | None = None) -> None:
         self._removes.append((Path(target), str(label if label is not None else target)))
@@ -201,9 +211,9 @@ class FileSet:
     def commit(self) -> None:
         staged: list[tuple[Path, Path, str]] = []
         try:
-            for target, data, label in self._writes:
+            for target, data, label, mode in self._writes:
                 try:
-                    staged.append((target, _stage(target, data), label))
+                    staged.append((target, _stage(target, data, mode), label))
                 except OSError as exc:
                     raise os_error(label, exc) from None
         except BaseException:
@@ -244,7 +254,7 @@ class FileSet:
             _sync_folder(folder)
 
 
-def _stage(target: Path, data: bytes) -> Path:
+def _stage(target: Path, data: bytes, mode: int | None = None) -> Path:
     """``data`` in a temporary file beside ``target``, on disk, with the mode (and, where
     allowed, the owner) of the file it replaces."""
     try:
@@ -261,7 +271,9 @@ def _stage(target: Path, data: bytes) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-        if old is not None and stat.S_ISREG(old.st_mode):
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif old is not None and stat.S_ISREG(old.st_mode):
             os.chmod(tmp, stat.S_IMODE(old.st_mode))
             if hasattr(os, "chown") and (old.st_uid, old.st_gid) != _owner(tmp):
                 try:
