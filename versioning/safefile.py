@@ -31,7 +31,8 @@ from typing import Iterable
 
 from .errors import InputError
 
-__all__ = ["FileSet", "check_readable", "check_target", "default_mode", "make_folder", "os_error", "write_file"]
+__all__ = ["FileSet", "check_readable", "check_target", "default_mode", "describe", "make_folder", "os_error",
+           "remove_folders", "write_file"]
 
 _REASONS = {
     errno.ENOSPC: ("no space left on the device", "free some space and run again"),
@@ -49,9 +50,18 @@ _REASONS = {
 }
 
 
+def describe(exc: OSError) -> tuple[str, str]:
+    """(what went wrong, what to do) for an :class:`OSError`, in words.
+
+    >>> describe(OSError(28, "No space left on device"))
+    ('no space left on the device', 'free some space and run again')
+    """
+    return _REASONS.get(exc.errno or 0, ((exc.strerror or str(exc)).lower(), "check the path and its permissions"))
+
+
 def os_error(path: str | os.PathLike, exc: OSError, action: str = "write", *, unchanged: bool = True) -> InputError:
     """One line for an :class:`OSError` met while writing (or reading) ``path``."""
-    reason, todo = _REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the path and its permissions"))
+    reason, todo = describe(exc)
     where = exc.filename if exc.filename and str(exc.filename) != str(path) and action != "read" else None
     detail = f"{reason} ({where})" if where else reason
     if unchanged and action != "read":
