@@ -76,7 +76,8 @@ def test_a_store_under_a_folder_you_cannot_read(run, tmp_path, contoso, monkeypa
         return real_stat(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "stat", stat_)
-    for args in (("list",), ("log",), ("show", "c@dev"), ("diff", "c@deployed", "c@dev"),
+    for args in (("list",), ("log",), ("show", "c@dev"), ("diff", "c@deployed", "c@dev"), ("restore", "c@dev",
+                 tmp_path / "out"), ("store", "init"), ("store", "check"),
                  ("snapshot", contoso["contoso-v1"], "--channel", "dev")):
         _one_line(run(*args, "--store", store), f"cannot read the store at {store}: permission denied",
                   "make the folder and its parents readable for you")

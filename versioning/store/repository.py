@@ -108,7 +108,9 @@ def init_store(path: Path) -> bool:
     store is either complete or absent.
     """
     path = Path(path)
-    if path.exists() and not _is_empty_dir(path):
+    with _os_errors(path, "read"):
+        occupied = path.exists() and not _is_empty_dir(path)
+    if occupied:
         SnapshotStore.open(path).close()  # raises a clear StoreError when it is not one
         return False
     import git
