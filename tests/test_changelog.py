@@ -244,7 +244,7 @@ def test_a_folder_that_cannot_be_written_is_one_line(repo, tmp_path, monkeypatch
     target = tmp_path / "CHANGELOG.md"
     target.write_text(HAND_WRITTEN)
     faults.deny_create(monkeypatch, tmp_path)
-    _one_line(changelog(repo, "--update", str(target)), str(target), "permission denied")
+    _one_line(changelog(repo, "--update", str(target)), str(target), f"permission denied in the folder {tmp_path}")
     assert target.read_text() == HAND_WRITTEN
 
 

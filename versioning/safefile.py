@@ -37,8 +37,8 @@ __all__ = ["FileSet", "check_readable", "check_target", "default_mode", "describ
 _REASONS = {
     errno.ENOSPC: ("no space left on the device", "free some space and run again"),
     getattr(errno, "EDQUOT", -1): ("the disk quota is exceeded", "free some space and run again"),
-    errno.EACCES: ("permission denied", "make it writable for you, or choose another place"),
-    errno.EPERM: ("operation not permitted", "make it writable for you, or choose another place"),
+    errno.EACCES: ("permission denied", "make the file and its folder writable for you, or choose another place"),
+    errno.EPERM: ("operation not permitted", "make the file and its folder writable for you, or choose another place"),
     errno.EROFS: ("the file system is read-only", "choose another place"),
     errno.ENOENT: ("no such file or folder", "check the path; create the folder first"),
     errno.ENOTDIR: ("a part of the path is not a folder", "check the path"),
@@ -62,8 +62,14 @@ def describe(exc: OSError) -> tuple[str, str]:
 def os_error(path: str | os.PathLike, exc: OSError, action: str = "write", *, unchanged: bool = True) -> InputError:
     """One line for an :class:`OSError` met while writing (or reading) ``path``."""
     reason, todo = describe(exc)
-    where = exc.filename if exc.filename and str(exc.filename) != str(path) and action != "read" else None
-    detail = f"{reason} ({where})" if where else reason
+    where = None
+    if exc.filename and str(exc.filename) != str(path) and action != "read":
+        name = Path(os.fsdecode(exc.filename))
+        # a temporary file of ours: the folder is what matters to the reader
+        where = f" in the folder {name.parent}" if ".connver-" in name.name else f": {name}"
+    detail = f"{reason}{where}" if where else reason
+    if action == "read" and exc.errno in (errno.EACCES, errno.EPERM):
+        todo = "make it readable for you, or give another file"
     if unchanged and action != "read":
         todo += "; nothing was changed"
     return InputError(f"{path}: cannot {action} it: {detail}", hint=todo)

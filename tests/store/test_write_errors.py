@@ -59,7 +59,7 @@ def test_a_store_that_cannot_be_created_in_its_parent(run, tmp_path, contoso, mo
     store = parent / "store"
     faults.deny_create(monkeypatch, parent)
     result = run("snapshot", contoso["contoso-v1"], "--channel", "dev", "--store", store)
-    _one_line(result, f"cannot create the store at {store}: permission denied")
+    _one_line(result, f"cannot create the store at {store}: permission denied in the folder {parent}")
     assert list(parent.iterdir()) == []
     _one_line(run("store", "init", "--store", store), "cannot create the store at")
 

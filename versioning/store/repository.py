@@ -78,7 +78,10 @@ def store_os_error(path: Path, exc: OSError, action: str = "write to") -> StoreE
     from ..safefile import describe
 
     reason, _ = describe(exc)
-    where = f" on {exc.filename}" if exc.filename and str(exc.filename) != str(path) else ""
+    where = ""
+    if exc.filename and str(exc.filename) != str(path):
+        name = Path(os.fsdecode(exc.filename))
+        where = f" in the folder {name.parent}" if name.name.startswith(".connver-") else f" on {name}"
     code = exc.errno or 0
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         hint = ("make the folder and its parents readable for you, " if action == "read"
