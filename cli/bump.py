@@ -12,6 +12,7 @@ from versioning.bump import bump_report, swagger_path
 from versioning.errors import VersionError
 from versioning.render import BUMP_RENDERERS, available, render
 from versioning.rewrite import write_info_version
+from versioning.safefile import check_target
 
 from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write
 
@@ -56,6 +57,7 @@ def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, i
     after = load_connector(new, repo=repo, store=store)
     if write_:
         target = swagger_path(after)  # refuse git and store sources before doing anything
+        check_target(target)  # and a file that cannot be replaced safely (read-only, hard links)
     result = diff_connectors(before, after, config=config)
     report = bump_report(result, current=from_version, today=date)
     if fmt in ("text", "markdown"):

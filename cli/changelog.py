@@ -42,7 +42,7 @@ def changelog(connector, repo, path, rev, store, channel, fmt, update, check, fo
     \b
     Exit status: 0 written (or up to date); 1 --check found FILE out of date; 2 bad input.
     """
-    from versioning.changelog import build_changelog, document, git_history, store_history, update_document
+    from versioning.changelog import build_changelog, document, git_history, store_history, update_file
     from versioning.render import render
     from versioning.render.notes import CHANGELOG_RENDERERS, changelog_header
 
@@ -73,25 +73,12 @@ def changelog(connector, repo, path, rev, store, channel, fmt, update, check, fo
         else:
             write(document(changelog_header(result), render(result, fmt, CHANGELOG_RENDERERS)))
         return
-    existing = _read(update)
-    text = update_document(existing, render(result, "markdown", CHANGELOG_RENDERERS),
-                           header=changelog_header(result), force=force, name=str(update))
-    if text == existing:
+    state, existed = update_file(update, render(result, "markdown", CHANGELOG_RENDERERS),
+                                 header=changelog_header(result), force=force, check=check)
+    if state == "up to date":
         click.echo(f"{update}: up to date")
-        return
-    if check:
+    elif state == "out of date":
         click.echo(f"{update}: out of date", err=True)
         raise SystemExit(1)
-    update.write_bytes(text.encode("utf-8"))
-    click.echo(f"{update}: {'updated' if existing else 'written'} ({len(result.versions)} versions)")
-
-
-def _read(path: Path) -> str:
-    from versioning.errors import InputError
-
-    if not path.exists():
-        return ""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    else:
+        click.echo(f"{update}: {'updated' if existed else 'written'} ({len(result.versions)} versions)")

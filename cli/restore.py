@@ -21,6 +21,7 @@ def restore(reference, dest, force, store_dir) -> None:
     """Write the files of a snapshot into DEST (created when missing).
 
     Refuses to overwrite an existing file unless --force; other files in DEST stay.
+    The files are written all together or not at all; DEST may not be inside the store.
     """
     snap, written = restore_snapshot(reference, dest, store_dir, force=force)
     if snap.redacted:

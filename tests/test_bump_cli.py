@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import faults
 from cli.main import cli
 
 from .conftest import FIXTURES
@@ -171,6 +173,57 @@ def test_write_refuses_a_file_it_cannot_edit_safely(tmp_path):
     assert result.stderr.strip().endswith("cannot edit info.version safely: info.version is 1.1, not a string")
     assert len(result.stderr.strip().splitlines()) == 1
     assert path.read_bytes() == before
+
+
+def _one_line(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, (SystemExit, type(None)))
+    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_write_through_a_symlink_keeps_the_link(tmp_path):
+    new = variant(tmp_path, "breaking", "1.1")
+    real = tmp_path / "shared" / "swagger.json"
+    real.parent.mkdir()
+    (new / SWAGGER).rename(real)
+    (new / SWAGGER).symlink_to(real)
+    assert run(BUMP / "v1", new, "--write").exit_code == 0
+    assert (new / SWAGGER).is_symlink() and (new / SWAGGER).resolve() == real.resolve()
+    assert json.loads(real.read_bytes())["info"]["version"] == "2.0"
+
+
+def test_write_refuses_hard_links_and_read_only_files(tmp_path):
+    new = variant(tmp_path, "breaking", "1.1")
+    path = new / SWAGGER
+    before = path.read_bytes()
+    other = tmp_path / "another-name.json"
+    os.link(path, other)
+    result = run(BUMP / "v1", new, "--write")
+    _one_line(result, f"{path}: has 2 hard links")
+    assert result.stdout == ""  # refused before the report
+    assert path.read_bytes() == before == other.read_bytes()
+    other.unlink()
+    path.chmod(0o444)
+    _one_line(run(BUMP / "v1", new, "--write"), f"{path}: is a read-only file", "make it writable")
+    assert path.read_bytes() == before
+
+
+def test_write_into_a_folder_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    new = variant(tmp_path, "breaking", "1.1")
+    before = (new / SWAGGER).read_bytes()
+    faults.deny_create(monkeypatch, new)
+    _one_line(run(BUMP / "v1", new, "--write"), f"{new / SWAGGER}: cannot write it: permission denied")
+    assert (new / SWAGGER).read_bytes() == before
+
+
+def test_write_on_a_full_disk_leaves_the_file_whole(tmp_path, monkeypatch):
+    new = variant(tmp_path, "breaking", "1.1")
+    before = (new / SWAGGER).read_bytes()
+    faults.disk_full(monkeypatch, new, after=10)
+    _one_line(run(BUMP / "v1", new, "--write"), "no space left on the device", "nothing was changed")
+    assert (new / SWAGGER).read_bytes() == before and faults.hidden_leftovers(new) == []
 
 
 def test_write_refuses_git_sources(tmp_path):

@@ -6,12 +6,14 @@ hand-written text, idempotent, refuses hand edits inside the markers, --check, -
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import faults
 from cli.main import cli
 from golden import check_golden
 from history_repo import build_history, commit_files, folder_files
@@ -218,6 +220,149 @@ def test_update_document_keeps_crlf_and_rejects_broken_markers():
     assert update_document(out, block) == out
     with pytest.raises(InputError, match="markers are broken"):
         update_document(wrap_block(block) + END_MARKER + "\n", block)
+
+
+def _one_line(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_a_full_disk_leaves_the_file_whole(repo, tmp_path, monkeypatch):
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(HAND_WRITTEN)
+    failed = faults.disk_full(monkeypatch, tmp_path, after=100)
+    result = changelog(repo, "--update", str(target))
+    _one_line(result, str(target), "no space left", "nothing was changed")
+    assert failed and target.read_text() == HAND_WRITTEN
+    assert faults.hidden_leftovers(tmp_path) == []
+
+
+def test_a_folder_that_cannot_be_written_is_one_line(repo, tmp_path, monkeypatch):
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(HAND_WRITTEN)
+    faults.deny_create(monkeypatch, tmp_path)
+    _one_line(changelog(repo, "--update", str(target)), str(target), f"permission denied in the folder {tmp_path}")
+    assert target.read_text() == HAND_WRITTEN
+
+
+def test_a_missing_folder_is_one_line(repo, tmp_path):
+    target = tmp_path / "nonexist" / "dir" / "C.md"
+    _one_line(changelog(repo, "--update", str(target)), str(target), "no such file or folder")
+    assert not (tmp_path / "nonexist").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_device_is_refused_before_it_is_read(repo):
+    _one_line(changelog(repo, "--update", "/dev/full"), "/dev/full: is not a regular file")
+    _one_line(changelog(repo, "--update", "/dev/full", "--check"), "is not a regular file")
+
+
+def test_read_only_and_hard_linked_files_are_refused(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(HAND_WRITTEN)
+    target.chmod(0o444)
+    _one_line(changelog(repo, "--update", str(target)), "is a read-only file", "chmod u+w")
+    assert target.read_text() == HAND_WRITTEN
+    assert changelog(repo, "--update", str(target), "--check").exit_code == 1  # reading is fine
+    target.chmod(0o644)
+    other = tmp_path / "other-name.md"
+    os.link(target, other)
+    _one_line(changelog(repo, "--update", str(target)), "has 2 hard links")
+    assert target.read_text() == HAND_WRITTEN == other.read_text()
+
+
+def test_a_symlink_stays_a_link_and_the_mode_is_kept(repo, tmp_path):
+    real = tmp_path / "docs" / "CHANGELOG.md"
+    real.parent.mkdir()
+    real.write_text(HAND_WRITTEN)
+    real.chmod(0o640)
+    link = tmp_path / "CHANGELOG.md"
+    link.symlink_to(Path("docs") / "CHANGELOG.md")
+    assert changelog(repo, "--update", str(link)).exit_code == 0
+    assert link.is_symlink() and START_MARKER in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_new_file_gets_the_usual_mode(repo, tmp_path):
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "CHANGELOG.md"
+        assert changelog(repo, "--update", str(target)).exit_code == 0
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+MARKED = "# Changelog\n\n{start}\n{inside}{end}\nA footer.\n"
+
+
+def test_a_block_without_checksum_is_refused_unless_forced(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    for start in ("<!-- connver:changelog:start -->", "<!-- connver:changelog:start sha256=xyz -->"):
+        text = MARKED.format(start=start, inside="my notes\n", end=END_MARKER)
+        target.write_text(text)
+        _one_line(changelog(repo, "--update", str(target)), "carries no checksum",
+                  "line 4 between the markers may have been written by hand", "--force")
+        assert target.read_text() == text
+    assert changelog(repo, "--update", str(target), "--force").exit_code == 0
+    assert "my notes" not in target.read_text() and target.read_text().endswith("\nA footer.\n")
+
+
+def test_empty_markers_placed_by_hand_are_filled(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(MARKED.format(start="<!-- connver:changelog:start -->", inside="", end=END_MARKER))
+    assert changelog(repo, "--update", str(target)).exit_code == 0
+    text = target.read_text()
+    assert text.startswith("# Changelog\n\n" + START_MARKER + " generated") and "## [2.0]" in text
+    assert text.endswith(END_MARKER + "\nA footer.\n")
+
+
+def test_one_crlf_line_keeps_every_hand_written_line_byte_for_byte(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    original = HAND_WRITTEN.encode() + b"A line pasted from Windows.\r\n"
+    target.write_bytes(original)
+    assert changelog(repo, "--update", str(target)).exit_code == 0
+    data = target.read_bytes()
+    assert data.count(b"\r\n") == 1  # the generated lines take the dominant LF
+    start, end = data.index(START_MARKER.encode()), data.index(END_MARKER.encode()) + len(END_MARKER) + 1
+    outside = data[:start] + data[end:]
+    assert outside.replace(b"\n\n## Older", b"\n## Older") == original  # plus the blank line before the block
+    assert changelog(repo, "--update", str(target)).output.endswith("up to date\n")
+
+
+def test_a_crlf_file_stays_crlf_and_a_lone_lf_line_stays_lf(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    original = HAND_WRITTEN.replace("\n", "\r\n").encode() + b"An LF line.\n"
+    target.write_bytes(original)
+    assert changelog(repo, "--update", str(target)).exit_code == 0
+    data = target.read_bytes()
+    assert data.count(b"\n") - data.count(b"\r\n") == 1 and data.endswith(b"An LF line.\n")
+
+
+FENCED = """# Changelog
+
+How an entry looks:
+
+```markdown
+## [1.0] - 2024-01-01
+<!-- connver:changelog:end -->
+```
+
+## Older history
+"""
+
+
+def test_headings_and_markers_inside_a_code_fence_do_not_count(repo, tmp_path):
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(FENCED)
+    assert changelog(repo, "--update", str(target)).exit_code == 0
+    text = target.read_text()
+    fence_end = text.index("```\n", text.index("```markdown") + 3)
+    assert fence_end < text.index(START_MARKER) < text.index("## [2.0]") < text.index("## Older history")
+    assert text.replace(text[text.index(START_MARKER):text.rindex(END_MARKER) + len(END_MARKER) + 2], "") == FENCED
 
 
 # --------------------------------------------------------------------------- from the store

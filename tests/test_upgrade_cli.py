@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import faults
 from cli.main import cli
 from flowkit import INVOICES, logic_app_json, package_zip, solution_zip
 from versioning import load_connector
@@ -346,3 +348,132 @@ def test_upgrade_markdown_report(tmp_path):
     assert "## Applied from upstream (7)" in result.output
     assert "- **breaking** parameter tenant of GetInvoice became required (`parameter-became-required`)" in result.output
     assert f"- `{out / 'connver-conflicts.json'}`" in result.output
+
+
+# --------------------------------------------------------------------------- writing safely
+
+
+def _one_line(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, (SystemExit, type(None)))
+    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_in_place_is_all_or_nothing_when_a_later_file_cannot_be_written(tmp_path, monkeypatch):
+    fork = disjoint_fork(tmp_path)
+    before = _files(fork)
+    failed = faults.fail_replace(monkeypatch, "apiProperties.json")  # written after the swagger
+    result = run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "--in-place")
+    _one_line(result, "apiProperties.json", "permission denied", "nothing was changed")
+    assert failed
+    assert _files(fork) == before  # the swagger was put back, no backup or temp file is left
+    assert faults.hidden_leftovers(fork) == []
+
+
+def test_in_place_on_a_full_disk_changes_nothing(tmp_path, monkeypatch):
+    fork = disjoint_fork(tmp_path)
+    before = _files(fork)
+    faults.disk_full(monkeypatch, fork, after=1000)
+    _one_line(run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "--in-place"), "no space left")
+    assert _files(fork) == before and faults.hidden_leftovers(fork) == []
+
+
+def test_in_place_refuses_read_only_and_hard_linked_files_before_writing(tmp_path):
+    fork = disjoint_fork(tmp_path)
+    before = _files(fork)
+    (fork / "apiProperties.json").chmod(0o444)
+    _one_line(run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "--in-place"),
+              "apiProperties.json: is a read-only file")
+    (fork / "apiProperties.json").chmod(0o644)
+    os.link(fork / "apiProperties.json", tmp_path / "elsewhere.json")
+    _one_line(run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "--in-place"), "has 2 hard links")
+    assert _files(fork) == before
+
+
+def test_in_place_follows_a_symlinked_file(tmp_path):
+    fork = disjoint_fork(tmp_path)
+    shared = tmp_path / "shared-swagger.json"
+    (fork / "apiDefinition.swagger.json").rename(shared)
+    (fork / "apiDefinition.swagger.json").symlink_to(shared)
+    before = shared.read_bytes()
+    assert run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "--in-place").exit_code == 0
+    assert (fork / "apiDefinition.swagger.json").is_symlink() and shared.read_bytes() != before
+    assert (fork / "apiDefinition.swagger.json.orig").read_bytes() == before
+
+
+@pytest.mark.parametrize("output, message", [
+    ("/dev/null", "/dev/null exists and is not a folder"),
+    ("{tmp}/a-file", "a-file' is a file"),
+    ("{tmp}/a-file/out", "cannot create it: a part of the path is not a folder"),
+    ("/proc/connver-out", "/proc/connver-out: cannot create it"),
+])
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path, output, message):
+    if output.startswith("/") and not Path(output).parent.exists() or output == "/dev/null" and not Path(output).exists():
+        pytest.skip(f"no {Path(output).parent} here")
+    (tmp_path / "a-file").write_text("x")
+    _one_line(run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "--output", output.format(tmp=tmp_path)),
+              message)
+
+
+def test_an_output_folder_that_fails_midway_is_removed_again(tmp_path, monkeypatch):
+    out = tmp_path / "new" / "out"
+    faults.fail_replace(monkeypatch, "apiProperties.json")
+    _one_line(run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "--output", str(out)), "permission denied")
+    assert not (tmp_path / "new").exists()
+
+
+def test_output_files_get_the_usual_mode(tmp_path):
+    out = tmp_path / "out"
+    old = os.umask(0o027)
+    try:
+        assert run("upgrade", FORK, "--upstream", UPSTREAM, "--base", BASE, "--output", str(out)).exit_code == 1
+    finally:
+        os.umask(old)
+    assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()} == dict.fromkeys(
+        ["apiDefinition.swagger.json", "apiProperties.json", "settings.json", "connver-conflicts.json"], 0o640)
+
+
+def _utf16_fork(tmp_path: Path, codec: str) -> Path:
+    fork = disjoint_fork(tmp_path)
+    swagger = fork / "apiDefinition.swagger.json"
+    text = swagger.read_bytes().decode("utf-8")
+    assert "\r\n" in text
+    swagger.write_bytes(text.encode(codec) if codec == "utf-16" else b"\xfe\xff" + text.encode(codec))
+    return fork
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_stays_utf16_with_its_bom_line_endings_and_indent(tmp_path, codec):
+    fork = _utf16_fork(tmp_path, codec)
+    swagger = fork / "apiDefinition.swagger.json"
+    original = swagger.read_bytes()
+    out = tmp_path / "out"
+    assert run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "-o", str(out)).exit_code == 0
+    data = (out / "apiDefinition.swagger.json").read_bytes()
+    assert data[:2] == original[:2]  # the same byte order mark
+    text, before = data.decode("utf-16"), original.decode("utf-16")
+    assert text.count("\n") == text.count("\r\n") and text.startswith('{\r\n    "swagger": "2.0"')
+    assert '"version": "2.0"' in text and '"operationId": "ArchiveInvoice"' in text
+    changed = [line for line in difflib.unified_diff(before.split("\r\n"), text.split("\r\n"), lineterm="", n=0)
+               if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+    assert '-    "host": "invoices.fabrikam.example",' not in changed and len(changed) < 60
+    assert load_connector(str(out)).operations["ArchiveInvoice"]
+
+
+def test_a_windows_1252_file_keeps_its_bytes_and_new_text_is_escaped(tmp_path):
+    fork = disjoint_fork(tmp_path)
+    swagger = fork / "apiDefinition.swagger.json"
+    data = swagger.read_bytes().replace(b'"title": "Contoso Invoices"', b'"title": "Contoso Invoices \xe9t\xe9"')
+    swagger.write_bytes(data)
+    out = tmp_path / "out"
+    assert run("upgrade", str(fork), "--upstream", UPSTREAM, "--base", BASE, "-o", str(out)).exit_code == 0
+    written = (out / "apiDefinition.swagger.json").read_bytes()
+    assert b'"title": "Contoso Invoices \xe9t\xe9"' in written  # Windows-1252 bytes, not UTF-8
+    assert all(byte < 0x80 for byte in written.replace(b"\xe9", b""))
+    assert load_connector(str(out)).title == "Contoso Invoices été"

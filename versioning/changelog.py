@@ -341,50 +341,143 @@ def update_document(existing: str, block: str, *, header: str = "# Changelog\n",
                     name: str = "CHANGELOG.md") -> str:
     """``existing`` with only its generated block replaced by ``block``.
 
-    Every line outside the markers is kept as it is. Without markers, the block goes
-    before the first ``## `` heading that is not ``Unreleased`` (or at the end), and
-    an empty file gets ``header`` first. A block whose checksum shows it was edited by
-    hand is refused with :class:`InputError` unless ``force``.
+    Every line outside the markers is kept byte for byte, its line ending included; the
+    generated lines take the file's dominant line ending. Without markers, the block goes
+    before the first ``## `` heading that is not ``Unreleased`` (or at the end), and an
+    empty file gets ``header`` first. Headings and markers inside fenced code blocks
+    (```` ``` ```` or ``~~~``) do not count. A block whose checksum shows it was edited by
+    hand, or whose start marker carries no checksum and which is not empty, is refused
+    with :class:`InputError` unless ``force``.
     """
-    newline = "\r\n" if "\r\n" in existing else "\n"
-    lines = existing.replace("\r\n", "\n").split("\n")
-    starts = [i for i, line in enumerate(lines) if line.startswith(START_MARKER)]
-    ends = [i for i, line in enumerate(lines) if line.strip() == END_MARKER]
-    wrapped = wrap_block(block).rstrip("\n").split("\n")
+    newline = _dominant_newline(existing)
+    lines = re.split(r"(?<=\n)", existing)
+    if lines and lines[-1] == "":
+        lines.pop()
+    bodies = [line.rstrip("\r\n") for line in lines]
+    fenced = _fenced(bodies)
+    starts = [i for i, body in enumerate(bodies) if body.startswith(START_MARKER) and not fenced[i]]
+    ends = [i for i, body in enumerate(bodies) if body.strip() == END_MARKER and not fenced[i]]
+    wrapped = [line + newline for line in wrap_block(block).rstrip("\n").split("\n")]
     if not starts and not ends:
         if not existing.strip():
-            text = document(header, block)
-            return text.replace("\n", newline)
-        at = _insert_at(lines)
+            return document(header, block).replace("\n", newline)
+        at = _insert_at(bodies, fenced)
         before, after = lines[:at], lines[at:]
-        pad_before = [""] if before and before[-1].strip() else []
-        pad_after = [""] if after and after[0].strip() else []
-        out = before + pad_before + wrapped + pad_after + after
-        return "\n".join(out).replace("\n", newline)
+        if before and not before[-1].endswith("\n"):  # the last line had no line ending
+            before[-1] += newline
+        pad_before = [newline] if before and before[-1].strip() else []
+        pad_after = [newline] if after and after[0].strip() else []
+        return "".join(before + pad_before + wrapped + pad_after + after)
     if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
         raise InputError(f"{name}: the connver markers are broken ({len(starts)} start, {len(ends)} end)",
                          hint=f"keep exactly one '{START_MARKER} ... -->' line and one '{END_MARKER}' line after it")
     start, end = starts[0], ends[0]
-    match = _START_RE.match(lines[start])
-    old_block = "\n".join(lines[start + 1:end]) + "\n"
-    if not force and match and match.group("sum") and checksum(old_block) != match.group("sum"):
-        raise InputError(f"{name}: lines {start + 2}-{end} between the connver markers were edited by hand",
-                         hint="move hand-written text outside the markers, or pass --force to overwrite it")
-    out = lines[:start] + wrapped + lines[end + 1:]
-    return "\n".join(out).replace("\n", newline)
+    match = _START_RE.match(bodies[start])
+    old_block = "".join(lines[start + 1:end]).replace("\r\n", "\n")
+    if not old_block.endswith("\n"):
+        old_block += "\n"
+    if not force:
+        if match is None or not match.group("sum"):
+            if old_block.strip():
+                raise InputError(
+                    f"{name}: the connver start marker on line {start + 1} carries no checksum, so "
+                    f"{_lines(start + 2, end)} between the markers may have been written by hand",
+                    hint="move hand-written text outside the markers, or pass --force to overwrite it")
+        elif checksum(old_block) != match.group("sum"):
+            raise InputError(f"{name}: {_lines(start + 2, end)} between the connver markers were edited by hand",
+                             hint="move hand-written text outside the markers, or pass --force to overwrite it")
+    ending = lines[end][len(bodies[end]):]  # the end marker keeps its own line ending (or none)
+    wrapped[-1] = wrapped[-1][:-len(newline)] + ending
+    return "".join(lines[:start] + wrapped + lines[end + 1:])
 
 
-def _insert_at(lines: list[str]) -> int:
-    for i, line in enumerate(lines):
-        if line.startswith("## ") and "unreleased" not in line.lower():
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first >= last else f"lines {first}-{last}"
+
+
+def _dominant_newline(text: str) -> str:
+    """``\\r\\n`` when most lines end with it, else ``\\n``.
+
+    >>> _dominant_newline("a\\r\\nb\\r\\nc\\n"), _dominant_newline("a\\nb\\nc\\r\\n")
+    ('\\r\\n', '\\n')
+    """
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf > text.count("\n") - crlf else "\n"
+
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def _fenced(bodies: list[str]) -> list[bool]:
+    """For each line, whether it is inside (or is a fence of) a fenced code block.
+
+    >>> _fenced(["## a", "```md", "## b", "```", "## c", "~~~~", "## d", "~~~", "~~~~", "## e"])
+    [False, True, True, True, False, True, True, True, True, False]
+    """
+    out: list[bool] = []
+    fence: str | None = None
+    for body in bodies:
+        match = _FENCE_RE.match(body)
+        if fence is None:
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = match.group(1)
+                out.append(True)
+            else:
+                out.append(False)
+        else:
+            out.append(True)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                    and not match.group(2).strip():
+                fence = None
+    return out
+
+
+def _insert_at(bodies: list[str], fenced: list[bool]) -> int:
+    for i, body in enumerate(bodies):
+        if body.startswith("## ") and "unreleased" not in body.lower() and not fenced[i]:
             return i
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    return len(lines)
+    end = len(bodies)
+    while end and not bodies[end - 1].strip():
+        end -= 1
+    return end
+
+
+def update_file(path: str | Path, block: str, *, header: str = "# Changelog\n", force: bool = False,
+                check: bool = False) -> tuple[str, bool]:
+    """:func:`update_document` on the file ``path`` (created when missing).
+
+    Returns (the state, whether the file existed): ``"up to date"``, ``"out of date"``
+    (with ``check``: nothing is written) or ``"written"``. The file is replaced atomically
+    and keeps its mode; a symbolic link is followed. Anything but a regular file, a file
+    with several hard links and a read-only file are refused before anything is read or
+    written (see :mod:`versioning.safefile`).
+    """
+    from .safefile import check_readable, check_target, os_error, write_file
+
+    exists = check_readable(path)
+    existing = ""
+    if exists:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise os_error(path, exc, "read") from None
+        try:
+            existing = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: cannot read it as UTF-8 text (byte {exc.start + 1} is not UTF-8)",
+                             hint="save it as UTF-8, or give another file") from None
+    text = update_document(existing, block, header=header, force=force, name=str(path))
+    if text == existing:
+        return "up to date", exists
+    if check:
+        return "out of date", exists
+    check_target(path)
+    write_file(path, text.encode("utf-8"))
+    return "written", exists
 
 
 __all__ = [
     "CHANGELOG_SCHEMA", "Changelog", "DEFINITION_FILES", "END_MARKER", "HistoryPoint", "START_MARKER",
     "VersionEntry", "build_changelog", "checksum", "document", "git_history", "store_history",
-    "update_document", "wrap_block",
+    "update_document", "update_file", "wrap_block",
 ]

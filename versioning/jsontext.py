@@ -1,13 +1,18 @@
 """Writing JSON the way an existing file was written.
 
-:func:`detect_style` reads a file's indentation, line endings, BOM, key separator, trailing
-newline and whether non-ASCII characters are escaped. :func:`dump_like` writes a new value in
+:func:`detect_style` reads a file's encoding, indentation, line endings, BOM, key separator,
+trailing newline and whether non-ASCII characters are escaped. :func:`dump_like` writes a new value in
 that style and copies the original text of every part that did not change, byte for byte: a
 merge that touched three parameters changes three places in the file, not its layout.
+
+The encoding is kept too: UTF-8 (with or without a BOM), UTF-16 with its BOM (little or big
+endian), and a file that is not UTF-8 (Windows-1252, say), whose bytes are copied as they
+are while new text is written as ``\\u`` escapes, which read the same in any encoding.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -17,13 +22,21 @@ from typing import Any
 __all__ = ["JsonStyle", "detect_style", "dump_like", "dump_styled"]
 
 _BOM = b"\xef\xbb\xbf"
+#: The byte order marks connver recognises, with the encoding of the text after them.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+#: Stands for "not UTF-8": each byte is one character, so copied text keeps its bytes.
+_BYTES = "latin-1"
 _WS = re.compile(r"[ \t\r\n]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
 
 
 @dataclass(frozen=True)
 class JsonStyle:
-    """How a JSON file is laid out. ``indent`` None: all on one line."""
+    """How a JSON file is laid out. ``indent`` None: all on one line.
+
+    ``encoding`` is ``utf-8``, ``utf-16-le``, ``utf-16-be`` or ``latin-1`` (a file that is
+    not UTF-8: its bytes are kept and new text is ASCII).
+    """
 
     indent: str | None = "  "
     newline: str = "\n"
@@ -31,6 +44,32 @@ class JsonStyle:
     colon: str = ": "
     final_newline: bool = True
     ascii: bool = False
+    encoding: str = "utf-8"
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        if not self.bom:
+            return data
+        return next((bom for bom, name in _BOMS if name == self.encoding), _BOM) + data
+
+
+def _decode(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, whether a BOM was there) of a JSON file's bytes.
+
+    >>> _decode("{}".encode("utf-16")), _decode(b'"caf\\xe9"')
+    (('{}', 'utf-16-le', True), ('"caf\xe9"', 'latin-1', False))
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            try:
+                return body.decode(encoding), encoding, True
+            except UnicodeDecodeError:
+                return body.decode(_BYTES), _BYTES, encoding == "utf-8"
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        return data.decode(_BYTES), _BYTES, False
 
 
 def detect_style(data: bytes) -> JsonStyle:
@@ -39,8 +78,7 @@ def detect_style(data: bytes) -> JsonStyle:
     >>> detect_style(b'{\\r\\n    "a": 1\\r\\n}').indent, detect_style(b'{\\r\\n    "a": 1\\r\\n}').newline
     ('    ', '\\r\\n')
     """
-    bom = data.startswith(_BOM)
-    text = data[len(_BOM):].decode("utf-8", errors="replace") if bom else data.decode("utf-8", errors="replace")
+    text, encoding, bom = _decode(data)
     newline = "\r\n" if "\r\n" in text else "\n"
     indent: str | None = None
     match = re.search(r"[{\[][ \t]*\r?\n([ \t]+)\S", text)
@@ -60,7 +98,8 @@ def detect_style(data: bytes) -> JsonStyle:
         bom=bom,
         colon=colon,
         final_newline=text.endswith(("\n", "\r")),
-        ascii=bool(has_escaped) and not has_raw,
+        ascii=(bool(has_escaped) and not has_raw) or encoding == _BYTES,
+        encoding=encoding,
     )
 
 
@@ -77,11 +116,10 @@ def dump_like(value: Any, original: bytes, original_value: Any) -> bytes:
     be copied and the whole value is written in the detected style.
     """
     style = detect_style(original)
-    text = original[len(_BOM):] if original.startswith(_BOM) else original
+    source = _decode(original)[0]
     try:
-        source = text.decode("utf-8")
         spans = _spans(source)
-    except (UnicodeDecodeError, ValueError, IndexError, RecursionError):
+    except (ValueError, IndexError, RecursionError):
         return dump_styled(value, style)
     return _Writer(style, source, spans, original_value).document(value)
 
@@ -98,8 +136,7 @@ class _Writer:
         text = self.emit(value, root, 0)
         if self.style.final_newline:
             text += self.style.newline
-        data = text.encode("utf-8")
-        return _BOM + data if self.style.bom else data
+        return self.style.encode(text)
 
     def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
         """``origin``: where the counterpart of ``value`` sits in the original (same depth)."""

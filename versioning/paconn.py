@@ -26,7 +26,9 @@ def paconn_download(
     """Download a custom connector with ``paconn download`` into ``dest``; return its folder.
 
     paconn's own output (including a sign-in prompt) is passed line by line to
-    ``on_output``. A missing ``paconn`` or a failed download raises :class:`InputError`.
+    ``on_output``. A missing ``paconn``, a failed download, or a download that wrote no
+    definition raises :class:`InputError`. When the wait is interrupted (an exception
+    such as KeyboardInterrupt), paconn is stopped before the exception goes on.
     """
     exe = shutil.which("paconn")
     if exe is None:
@@ -42,7 +44,7 @@ def paconn_download(
     except OSError as exc:
         raise InputError(f"cannot run {exe}: {exc.strerror}", hint=INSTALL_HINT) from None
     tail: list[str] = []
-    with proc:
+    try:
         assert proc.stdout is not None
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -50,6 +52,12 @@ def paconn_download(
             if on_output:
                 on_output(line)
         code = proc.wait()
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM turned into an exception): no orphan paconn
+        _stop(proc)
+        raise
+    finally:
+        if proc.stdout is not None:
+            proc.stdout.close()
     if code != 0:
         last = next((line for line in reversed(tail) if line.strip()), "")
         raise InputError(
@@ -59,10 +67,31 @@ def paconn_download(
     return _connector_folder(dest)
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """End the paconn child: politely, then for good."""
+    if proc.poll() is not None:
+        return
+    try:
+        proc.terminate()
+        proc.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    except OSError:
+        pass
+
+
 def _connector_folder(dest: Path) -> Path:
+    """The folder paconn wrote the definition into: ``dest`` itself, or its one subfolder
+    that holds a definition."""
     if any((dest / name).is_file() for name in SWAGGER_NAMES):
         return dest
-    candidates = [p for p in dest.iterdir() if p.is_dir() and any((p / n).is_file() for n in SWAGGER_NAMES)]
+    candidates = sorted(p for p in dest.iterdir() if p.is_dir() and any((p / n).is_file() for n in SWAGGER_NAMES))
     if len(candidates) == 1:
         return candidates[0]
-    raise InputError(f"paconn download finished but wrote no apiDefinition.swagger.json under {dest}")
+    if candidates:
+        raise InputError(f"paconn download wrote {len(candidates)} connector definitions "
+                         f"({', '.join(p.name for p in candidates)}); connver expected one",
+                         hint="download the connector into a folder with paconn yourself, then `connver snapshot` it")
+    raise InputError("paconn download finished but wrote no apiDefinition.swagger.json",
+                     hint="check paconn's output above; nothing was recorded")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from .errors import InputError, JSONDefectError
@@ -273,23 +272,24 @@ def _load(data: bytes, file: str) -> dict:
 
 
 def write_info_version(path: str | os.PathLike, version: str) -> tuple[str, str]:
-    """Rewrite ``path``'s ``info.version`` in place (atomically); returns (old, new) values."""
-    target = Path(path)
+    """Rewrite ``path``'s ``info.version`` in place (atomically); returns (old, new) values.
+
+    A symbolic link is followed: its target gets the new version and the link stays. A
+    file with several hard links, a read-only file and anything but a regular file are
+    refused before anything is written; see :mod:`versioning.safefile`.
+    """
+    from .safefile import FileSet, check_target, os_error
+
+    target = check_target(path)
     try:
         data = target.read_bytes()
     except OSError as exc:
-        raise InputError(f"{target}: cannot read: {exc.strerror or exc}") from None
-    old = find_info_version(data, str(target)).value
-    result = set_info_version(data, version, str(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(result)
-        os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise os_error(path, exc, "read") from None
+    old = find_info_version(data, str(path)).value
+    result = set_info_version(data, version, str(path))
+    files = FileSet()
+    files.write(target, result, label=path)
+    files.commit()
     return old, version
 
 

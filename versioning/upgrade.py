@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import os
+import stat
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -504,31 +505,61 @@ def write_upgrade(outcome: MergeOutcome, dest: Path, *, conflicts_doc: dict[str,
     """Write the merged files into ``dest``; with ``in_place`` each rewritten or removed file
     is first kept as ``<name>.orig`` (``.orig.1``... when that exists). Writes
     :data:`CONFLICTS_FILE` when there are conflicts (and removes a stale one otherwise).
-    Returns the paths written."""
+    Returns the paths written.
+
+    All or nothing, as far as the operating system allows: every target is checked first
+    (see :func:`versioning.safefile.check_target`; in place, symbolic links are followed and hard links refused),
+    every new file (backups included) is staged in a temporary file beside its target, and
+    only then are the files replaced; when one cannot be, those already replaced are put
+    back. An ``OSError`` is one :class:`InputError` line.
+    """
+    from .safefile import FileSet, check_target, make_folder, os_error, remove_folders
+
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, data in outcome.files.items():
-        target = dest / name
-        if in_place:
-            if target.is_file() and target.read_bytes() == data:
-                continue
-            if target.exists():
-                shutil.copy2(target, _backup_name(target))
-        target.write_bytes(data)
-        written.append(target)
-    for name in outcome.removed:
-        target = dest / name
-        if target.exists():
-            if in_place:
-                shutil.copy2(target, _backup_name(target))
-            target.unlink()
-    report = dest / CONFLICTS_FILE
-    if outcome.conflicts:
-        report.write_text(json.dumps(conflicts_doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        written.append(report)
-    elif report.exists():
-        report.unlink()
+    created = [] if in_place else make_folder(dest)
+    try:
+        files = FileSet()
+        written: list[Path] = []
+
+        def back_up(path: Path, target: Path) -> None:
+            try:
+                data, mode = target.read_bytes(), stat.S_IMODE(target.stat().st_mode)
+            except OSError as exc:
+                raise os_error(path, exc, "read") from None
+            backup = _backup_name(path)
+            files.write(backup, data, label=backup, mode=mode)
+
+        for name, data in outcome.files.items():
+            path = dest / name
+            target = check_target(path, edit=in_place)
+            if in_place and os.path.lexists(target):
+                try:
+                    same = target.read_bytes() == data
+                except OSError as exc:
+                    raise os_error(path, exc, "read") from None
+                if same:
+                    continue
+                back_up(path, target)
+            files.write(target, data, label=path)
+            written.append(path)
+        for name in outcome.removed:
+            path = dest / name
+            if os.path.lexists(path):
+                target = check_target(path, edit=in_place)
+                if in_place:
+                    back_up(path, target)
+                files.remove(target, label=path)
+        report = dest / CONFLICTS_FILE
+        if outcome.conflicts:
+            text = json.dumps(conflicts_doc, indent=2, ensure_ascii=False, default=str) + "\n"
+            files.write(check_target(report, edit=False), text.encode("utf-8"), label=report)
+            written.append(report)
+        elif os.path.lexists(report):
+            files.remove(check_target(report, edit=False), label=report)
+        files.commit()
+    except BaseException:
+        remove_folders(created)
+        raise
     return written
 
 

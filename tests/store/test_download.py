@@ -27,8 +27,18 @@ print("Downloading connector", opts.get("--cid"), flush=True)
 if os.environ.get("FAKE_PACONN_FAIL"):
     print("Please login to the Power Platform before running this command.", file=sys.stderr)
     sys.exit(1)
+mode = os.environ.get("FAKE_PACONN_MODE", "")
+if mode == "hang":
+    Path(os.environ["FAKE_PACONN_PID"]).write_text(str(os.getpid()))
+    import time
+    time.sleep(120)
 dest = Path(opts["--dest"])
 dest.mkdir(parents=True, exist_ok=True)
+if mode == "nothing":
+    sys.exit(0)
+if mode == "subfolder":
+    dest = dest / "sub"
+    dest.mkdir()
 version = os.environ.get("FAKE_PACONN_VERSION", "1.0")
 (dest / "apiDefinition.swagger.json").write_text(json.dumps(
     {{"swagger": "2.0", "info": {{"title": "Fake", "version": version}}, "paths": {{}}}}, indent=2))
@@ -38,6 +48,8 @@ version = os.environ.get("FAKE_PACONN_VERSION", "1.0")
 (dest / "settings.json").write_text(json.dumps({{"connectorId": opts["--cid"], "environment": opts["--env"],
     "apiProperties": "apiProperties.json", "apiDefinition": "apiDefinition.swagger.json", "icon": "icon.png",
     "powerAppsUrl": "https://api.powerapps.com", "powerAppsApiVersion": "2016-11-01"}}, indent=2))
+if mode == "broken-settings":
+    (dest / "settings.json").write_text('{{"connectorId": "x", ')
 print("Download complete.")
 '''
 
@@ -111,3 +123,54 @@ def test_ids_that_look_like_options_are_refused(run, store_dir, fake_paconn):
     result = run("download", "--", "-e", CID)
     assert result.exit_code == 2 and "not a valid environment" in result.stderr
     assert not fake_paconn.exists()
+
+
+@pytest.mark.parametrize("mode", ["broken-settings", "subfolder"])
+def test_the_snapshot_is_named_after_connector_id_whatever_paconn_wrote(run, store_dir, fake_paconn, monkeypatch, mode):
+    monkeypatch.setenv("FAKE_PACONN_MODE", mode)
+    result = run("download", ENV_ID, CID)
+    assert result.exit_code == 0, result.output
+    assert f"recorded {CID}@deployed 1.0" in result.stdout
+    assert run("log", "--format", "json").stdout.count(f'"connector": "{CID}"') == 1
+    assert "download" not in git("--git-dir", str(store_dir), "ls-tree", "--name-only", "main:connectors").split()
+    assert "sub" not in git("--git-dir", str(store_dir), "ls-tree", "--name-only", "main:connectors").split()
+
+
+def test_a_download_that_wrote_no_definition_is_one_line(run, store_dir, fake_paconn, monkeypatch):
+    monkeypatch.setenv("FAKE_PACONN_MODE", "nothing")
+    result = run("download", ENV_ID, CID)
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("connver: error:")]
+    assert errors == ["connver: error: paconn download finished but wrote no apiDefinition.swagger.json "
+                      "(check paconn's output above; nothing was recorded)"]
+    assert not (store_dir / "refs" / "heads" / "main").exists()
+
+
+def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_paconn, tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    pid_file = tmp_path / "paconn.pid"
+    env = dict(os.environ, TMPDIR=str(tmp), FAKE_PACONN_MODE="hang", FAKE_PACONN_PID=str(pid_file),
+               CONNVER_STORE=str(store_dir))
+    connver = str(Path(sys.executable).parent / "connver")
+    proc = subprocess.Popen([connver, "download", ENV_ID, CID], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pid_file.exists(), proc.communicate(timeout=5)
+    child = int(pid_file.read_text())
+    assert [p.name for p in tmp.iterdir()][0].startswith("connver-download-")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert err.splitlines()[-1] == "connver: error: download stopped by SIGTERM; nothing was recorded"
+    assert "Traceback" not in err
+    assert list(tmp.iterdir()) == []  # no connver-download-* left behind
+    with pytest.raises(ProcessLookupError):  # paconn was stopped (and reaped), not orphaned
+        os.kill(child, 0)
+    assert not (store_dir / "refs" / "heads" / "main").exists()

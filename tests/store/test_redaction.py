@@ -104,3 +104,74 @@ def test_the_real_leaked_key_in_the_corpus_is_caught(corpus):
     out, found = redact_files(read_folder(folder))
     assert [r.what for r in found] == ["policy template value for 'x-functions-key'"]
     assert connector_facts(out).version == "2.0"
+
+
+def _redact(name: str, doc) -> tuple[bytes, list[str]]:
+    data = json.dumps(doc, indent=2).encode()
+    out, found = redact_files({name: data})
+    return out[name], [str(r) for r in found]
+
+
+def test_client_secrets_held_in_arrays_are_redacted():
+    out, found = _redact("apiProperties.json", {"properties": {"connectionParameters": {
+        "a": {"oAuthSettings": {"clientSecret": ["array-secret-1", "[[DUMMY]]"]}},
+        "b": {"oAuthSettings": {"clientSecret": {"value": ["array-secret-2"]}}}}}})
+    assert b"array-secret-1" not in out and b"array-secret-2" not in out and b"[[DUMMY]]" in out
+    assert found == [
+        "apiProperties.json#/properties/connectionParameters/a/oAuthSettings/clientSecret/0 (OAuth clientSecret)",
+        "apiProperties.json#/properties/connectionParameters/b/oAuthSettings/clientSecret/value/0 (OAuth clientSecret)"]
+
+
+def test_a_policy_header_value_held_in_an_array_is_redacted():
+    out, found = _redact("apiProperties.json", {"properties": {"policyTemplateInstances": [
+        {"templateId": "setheader", "title": "key", "parameters": {
+            "x-ms-apimTemplateParameter.name": "x-functions-key",
+            "x-ms-apimTemplateParameter.value": ["HEADERSECRET=="]}},
+        {"templateId": "setheader", "title": "type", "parameters": {
+            "x-ms-apimTemplateParameter.name": "Content-Type",
+            "x-ms-apimTemplateParameter.value": ["application/json"]}}]}})
+    assert b"HEADERSECRET==" not in out and b"application/json" in out
+    assert found == ["apiProperties.json#/properties/policyTemplateInstances/0/parameters/"
+                     "x-ms-apimTemplateParameter.value/0 (policy template value for 'x-functions-key')"]
+
+
+def test_settings_secrets_held_in_arrays_are_redacted():
+    out, found = _redact("settings.json", {"connectorId": "c", "secrets": ["settings-array-1", "settings-array-2"],
+                                          "regions": ["eu", "us"]})
+    assert b"settings-array-1" not in out and b"settings-array-2" not in out and b'"eu"' in out
+    assert found == ["settings.json#/secrets/0 (secret in settings.json)",
+                     "settings.json#/secrets/1 (secret in settings.json)"]
+
+
+def test_the_secret_parts_of_connection_strings_are_redacted():
+    out, found = _redact("settings.json", {
+        "connectionString": "Server=db.example;User Id=sa;Password=CONNSECRET1;Encrypt=true",
+        "serviceBus": "Endpoint=sb://x.example/;SharedAccessKeyName=Root;SharedAccessKey=CONNSECRET2",
+        "storage": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=CONNSECRET3==",
+        "note": "Password=@connectionParameters('pw')"})
+    for secret in (b"CONNSECRET1", b"CONNSECRET2", b"CONNSECRET3"):
+        assert secret not in out
+    text = json.loads(out)
+    assert text["connectionString"] == f"Server=db.example;User Id=sa;Password={MARKER};Encrypt=true"
+    assert text["serviceBus"].endswith(f"SharedAccessKeyName=Root;SharedAccessKey={MARKER}")
+    assert text["note"] == "Password=@connectionParameters('pw')"
+    assert found == ["settings.json#/connectionString (Password in a connection string)",
+                     "settings.json#/serviceBus (SharedAccessKey in a connection string)",
+                     "settings.json#/storage (AccountKey in a connection string)"]
+
+
+def test_connection_strings_in_api_properties_but_not_in_display_text():
+    doc = {"properties": {"connectionParameters": {"cs": {"type": "securestring", "uiDefinition": {
+        "description": "For example Server=host;Password=example-only",
+        "constraints": {"default": "Server=host;Pwd=CONNSECRET4"}}}}}}
+    out, found = _redact("apiProperties.json", doc)
+    assert b"CONNSECRET4" not in out and b"Password=example-only" in out
+    assert found == ["apiProperties.json#/properties/connectionParameters/cs/uiDefinition/constraints/default "
+                     "(Pwd in a connection string)"]
+
+
+def test_a_secret_found_twice_is_replaced_once():
+    """settings.json "password" holds a connection string: the whole value is the secret."""
+    out, found = _redact("settings.json", {"password": "User=me;Password=BOTH"})
+    assert json.loads(out)["password"] == MARKER
+    assert found == ["settings.json#/password (secret in settings.json)"]

@@ -4,14 +4,21 @@ Before a snapshot is committed, these places are scanned and a secret found ther
 replaced by :data:`MARKER`, in the raw bytes (everything else stays byte for byte):
 
 * ``apiProperties.json``: every ``clientSecret`` (OAuth settings in ``connectionParameters``
-  and ``connectionParameterSets``; a plain string or ``{"value": ...}``);
+  and ``connectionParameterSets``; a plain string, ``{"value": ...}``, or the strings of an
+  array in either place);
 * ``apiProperties.json`` ``policyTemplateInstances[*].parameters``: the value of a
   ``setheader`` / ``setqueryparameter`` template whose header or query name looks like a
   credential (key, token, secret, password, auth, signature, credential, cookie); any
-  parameter whose own name looks like one; and credential query values (``code=``,
-  ``key=``, ``token=``, ``sig=`` ...) inside URLs such as ``dynamichosturl`` templates;
+  parameter whose own name looks like one (a string, or the strings of an array); and
+  credential query values (``code=``, ``key=``, ``token=``, ``sig=`` ...) inside URLs such as
+  ``dynamichosturl`` templates;
 * ``settings.json``: any string whose key looks like a credential (secret, password, token,
-  api key, access key, private key, subscription key, ``key``, credential).
+  api key, access key, private key, subscription key, ``key``, credential), also inside an
+  array held by such a key (``"secrets": ["..."]``);
+* both files: the secret parts of connection strings in any string value
+  (``Password=``, ``Pwd=``, ``AccountKey=``, ``SharedAccessKey=``, ``SharedAccessSignature=``,
+  ``ClientSecret=``, ``Token=``, ``ApiKey=``... between ``;``), except in display text
+  (``description``, ``tooltip``, ``title``, ``displayName``, ``summary``).
 
 A value is left alone when it is empty, already the marker, a policy expression
 (``@connectionParameters(...)``, ``@headers(...)``...) or an obvious placeholder
@@ -41,6 +48,15 @@ _URL_SECRET = re.compile(
     r"([^&#'\"\s]+)",
     re.I,
 )
+#: ``key=value`` parts of a connection string whose value is a secret.
+_CONNECTION_PART = re.compile(r"(?:^|(?<=;))(\s*([A-Za-z][A-Za-z0-9 _.-]*?)\s*=\s*)([^;]*)")
+_CONNECTION_SECRET = re.compile(
+    r"^(?:user\s*)?(?:password|pwd|passwd)$|^(?:account|sharedaccess|shared\s*access|access|api|primary|secondary"
+    r"|subscription|master|client)?\s*[-_]?\s*key$|^shared\s*access\s*signature$|^(?:client\s*)?secret$"
+    r"|^(?:access\s*|auth\s*|sas\s*)?token$|^sig$",
+    re.I,
+)
+_DISPLAY_KEYS = {"description", "tooltip", "title", "displayname", "summary", "x-ms-summary"}
 _STRUCTURAL_PARAMS = {
     "x-ms-apimtemplateparameter.name",
     "x-ms-apimtemplateparameter.value",
@@ -84,12 +100,11 @@ def redact_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[Red
         if data is None:
             continue
         strings = list(_strings(data))
-        spans: list[tuple[int, int, str, str]] = []
-        for start, end, pointer, what in scanner(strings, data):
-            spans.append((start, end, pointer, what))
+        spans = list(scanner(strings, data)) + list(_connection_string_secrets(strings, data))
+        spans = _outermost(spans)
         if spans:
             out[name] = _replace(data, spans)
-            found.extend(Redaction(name, pointer, what) for _, _, pointer, what in sorted(spans))
+            found.extend(Redaction(name, pointer, what) for _, _, pointer, what in spans)
     return out, found
 
 
@@ -98,27 +113,37 @@ def redact_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[Red
 _Str = tuple  # (path: tuple, value: str, start: int, end: int)
 
 
+def _key_path(path: tuple) -> tuple:
+    """``path`` without the array indices at its end: ``("clientSecret", 0)`` is held by
+    ``clientSecret``."""
+    end = len(path)
+    while end and not isinstance(path[end - 1], str):
+        end -= 1
+    return path[:end]
+
+
 def _scan_properties(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, str, str]]:
     by_path = {path: (value, start, end) for path, value, start, end in strings}
     for path, value, start, end in strings:
-        keys = [k for k in path if isinstance(k, str)]
+        keys = _key_path(path)
         if not keys:
             continue
-        last = path[-1]
-        # OAuth client secret: "clientSecret": "..." or "clientSecret": {"value": "..."}
-        if (isinstance(last, str) and last.lower() == "clientsecret") or (
-            len(path) >= 2 and last == "value" and isinstance(path[-2], str) and path[-2].lower() == "clientsecret"
+        last = keys[-1]
+        # OAuth client secret: "clientSecret": "...", {"value": "..."}, or an array of them
+        if last.lower() == "clientsecret" or (
+            len(keys) >= 2 and last == "value" and isinstance(keys[-2], str) and keys[-2].lower() == "clientsecret"
         ):
             if is_literal_secret(value):
                 yield start, end, _pointer(path), "OAuth clientSecret"
             continue
-        # policy template parameters
-        if len(path) == 5 and path[:2] == ("properties", "policyTemplateInstances") and path[3] == "parameters":
-            pname = str(last)
+        # policy template parameters (a string, or the strings of an array)
+        if len(path) >= 5 and path[:2] == ("properties", "policyTemplateInstances") and path[3] == "parameters" \
+                and len(keys) == 5:
+            pname = str(keys[4])
             if pname.lower() == "x-ms-apimtemplateparameter.value":
-                header = by_path.get(path[:-1] + ("x-ms-apimTemplateParameter.name",))
-                if header and _POLICY_NAME.search(header[0]) and is_literal_secret(value):
-                    yield start, end, _pointer(path), f"policy template value for {header[0]!r}"
+                header = _name_of(by_path, path[:4])
+                if header and _POLICY_NAME.search(header) and is_literal_secret(value):
+                    yield start, end, _pointer(path), f"policy template value for {header!r}"
                     continue
             elif pname.lower() not in _STRUCTURAL_PARAMS and _POLICY_NAME.search(pname):
                 if is_literal_secret(value):
@@ -127,11 +152,40 @@ def _scan_properties(strings: list[_Str], data: bytes) -> Iterator[tuple[int, in
             yield from _url_secrets(data, path, value, start, end)
 
 
+def _name_of(by_path: dict, parameters: tuple) -> str | None:
+    """The header or query name of a policy template (a string, or an array's first)."""
+    for suffix in ((), (0,)):
+        found = by_path.get(parameters + ("x-ms-apimTemplateParameter.name",) + suffix)
+        if found:
+            return found[0]
+    return None
+
+
 def _scan_settings(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, str, str]]:
     for path, value, start, end in strings:
-        last = path[-1] if path else None
+        keys = _key_path(path)
+        last = keys[-1] if keys else None
         if isinstance(last, str) and _SETTINGS_KEY.search(last) and is_literal_secret(value):
             yield start, end, _pointer(path), "secret in settings.json"
+
+
+def _connection_string_secrets(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, str, str]]:
+    """The secret values of ``Key=Value;`` parts in any string outside display text."""
+    for path, value, start, end in strings:
+        keys = _key_path(path)
+        if (keys and str(keys[-1]).lower() in _DISPLAY_KEYS) or "=" not in value:
+            continue
+        if ";" not in value and not re.match(r"\s*[A-Za-z][A-Za-z0-9 _.-]*\s*=", value):
+            continue  # one Key=Value part must start the string
+        raw = data[start:end].decode("latin-1")  # offsets in the raw bytes, escapes and all
+        for match in _CONNECTION_PART.finditer(raw):
+            secret = match.group(3).strip()
+            if not secret or not _CONNECTION_SECRET.match(match.group(2).strip()):
+                continue
+            if is_literal_secret(secret) and not raw.startswith(MARKER, match.start(3)):
+                left = match.start(3) + (len(match.group(3)) - len(match.group(3).lstrip()))
+                right = match.end(3) - (len(match.group(3)) - len(match.group(3).rstrip()))
+                yield start + left, start + right, _pointer(path), f"{match.group(2).strip()} in a connection string"
 
 
 def _url_secrets(data: bytes, path: tuple, value: str, start: int, end: int) -> Iterator[tuple[int, int, str, str]]:
@@ -222,14 +276,21 @@ def _decode(quoted: bytes) -> str:
     return quoted[1:-1].decode("latin-1")
 
 
+def _outermost(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """The spans sorted, without those inside another (a whole secret string wins over a
+    part of it found by another scan)."""
+    kept: list[tuple[int, int, str, str]] = []
+    for span in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+        if kept and span[0] < kept[-1][1]:  # starts inside the previous kept span
+            continue
+        kept.append(span)
+    return kept
+
+
 def _replace(data: bytes, spans: list[tuple[int, int, str, str]]) -> bytes:
     out = bytearray(data)
-    last_start = len(data) + 1
-    for start, end, _, _ in sorted(spans, reverse=True):
-        if end > last_start:  # overlapping spans: keep the outer edit only
-            continue
+    for start, end, _, _ in sorted(_outermost(spans), reverse=True):
         out[start:end] = _MARKER_BYTES
-        last_start = start
     return bytes(out)
 
 

@@ -45,6 +45,14 @@ _SEP_FIELD = "\x1f"
 # -- opening --------------------------------------------------------------------------
 
 
+def _run_git(command: list[str], input: bytes | None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, input=input, capture_output=True, env=_clean_env())
+    except OSError as exc:
+        raise StoreError(f"cannot run {command[0]}: {exc.strerror or exc}",
+                         hint="install git, or point GIT_PYTHON_GIT_EXECUTABLE at it") from None
+
+
 def _git_executable() -> str:
     return os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
 
@@ -60,6 +68,42 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
+_OTHER_STORE = "or use another store (--store DIR or CONNVER_STORE)"
+
+
+def store_os_error(path: Path, exc: OSError, action: str = "write to") -> StoreError:
+    """One line for an :class:`OSError` met while using the store at ``path``."""
+    import errno
+
+    from ..safefile import describe
+
+    reason, _ = describe(exc)
+    where = ""
+    if exc.filename and str(exc.filename) != str(path):
+        name = Path(os.fsdecode(exc.filename))
+        where = f" in the folder {name.parent}" if name.name.startswith(".connver-") else f" on {name}"
+    code = exc.errno or 0
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = ("make the folder and its parents readable for you, " if action == "read"
+                else "make the folder writable for you, ") + _OTHER_STORE
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        hint = "free some space and run again; the store keeps what it had before this command"
+    elif code == errno.EISDIR and exc.filename:
+        reason, where = f"{exc.filename} is a folder where connver keeps a file", ""
+        hint = "move that folder away and run again; `connver store check` tells whether the rest is healthy"
+    else:
+        hint = f"run `connver store check`, {_OTHER_STORE}"
+    return StoreError(f"cannot {action} the store at {path}: {reason}{where}", hint=hint)
+
+
+@contextmanager
+def _os_errors(path: Path, action: str = "write to") -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise store_os_error(path, exc, action) from None
+
+
 def init_store(path: Path) -> bool:
     """Create a store at ``path``; False when one is already there.
 
@@ -67,13 +111,16 @@ def init_store(path: Path) -> bool:
     store is either complete or absent.
     """
     path = Path(path)
-    if path.exists() and not _is_empty_dir(path):
+    with _os_errors(path, "read"):
+        occupied = path.exists() and not _is_empty_dir(path)
+    if occupied:
         SnapshotStore.open(path).close()  # raises a clear StoreError when it is not one
         return False
     import git
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".connver-store-", dir=path.parent))
+    with _os_errors(path, "create"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".connver-store-", dir=path.parent))
     try:
         repo = git.Repo.init(tmp, bare=True, initial_branch="main")
         with repo.config_writer() as cfg:
@@ -81,6 +128,9 @@ def init_store(path: Path) -> bool:
             cfg.set_value("core", "logAllRefUpdates", "true")
         repo.close()
         (tmp / "description").write_text("connver snapshot store\n", encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise store_os_error(path, exc, "create") from None
     except Exception:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -114,12 +164,15 @@ class SnapshotStore:
     @classmethod
     def open(cls, path: Path | str, *, create: bool = False) -> "SnapshotStore":
         path = Path(path).expanduser()
-        if not path.exists() or _is_empty_dir(path):
+        with _os_errors(path, "read"):
+            missing = not path.exists() or _is_empty_dir(path)
+        if missing:
             if not create:
                 raise StoreError(f"no snapshot store at {path}", hint="`connver snapshot` creates one")
             init_store(path)
-        if not path.is_dir():
-            raise StoreError(f"{path} is not a connver store: it is not a directory")
+        with _os_errors(path, "read"):
+            if not path.is_dir():
+                raise StoreError(f"{path} is not a connver store: it is not a directory")
         import git
 
         try:
@@ -153,18 +206,15 @@ class SnapshotStore:
     def __enter__(self) -> "SnapshotStore":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, exc, tb) -> None:
         self.close()
+        if isinstance(exc, OSError):  # reading or writing the store's files
+            raise store_os_error(self.path, exc, "use") from None
 
     # -- low level ---------------------------------------------------------------------
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        proc = subprocess.run(
-            [_git_executable(), f"--git-dir={self.repo.git_dir}", *args],
-            input=input,
-            capture_output=True,
-            env=_clean_env(),
-        )
+        proc = _run_git([_git_executable(), f"--git-dir={self.repo.git_dir}", *args], input)
         if check and proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise StoreError(
@@ -438,7 +488,7 @@ class SnapshotStore:
         Pending snapshots are committed (``main`` moved) on :meth:`Writer.flush` and when
         the block ends without an exception.
         """
-        with StoreLock(self.path):
+        with _os_errors(self.path), StoreLock(self.path):
             self.recover()
             writer = Writer(self)
             yield writer
@@ -451,48 +501,74 @@ class SnapshotStore:
             journal.with_suffix(".tmp").unlink()  # killed while writing the journal itself
         if not journal.exists():
             return False
-        try:
-            plan = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            plan = None
+        plan = _read_journal(journal, self.path)
         git_dir = Path(self.repo.git_dir)
-        for name in [BRANCH] + [f"refs/tags/{t}" for t, _ in (plan or {}).get("tags", [])]:
+        for name in [BRANCH] + [f"refs/tags/{t}" for t, _ in plan["tags"]]:
             with _suppress():
                 (git_dir / f"{name}.lock").unlink()
         with _suppress():
             (git_dir / "packed-refs.lock").unlink()
-        if plan:
-            current = self.ref()
-            existing = self.tags()
-            lines = []
-            if current == plan["new"]:
-                lines = [f"create refs/tags/{t} {sha}" for t, sha in plan["tags"] if t not in existing]
-            elif current == (plan["old"] or None):
-                lines = [f"delete refs/tags/{t} {sha}" for t, sha in plan["tags"] if existing.get(t) == sha]
-            if lines:
-                self.git("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+        current = self.ref()
+        existing = self.tags()
+        lines = []
+        if current == plan["new"]:
+            lines = [f"create refs/tags/{t} {sha}" for t, sha in plan["tags"] if t not in existing]
+        elif current == (plan["old"] or None):
+            lines = [f"delete refs/tags/{t} {sha}" for t, sha in plan["tags"] if existing.get(t) == sha]
+        if lines:
+            self.git("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
         journal.unlink()
         return True
 
     def move_branch(self, old: str | None, new: str, tags: list[tuple[str, str]]) -> None:
         journal = self.path / JOURNAL
         tmp = journal.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"old": old, "new": new, "tags": tags}), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"old": old, "new": new, "tags": tags}))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, journal)
         lines = ["start", f"update {BRANCH} {new} {old or ZERO}"]
         lines += [f"create refs/tags/{t} {sha}" for t, sha in tags]
         lines += ["prepare", "commit"]
-        proc = subprocess.run(
-            [_git_executable(), f"--git-dir={self.repo.git_dir}", "update-ref", "--stdin"],
-            input=("\n".join(lines) + "\n").encode("utf-8"),
-            capture_output=True,
-            env=_clean_env(),
-        )
+        proc = _run_git([_git_executable(), f"--git-dir={self.repo.git_dir}", "update-ref", "--stdin"],
+                        ("\n".join(lines) + "\n").encode("utf-8"))
         if proc.returncode != 0:
             journal.unlink()
             detail = proc.stderr.decode("utf-8", "replace").strip()
             raise StoreError(f"could not record the snapshot in {self.path}: {detail.splitlines()[-1] if detail else 'git update-ref failed'}")
         journal.unlink()
+
+
+def _read_journal(journal: Path, store: Path) -> dict:
+    """The plan a writer recorded before moving ``main``: ``old`` (a commit id or None),
+    ``new`` (a commit id) and ``tags`` ([name, commit id] pairs). Anything else is refused:
+    connver cannot tell what the interrupted writer did."""
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+    except ValueError:  # not JSON, not UTF-8
+        plan = None
+    if _is_plan(plan):
+        return plan  # type: ignore[return-value]
+    raise StoreError(
+        f"the store at {store} is damaged: {journal.name}, the record of an interrupted write, is not one "
+        "connver wrote",
+        hint=f"`git -C {store} fsck` checks the rest; when it finds nothing wrong, delete {journal} and run again")
+
+
+def _is_plan(plan: object) -> bool:
+    def sha(value: object) -> bool:
+        return isinstance(value, str) and len(value) == 40 and all(c in "0123456789abcdef" for c in value)
+
+    return (isinstance(plan, dict) and (plan.get("old") is None or sha(plan.get("old"))) and sha(plan.get("new"))
+            and isinstance(plan.get("tags"), list)
+            and all(isinstance(t, list) and len(t) == 2 and _tag_ok(t[0]) and sha(t[1]) for t in plan["tags"]))
+
+
+def _tag_ok(name: object) -> bool:
+    """A tag name connver could have made (no way out of refs/tags/, one line)."""
+    return (isinstance(name, str) and bool(name) and not name.startswith("/") and ".." not in name
+            and not any(ch.isspace() or ch in "\\\0" for ch in name))
 
 
 class Writer:

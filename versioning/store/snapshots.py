@@ -7,7 +7,6 @@ GitPython is imported only when a function runs, never when this module is impor
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Mapping
@@ -189,9 +188,15 @@ def take_snapshot(
 
 def read_store_source(spec: str, store_dir=None) -> SourceFiles:
     """The files of the snapshot ``CONNECTOR@SPEC`` (see :mod:`versioning.store.refs`)."""
+    from .repository import store_os_error
+
     ref = parse_reference(spec)
     path = resolve_store_dir(store_dir)
-    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+    try:
+        missing = not path.exists() or (path.is_dir() and not any(path.iterdir()))
+    except OSError as exc:
+        raise store_os_error(path, exc, "read") from None
+    if missing:
         raise SourceNotFoundError(
             f"{spec}: no such file or folder, and no snapshot store at {path}",
             hint="take a snapshot first, or give --store",
@@ -235,43 +240,61 @@ def show_snapshot(reference: str, store_dir=None) -> tuple[Snapshot, dict[str, b
 def restore_snapshot(reference: str, dest: str | os.PathLike, store_dir=None, *, force: bool = False) -> tuple[Snapshot, list[Path]]:
     """Write a snapshot's files into ``dest``, byte for byte.
 
-    Refuses (InputError) when a file would be overwritten, unless ``force``. Other files in
-    ``dest`` are left alone.
+    Refuses (InputError) when a file would be overwritten, unless ``force``, and a ``dest``
+    inside the store's own folder. Other files in ``dest`` are left alone. The files are
+    written all together or not at all (see :class:`versioning.safefile.FileSet`): new files
+    get the usual mode (``0o666 & ~umask``), replaced ones keep theirs; a replaced symbolic
+    link is replaced itself, its target is left alone.
     """
+    from ..safefile import FileSet, check_target, make_folder, remove_folders
+
     dest = Path(dest)
+    store_path = resolve_store_dir(store_dir)
+    _refuse_inside_store(dest, store_path)
     with open_store(store_dir) as store:
         snap = store.resolve(parse_reference(reference))
         files = store.snapshot_files(snap)
-    if dest.exists() and not dest.is_dir():
-        raise InputError(f"{dest} exists and is not a folder")
+    if os.path.lexists(dest) and not dest.is_dir():
+        raise InputError(f"{dest} exists and is not a folder", hint="choose another DEST")
     targets = {name: dest.joinpath(*name.split("/")) for name in files}
-    clashes = [str(path) for path in targets.values() if path.exists()]
+    clashes = [str(path) for path in targets.values() if os.path.lexists(path)]
     if clashes and not force:
         raise InputError(f"{clashes[0]} already exists" + (f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""), hint="use --force to overwrite")
-    written = []
-    for name, path in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".connver-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(files[name])
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        written.append(path)
-    return snap, written
+    created: list[Path] = []
+    try:
+        for folder in dict.fromkeys(path.parent for path in targets.values()):
+            created += make_folder(folder)
+        writes = FileSet()
+        for name, path in targets.items():
+            writes.write(check_target(path, edit=False), files[name], label=path)
+        writes.commit()
+    except BaseException:
+        remove_folders(created)
+        raise
+    return snap, list(targets.values())
+
+
+def _refuse_inside_store(dest: Path, store_path: Path) -> None:
+    """A restore into the store's own folder would write files among git's."""
+    real_dest = Path(os.path.realpath(dest))
+    real_store = Path(os.path.realpath(store_path))
+    if real_dest == real_store or real_store in real_dest.parents:
+        raise InputError(f"{dest}: is inside the snapshot store at {store_path}, among git's own files",
+                         hint="restore into a folder outside the store")
 
 
 def check_store(store_dir=None) -> list[str]:
     """Problems found in the store (empty when healthy): ``git fsck`` and connver's own checks."""
-    from .repository import JOURNAL
+    from .repository import JOURNAL, _read_journal
 
     problems = []
     with open_store(store_dir) as store:
         if (store.path / JOURNAL).exists():
-            problems.append("a write was interrupted; the next snapshot finishes or undoes it")
+            try:
+                _read_journal(store.path / JOURNAL, store.path)
+                problems.append("a write was interrupted; the next snapshot finishes or undoes it")
+            except StoreError as exc:
+                problems.append(str(exc))
         try:
             store.git("fsck", "--no-dangling", "--no-progress")
         except StoreError as exc:
