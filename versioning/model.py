@@ -454,8 +454,9 @@ class Connector:
         if SETTINGS_NAME in source.files:
             try:
                 doc, found = load_json(source.files[SETTINGS_NAME], _file_label(source, SETTINGS_NAME))
-            except InputError as exc:  # settings.json is local and not part of the contract
-                warnings.append(LoadWarning(_file_label(source, SETTINGS_NAME), 1, 1, f"ignored: {exc}"))
+            except JSONDefectError as exc:  # settings.json is local and not part of the contract
+                warnings.append(LoadWarning(exc.file, exc.line, exc.column, f"{exc.defect}; settings.json was "
+                                            "ignored, so its connectorId and environment were not read"))
             else:
                 warnings.extend(found)
                 settings = doc if isinstance(doc, dict) else {}
