@@ -27,7 +27,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .changes import LEVELS, Change, Level
+from .changes import LEVELS, Change, Level, count_levels
 from .config import Config
 from .errors import JSONDefectError, VersioningError
 from .jsonload import LoadWarning
@@ -111,10 +111,7 @@ class ConnectorAudit:
 
     @property
     def summary(self) -> dict[Level, int]:
-        counts = {level: 0 for level in LEVELS}
-        for change in self.changes:
-            counts[change.level] += 1
-        return counts
+        return count_levels(self.changes)
 
     @property
     def counts(self) -> dict[Level, int]:

@@ -65,6 +65,14 @@ _SEVERITY = {
 LEVELS: tuple[Level, ...] = tuple(sorted(Level, key=lambda lv: -lv.severity))
 
 
+def count_levels(changes) -> dict["Level", int]:
+    """How many changes there are at each level, every level present, most severe first."""
+    counts = {level: 0 for level in LEVELS}
+    for change in changes:
+        counts[change.level] += 1
+    return counts
+
+
 @dataclass(frozen=True)
 class Change:
     """One change between two connector versions.

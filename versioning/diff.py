@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .changes import LEVELS, Change, Level
+from .changes import LEVELS, Change, Level, count_levels
 from .config import Config
 from .jsonload import LoadWarning
 from .model import Connector
@@ -38,10 +38,7 @@ class DiffResult:
 
     @property
     def summary(self) -> dict[Level, int]:
-        counts = {level: 0 for level in LEVELS}
-        for change in self.changes:
-            counts[change.level] += 1
-        return counts
+        return count_levels(self.changes)
 
     @property
     def worst(self) -> Level | None:

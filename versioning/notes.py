@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
 from .jsonload import LoadWarning
-from .rules import show_value
+from .rules import message_values as rule_message_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diff import DiffResult
@@ -534,14 +534,7 @@ def _todo(change: Change, level: Level, section: Section, kind: str | None, repl
 
 def message_values(change: Change) -> dict[str, str]:
     """The placeholders a rule's message (and a :data:`TODO` row) may use."""
-    values = {
-        "operation": change.operation or "",
-        "location": change.location,
-        "old": show_value(change.old),
-        "new": show_value(change.new),
-        "name": change.location.rsplit("/", 1)[-1],
-    }
-    values.update({k: v if isinstance(v, str) else show_value(v) for k, v in change.details})
+    values = rule_message_values(change)
     values.setdefault("key", values["name"])
     return values
 

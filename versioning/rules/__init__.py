@@ -112,6 +112,16 @@ def render_message(change: Change) -> str:
     spec = RULES.get(change.rule)
     if spec is None:
         return change.rule
+    values = message_values(change)
+    try:
+        return printable(spec.message.format(**values))
+    except (KeyError, IndexError, ValueError):
+        return printable(f"{spec.description} ({change.location})")
+
+
+def message_values(change: Change) -> dict[str, str]:
+    """The placeholders a rule's message template may use: operation, location, old, new,
+    name (the last location segment, or the parameter's name) and the change's details."""
     values = {
         "operation": change.operation or "",
         "location": change.location,
@@ -119,11 +129,8 @@ def render_message(change: Change) -> str:
         "new": show_value(change.new),
         "name": change.location.rsplit("/", 1)[-1],
     }
-    values.update({k: show_value(v) if not isinstance(v, str) else v for k, v in change.details})
-    try:
-        return printable(spec.message.format(**values))
-    except (KeyError, IndexError, ValueError):
-        return printable(f"{spec.description} ({change.location})")
+    values.update({k: v if isinstance(v, str) else show_value(v) for k, v in change.details})
+    return values
 
 
 def show_value(value: Any) -> str:
