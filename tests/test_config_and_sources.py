@@ -166,7 +166,7 @@ def test_single_file_at_a_revision(clone):
 @pytest.mark.parametrize("spec,message", [
     ("nosuchbranch:certified-connectors/Contoso Tasks", "nosuchbranch: unknown revision"),
     ("master:certified-connectors/Nope", "no such path at master"),
-    ("--upload-pack=touch /tmp/x:certified-connectors", "is not a git revision"),
+    ("--upload-pack=touch pwned:certified-connectors", "is not a git revision"),
     ("master:fixtures", "no such path"),
 ])
 def test_bad_git_sources_are_one_line_and_exit_2(clone, spec, message):
