@@ -233,7 +233,7 @@ def test_write_refuses_git_sources(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(BUMP / "breaking", repo / "conn")
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(tmp_path), "PATH": os.defpath}
     for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
         subprocess.run([git, *args], cwd=repo, check=True, env=env)
     result = run(BUMP / "v1", "HEAD:conn", "--repo", repo, "--write")

@@ -14,7 +14,7 @@ RP = Kind.RESPONSE_PROPERTY
       description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
                   "default) or that response's schema was removed.",
       why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
-      message="response {code} of {operation} was removed",
+      message="the outputs of {operation} (response {code} and its schema) were removed",
       example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
                '"responses": {"204": {"description": "No content"}}'))
 def response_removed(ctx, old, new):
