@@ -63,7 +63,7 @@ class _Bar:
               help="With --format json: add each finding's line number (junit and github always have them).")
 @click.option("--strict", is_flag=True,
               help="A connector whose new files have tolerated input defects (see warnings) is an error: exit 1.")
-@click.option("--top", type=click.IntRange(min=0), default=None,
+@click.option("--top", "--limit", "top", type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to use, this one included (default: one per core from 3 MB of definitions, else 1).")

@@ -15,7 +15,8 @@ from .common import load_rule_config, warn, write
               help="Git repository to read the history from (with --path; default: the current directory).")
 @click.option("--path", "path", metavar="FOLDER",
               help="The connector's folder in the repository, e.g. certified-connectors/NAME.")
-@click.option("--rev", "rev", default="HEAD", show_default=True, help="Read the history reachable from this revision.")
+@click.option("--rev", "--ref", "rev", default="HEAD", show_default=True,
+              help="Read the history reachable from this revision (--ref, as for import).")
 @click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), envvar="CONNVER_STORE",
               help="Snapshot store for CONNECTOR [env CONNVER_STORE].")
 @click.option("--channel", "channel", metavar="NAME", help="The store channel whose snapshots make the history.")

@@ -14,7 +14,8 @@ from .storeopt import format_choice, store_option
 @click.command()
 @click.argument("connector", required=False)
 @click.option("--channel", type=click.Choice(["deployed", "dev"]), default=None, help="Only this channel.")
-@click.option("-n", "--max-count", "limit", type=click.IntRange(min=1), default=None, help="Show at most N snapshots.")
+@click.option("-n", "--max-count", "--limit", "limit", type=click.IntRange(min=1), default=None,
+              help="Show at most N snapshots.")
 @format_choice
 @store_option
 def log(connector, channel, limit, fmt, store_dir) -> None:

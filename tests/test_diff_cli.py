@@ -206,3 +206,9 @@ def test_terminal_escapes_from_a_definition_are_not_printed_raw(run, tmp_path):
         out = run("diff", DEMO_OLD, str(new), "-f", fmt).output
         assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "Contoso\\x1b]0;pwned\\x07" in run("diff", DEMO_OLD, str(new)).output
+
+
+@pytest.mark.parametrize("command,alias", [("audit", "--limit"), ("changelog", "--ref"), ("log", "--limit")])
+def test_option_aliases_shared_across_commands(command, alias):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0 and alias in result.output
