@@ -81,3 +81,13 @@ def fail_replace(monkeypatch, name: str, *, errno_: int = errno.EACCES) -> list[
 def hidden_leftovers(folder: Path) -> list[str]:
     """connver's temporary files left in ``folder`` (there should be none)."""
     return sorted(p.name for p in Path(folder).rglob(".*connver-*"))
+
+
+def one_line_error(result, *needles: str) -> None:
+    """A CliRunner result that failed the documented way: exit 2 and exactly one
+    ``connver: error:`` line on stderr containing every needle."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, (SystemExit, type(None)))
+    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr

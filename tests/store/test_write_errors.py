@@ -15,11 +15,7 @@ from storekit import git
 
 
 def _one_line(result, *needles: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output and isinstance(result.exception, (SystemExit, type(None)))
-    assert result.stderr.startswith("connver: error: ") and result.stderr.count("\n") == 1, result.stderr
-    for needle in needles:
-        assert needle in result.stderr, result.stderr
+    faults.one_line_error(result, *needles)
 
 
 def _snapshot(run, contoso, version="contoso-v1", channel="dev"):
