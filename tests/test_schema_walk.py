@@ -114,3 +114,16 @@ def test_duplicate_operation_ids_hide_nothing_and_warn():
     assert result.changes[0].operation == "GetItem (GET /other/{id})"
     assert any("operationId GetItem is used by GET /items/{id} and by GET /other/{id}" in str(w)
                for w in result.warnings)
+
+
+def test_static_placeholders_under_a_dynamic_schema_are_not_outputs():
+    dynamic = {"operationId": "GetItemSchema", "value-path": "schema"}
+    old = swagger({"Item": {"type": "object", "properties": {"schema": {"type": "object"}},
+                            "x-ms-dynamic-schema": dynamic}})
+    new = swagger({"Item": {"type": "object", "x-ms-dynamic-schema": dynamic}})
+    assert found(old, new) == set()
+    # without the dynamic schema, the same removal is a removed output
+    plain_old = swagger({"Item": {"type": "object", "properties": {"schema": {"type": "object"}}}})
+    plain_new = swagger({"Item": {"type": "object"}})
+    assert found(plain_old, plain_new) == {
+        ("response-property-removed", "operation/GetItem/responses/200/schema/schema")}

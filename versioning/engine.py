@@ -245,6 +245,10 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
     if depth > MAX_DEPTH or ctx.same(old.schema, new.schema):
         return
+    if _dynamic(old) and _dynamic(new):
+        # The designer replaces this schema's static properties with what the dynamic call
+        # returns: they are placeholders, and changes to the call are a reference rule's.
+        return
     pair = (old.ref, new.ref)
     if old.cyclic or new.cyclic:
         if (old.cyclic and new.cyclic and old.ref == new.ref) or pair in seen:
@@ -265,6 +269,14 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
         _emit(changes, kind, ctx, cnode, a, b)
         if a is not None and b is not None:
             _walk_schema(changes, ctx, kind, base, a, b, depth + 1, root=False, seen=seen)
+
+
+_DYNAMIC_SCHEMA = ("x-ms-dynamic-schema", "x-ms-dynamic-properties")
+
+
+def _dynamic(field: Field) -> bool:
+    """A schema whose properties come from a call at design time (x-ms-dynamic-schema)."""
+    return any(isinstance(field.schema.get(key), dict) for key in _DYNAMIC_SCHEMA)
 
 
 def _unchanged(ctx: DiffContext, a: Field, b: Field) -> bool:
