@@ -84,14 +84,21 @@ def connection_parameter_type_changed(ctx, old, new):
       message="connection parameter {name}: OAuth setting {setting} changed",
       example=('"oAuthSettings": {"scopes": ["read"]}', '"oAuthSettings": {"scopes": ["read", "write"]}'))
 def oauth_settings_changed(ctx, old, new):
+    yield from _settings_changed(old, new, "oAuthSettings", None, skip=_NOT_COMPARED, name="setting")
+
+
+def _settings_changed(old, new, member: str, keys, *, skip=(), name: str | None = None):
+    """Hits for the keys (all of them when ``keys`` is None) of one object of a connection
+    parameter, e.g. ``oAuthSettings`` or ``uiDefinition``, that differ between the sides."""
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return
-    before, after = old.get("oAuthSettings") or {}, new.get("oAuthSettings") or {}
+    before, after = old.get(member) or {}, new.get(member) or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return
-    for key in sorted(set(before) | set(after)):
-        if key not in _NOT_COMPARED and before.get(key) != after.get(key):
-            yield hit(old=before.get(key), new=after.get(key), at=f"/oAuthSettings/{key}", setting=key)
+    for key in keys if keys is not None else sorted(set(before) | set(after)):
+        if key not in skip and before.get(key) != after.get(key):
+            extra = {name: key} if name else {}
+            yield hit(old=before.get(key), new=after.get(key), at=f"/{member}/{key}", **extra)
 
 
 #: ``identityProvider`` is the auth type (auth-type-changed); ``clientSecret`` is never
@@ -105,14 +112,7 @@ _NOT_COMPARED = {"identityProvider", "clientSecret"}
       message="connection parameter {name}: display text changed",
       example=('"uiDefinition": {"displayName": "Key"}', '"uiDefinition": {"displayName": "API key"}'))
 def connection_parameter_display_changed(ctx, old, new):
-    if not (isinstance(old, dict) and isinstance(new, dict)):
-        return
-    before, after = old.get("uiDefinition") or {}, new.get("uiDefinition") or {}
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return
-    for key in ("displayName", "description", "tooltip"):
-        if before.get(key) != after.get(key):
-            yield hit(old=before.get(key), new=after.get(key), at=f"/uiDefinition/{key}")
+    yield from _settings_changed(old, new, "uiDefinition", ("displayName", "description", "tooltip"))
 
 
 def parameter_sets(connector) -> dict[str, dict]:

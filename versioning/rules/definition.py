@@ -174,10 +174,7 @@ def _strings(value: Any) -> list[str]:
       example=('"info": {"title": "Contoso"}', '"info": {"title": "Contoso Tasks"}'))
 def description_changed(ctx, old, new):
     for key in ("title", "description"):
-        before, after = old.info.get(key), new.info.get(key)
-        if before != after:
-            yield Hit(old=before, new=after, location=f"info/{key}", pointer=("info", key),
-                      side="new" if after is not None else "old")
+        yield from _member_changed(old.info, new.info, key, ("info", key))
 
 
 @rule("connector-metadata-changed", Level.COSMETIC, C,
@@ -188,18 +185,20 @@ def description_changed(ctx, old, new):
       example=('"iconBrandColor": "#007ee5"', '"iconBrandColor": "#da3b01"'))
 def connector_metadata_changed(ctx, old, new):
     for key in ("x-ms-connector-metadata", "x-ms-api-annotation", "contact", "license", "externalDocs"):
-        before, after = old.swagger.get(key), new.swagger.get(key)
-        if before != after:
-            yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
-        before, after = old.info.get(key), new.info.get(key)
-        if before != after:
-            yield Hit(old=before, new=after, location=f"info/{key}", pointer=("info", key),
-                      side="new" if after is not None else "old")
+        yield from _member_changed(old.swagger, new.swagger, key, (key,))
+        yield from _member_changed(old.info, new.info, key, ("info", key))
     for key in ("publisher", "stackOwner", "iconBrandColor"):
-        before, after = old.properties.get(key), new.properties.get(key)
-        if before != after:
-            yield Hit(old=before, new=after, location=key, pointer=("properties", key), file="apiProperties.json",
-                      side="new" if after is not None else "old")
+        yield from _member_changed(old.properties, new.properties, key, ("properties", key),
+                                   location=key, file=PROPERTIES_NAME)
+
+
+def _member_changed(before_map, after_map, key: str, pointer: tuple, *, location: str | None = None,
+                    file: str | None = None):
+    """A hit when one member of a mapping differs; located at its pointer (``info/title``)."""
+    before, after = before_map.get(key), after_map.get(key)
+    if before != after:
+        yield Hit(old=before, new=after, location=location or "/".join(pointer), pointer=pointer, file=file,
+                  side="new" if after is not None else "old")
 
 
 @rule("script-changed", Level.RISKY, C,
@@ -211,10 +210,14 @@ def connector_metadata_changed(ctx, old, new):
                'this.Context.Request.Headers.Add("X-Client", "connector"); '
                "return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);"))
 def script_changed(ctx, old, new):
-    before, after = old.script_digest, new.script_digest
+    yield from _file_changed(SCRIPT_NAME, old.script_digest, new.script_digest)
+
+
+def _file_changed(name: str, before: str | None, after: str | None):
+    """A hit when a whole file (compared by digest) was added, removed or changed."""
     if before != after:
         what = "was added" if before is None else "was removed" if after is None else "changed"
-        yield Hit(old=before, new=after, location=SCRIPT_NAME, file=SCRIPT_NAME, pointer=(),
+        yield Hit(old=before, new=after, location=name, file=name, pointer=(),
                   details=(("what", what),), side="new" if after else "old")
 
 
@@ -224,8 +227,4 @@ def script_changed(ctx, old, new):
       message="icon.png {what}",
       example=("icon.png: a 230 x 230 PNG, blue background", "icon.png: a 230 x 230 PNG, orange background"))
 def icon_changed(ctx, old, new):
-    before, after = old.icon_digest, new.icon_digest
-    if before != after:
-        what = "was added" if before is None else "was removed" if after is None else "changed"
-        yield Hit(old=before, new=after, location=ICON_NAME, file=ICON_NAME, pointer=(),
-                  details=(("what", what),), side="new" if after else "old")
+    yield from _file_changed(ICON_NAME, old.icon_digest, new.icon_digest)
