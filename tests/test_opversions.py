@@ -7,8 +7,8 @@ import json
 import pytest
 
 from versioning.changes import Change, Level
-from versioning.model import connector_from_files
-from versioning.opversions import FindingKind, analyse, families
+from versioning.model import Connector
+from versioning.opversions import analyse, families
 from versioning.sourcefiles import SourceFiles
 
 
@@ -23,7 +23,7 @@ def connector(*ops: tuple):
             raw["deprecated"] = True
         paths[f"/{op_id}"] = {"get": raw}
     doc = {"swagger": "2.0", "info": {"title": "T", "version": "1.0"}, "paths": paths}
-    return connector_from_files(SourceFiles("t", {"apiDefinition.swagger.json": json.dumps(doc).encode()}))
+    return Connector.from_files(SourceFiles("t", {"apiDefinition.swagger.json": json.dumps(doc).encode()}))
 
 
 def kinds(report):
@@ -108,7 +108,7 @@ def test_real_revision_steps_are_clean(corpus):
     from versioning.sources import read_source
 
     def load(rel):
-        return connector_from_files(read_source(str(corpus / "history" / rel)))
+        return Connector.from_files(read_source(str(corpus / "history" / rel)))
 
     for old, new in [("kanbanize/05_cba9032e", "kanbanize/06_9417bd42"),
                      ("clockify/01_10570c99", "clockify/02_a29414fc")]:

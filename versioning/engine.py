@@ -338,7 +338,7 @@ def _union(a: dict, b: dict) -> Iterator:
 
 def _emit(changes: list[Change], kind: Kind, ctx: DiffContext, node: Node, old: Any, new: Any) -> None:
     for spec in rules_for(kind):
-        found = spec.check(ctx, old, new)  # what iter_hits does, without a generator per call
+        found = spec.check(ctx, old, new)  # a rule returns an iterable of hits, or nothing
         if found:
             for one in found:
                 changes.append(_to_change(spec, node, one))

@@ -593,7 +593,3 @@ def _file_label(source: SourceFiles, name: str) -> str:
     if source.kind == "file":
         return source.label
     return f"{source.label.rstrip('/')}/{name}"
-
-
-def connector_from_files(source: SourceFiles) -> Connector:
-    return Connector.from_files(source)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from .errors import InputError, JSONDefectError
 
 _BOM = b"\xef\xbb\xbf"

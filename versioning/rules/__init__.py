@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from ..changes import Change, Level, printable
 
@@ -165,9 +165,3 @@ def _load() -> None:
         return
     _loaded = True
     from . import connection, definition, operations, parameters, references, responses  # noqa: F401
-
-
-def iter_hits(check: Check, ctx: Any, old: Any, new: Any) -> Iterator[Hit]:
-    result = check(ctx, old, new)
-    if result:
-        yield from result
