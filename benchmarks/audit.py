@@ -15,7 +15,7 @@ Measured in the same run, best of ``--repeat``:
 * **floor**: list the changed paths (one ``git diff-tree``), read every changed definition
   blob (``apiDefinition*.json`` and ``apiProperties.json``, old and new side) through one
   ``git cat-file --batch``, and ``json.loads`` each one;
-* **connver**: ``versioning.audit.audit()`` over the range plus rendering the text report,
+* **connver**: ``connver.audit.audit()`` over the range plus rendering the text report,
   in this process (what ``connver audit`` does after Python has started);
 * **ratio** = connver / floor. The target is at most 5.
 
@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from versioning.audit import DEFAULT_PATHS, audit, connector_folders  # noqa: E402
-from versioning.render import AUDIT_RENDERERS, render  # noqa: E402
-from versioning.store import gitrange  # noqa: E402
+from connver.audit import DEFAULT_PATHS, audit, connector_folders  # noqa: E402
+from connver.render import AUDIT_RENDERERS, render  # noqa: E402
+from connver.store import gitrange  # noqa: E402
 
 CORPUS = Path(os.environ.get("CONNVER_CORPUS", ROOT.parent / "shared" / "corpus"))
 JSON_FILES = ("apiDefinition.swagger.json", "apiDefinition.json", "apiProperties.json")

@@ -52,8 +52,8 @@ def main() -> int:
             return 2
         args.old, args.new = str(versions[-2]), str(versions[-1])
 
-    from versioning import diff, load_connector
-    from versioning.sources import read_source
+    from connver import diff, load_connector
+    from connver.sources import read_source
 
     sources = [read_source(args.old), read_source(args.new)]
     blobs = [s.files[s.swagger_name] for s in sources]
@@ -73,7 +73,7 @@ def main() -> int:
     result = diff(old, new)
 
     exe = Path(sys.executable).with_name("connver")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connver"]
     process = median_time(lambda: subprocess.run(command + ["diff", args.old, args.new, "--format", "json"],
                                                  capture_output=True, cwd=ROOT), max(5, args.repeat // 3))
     bare = median_time(lambda: subprocess.run([sys.executable, "-c", "import json"], capture_output=True),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from versioning.changes import Level
-from versioning.errors import InputError
-from versioning.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
+from connver.changes import Level
+from connver.errors import InputError
+from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 
 from .common import format_option, load_rule_config, rule_options, use_color, warn, write
 
@@ -85,7 +85,7 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
     --strict a connector with input defects or that cannot be loaded;
     2 bad input (also: no --path pattern matches a connector folder).
     """
-    from versioning.audit import audit as run_audit
+    from connver.audit import audit as run_audit
 
     if staged and (range_spec or merge_base):
         raise InputError("--staged compares HEAD with the index: give no range and no --merge-base")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from versioning import diff as diff_connectors
-from versioning import load_connector
-from versioning.bump import bump_report, swagger_path
-from versioning.errors import VersionError
-from versioning.render import BUMP_RENDERERS, available, render
-from versioning.rewrite import write_info_version
-from versioning.safefile import check_target
+from connver import diff as diff_connectors
+from connver import load_connector
+from connver.bump import bump_report, swagger_path
+from connver.errors import VersionError
+from connver.render import BUMP_RENDERERS, available, render
+from connver.rewrite import write_info_version
+from connver.safefile import check_target
 
 from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write
 

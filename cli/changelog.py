@@ -43,9 +43,9 @@ def changelog(connector, repo, path, rev, store, channel, fmt, update, check, fo
     \b
     Exit status: 0 written (or up to date); 1 --check found FILE out of date; 2 bad input.
     """
-    from versioning.changelog import build_changelog, document, git_history, store_history, update_file
-    from versioning.render import render
-    from versioning.render.notes import CHANGELOG_RENDERERS, changelog_header
+    from connver.changelog import build_changelog, document, git_history, store_history, update_file
+    from connver.render import render
+    from connver.render.notes import CHANGELOG_RENDERERS, changelog_header
 
     if connector is not None and path is not None and (check or force) and update is None:
         # `--check CHANGELOG.md`: the file name was taken for CONNECTOR, since --check takes no value

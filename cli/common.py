@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from versioning.changes import Level
+from connver.changes import Level
 
 LEVEL_CHOICE = click.Choice([level.value for level in Level], case_sensitive=False)
 
@@ -40,7 +40,7 @@ def rule_options(func: Callable) -> Callable:
 
 
 def load_rule_config(config_path: Path | None, ignore: tuple[str, ...]):
-    from versioning.config import load_config
+    from connver.config import load_config
 
     return load_config(config_path).with_ignored(ignore)
 
@@ -81,7 +81,7 @@ def sides(old: str, new: str | None) -> tuple[str, str]:
     """OLD and NEW sources; a single CONNECTOR means its deployed and dev snapshots."""
     if new is not None:
         return old, new
-    from versioning.sources import source_kind
+    from connver.sources import source_kind
 
     if source_kind(old) != "store" or "@" in old:
         raise click.UsageError(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from versioning import diff as diff_connectors
-from versioning import load_connector
-from versioning.changes import Level
-from versioning.errors import InputError
-from versioning.render import DIFF_RENDERERS, available, render
+from connver import diff as diff_connectors
+from connver import load_connector
+from connver.changes import Level
+from connver.errors import InputError
+from connver.render import DIFF_RENDERERS, available, render
 
 from .common import sides, format_option, load_rule_config, rule_options, source_options, use_color, warn, write
 

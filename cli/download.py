@@ -10,9 +10,9 @@ from typing import Iterator
 
 import click
 
-from versioning.paconn import paconn_download
-from versioning.sources import read_source
-from versioning.store.snapshots import take_snapshot
+from connver.paconn import paconn_download
+from connver.sources import read_source
+from connver.store.snapshots import take_snapshot
 
 from .storeopt import describe, show_warnings, store_option
 

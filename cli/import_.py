@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from versioning.store.importer import plan_import, run_import
+from connver.store.importer import plan_import, run_import
 
 from .storeopt import channel_option, show_warnings, store_option
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from versioning.store.snapshots import list_connectors
+from connver.store.snapshots import list_connectors
 
 from .storeopt import format_choice, store_option
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from versioning.store.snapshots import snapshot_log
+from connver.store.snapshots import snapshot_log
 
 from .storeopt import format_choice, store_option
 

@@ -9,24 +9,24 @@ import click
 
 #: command name -> "module:attribute". One module per command.
 COMMANDS: dict[str, str] = {
-    "diff": "cli.diff:diff",
-    "rules": "cli.rules:rules",
-    "explain": "cli.rules:explain",
-    "bump": "cli.bump:bump",
-    "store": "cli.store:store",
-    "snapshot": "cli.snapshot:snapshot",
-    "download": "cli.download:download",
-    "import": "cli.import_:import_",
-    "log": "cli.log:log",
-    "list": "cli.list_:list_",
-    "show": "cli.show:show",
-    "restore": "cli.restore:restore",
-    "notes": "cli.notes:notes",
-    "changelog": "cli.changelog:changelog",
-    "upgrade-check": "cli.upgrade_check:upgrade_check",
-    "upgrade": "cli.upgrade:upgrade",
-    "usage": "cli.usage:usage",
-    "audit": "cli.audit:audit",
+    "diff": "connver.cli.diff:diff",
+    "rules": "connver.cli.rules:rules",
+    "explain": "connver.cli.rules:explain",
+    "bump": "connver.cli.bump:bump",
+    "store": "connver.cli.store:store",
+    "snapshot": "connver.cli.snapshot:snapshot",
+    "download": "connver.cli.download:download",
+    "import": "connver.cli.import_:import_",
+    "log": "connver.cli.log:log",
+    "list": "connver.cli.list_:list_",
+    "show": "connver.cli.show:show",
+    "restore": "connver.cli.restore:restore",
+    "notes": "connver.cli.notes:notes",
+    "changelog": "connver.cli.changelog:changelog",
+    "upgrade-check": "connver.cli.upgrade_check:upgrade_check",
+    "upgrade": "connver.cli.upgrade:upgrade",
+    "usage": "connver.cli.usage:usage",
+    "audit": "connver.cli.audit:audit",
 }
 
 
@@ -45,7 +45,7 @@ class LazyGroup(click.Group):
             raise SystemExit(2) from None
 
     def invoke(self, ctx: click.Context):
-        from versioning.errors import VersioningError
+        from connver.errors import VersioningError
 
         _tolerate_unencodable_output()
         try:

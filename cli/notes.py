@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from versioning import diff as diff_connectors
-from versioning import load_connector
-from versioning.notes import build_notes
+from connver import diff as diff_connectors
+from connver import load_connector
+from connver.notes import build_notes
 
 from .common import sides, date_option, load_rule_config, source_options, warn, write
 
@@ -43,8 +43,8 @@ def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ig
     \b
     Exit status: 0 written; 2 bad input.
     """
-    from versioning.render import render
-    from versioning.render.notes import NOTES_RENDERERS, PR_RENDERERS
+    from connver.render import render
+    from connver.render.notes import NOTES_RENDERERS, PR_RENDERERS
 
     table = PR_RENDERERS if pr else NOTES_RENDERERS
     if fmt not in table:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from versioning.store.snapshots import restore_snapshot
+from connver.store.snapshots import restore_snapshot
 
 from .common import warn
 from .storeopt import describe, store_option

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from versioning import all_rules, get_rule
-from versioning.errors import InputError
+from connver import all_rules, get_rule
+from connver.errors import InputError
 
 from .common import write
 

@@ -7,8 +7,8 @@ import json
 
 import click
 
-from versioning.errors import InputError
-from versioning.store.snapshots import show_snapshot
+from connver.errors import InputError
+from connver.store.snapshots import show_snapshot
 
 from .storeopt import format_choice, store_option
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from versioning.sources import read_source
-from versioning.store.snapshots import take_snapshot
+from connver.sources import read_source
+from connver.store.snapshots import take_snapshot
 
 from .storeopt import channel_option, describe, show_warnings, store_option
 

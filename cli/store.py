@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from versioning.store import resolve_store_dir
-from versioning.store.snapshots import check_store, create_store
+from connver.store import resolve_store_dir
+from connver.store.snapshots import check_store, create_store
 
 from .storeopt import store_option
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from versioning.errors import InputError
-from versioning.render import render
-from versioning.render.upgrade import RESULT_RENDERERS
+from connver.errors import InputError
+from connver.render import render
+from connver.render.upgrade import RESULT_RENDERERS
 
 from .common import format_option, use_color, write
 from .upgrade_check import run_check, upgrade_options
@@ -37,8 +37,8 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
     \b
     Exit status: 0 merged cleanly; 1 merged with conflicts; 2 bad input.
     """
-    from versioning.sources import source_kind
-    from versioning.upgrade import apply_upgrade
+    from connver.sources import source_kind
+    from connver.upgrade import apply_upgrade
 
     if bool(output) == bool(in_place):
         raise click.UsageError("give exactly one of --output DIR and --in-place")

@@ -7,9 +7,9 @@ from typing import Callable
 
 import click
 
-from versioning import read_source
-from versioning.render import render
-from versioning.render.upgrade import UPGRADE_RENDERERS
+from connver import read_source
+from connver.render import render
+from connver.render.upgrade import UPGRADE_RENDERERS
 
 from .common import format_option, load_rule_config, source_options, use_color, write
 
@@ -34,8 +34,8 @@ def upgrade_options(func: Callable) -> Callable:
 def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
               flows=(), api_name=None, prefer="fork"):
     """Read every input and build the report (shared with ``connver upgrade``)."""
-    from versioning.flows import read_flows
-    from versioning.upgrade import check_upgrade, upstream_history
+    from connver.flows import read_flows
+    from connver.upgrade import check_upgrade, upstream_history
 
     config = load_rule_config(config_path, ignore)
     fork_files = read_source(fork, repo=repo, store=store)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from versioning.render import render
-from versioning.render.usage import USAGE_RENDERERS
+from connver.render import render
+from connver.render.usage import USAGE_RENDERERS
 
 from .common import format_option, source_options, write
 
@@ -27,10 +27,10 @@ def usage(paths, api_name, connector, repo, store, fmt):
     PATHS are exported flow JSON files, folders, solution .zip files
     (Workflows/*.json) and legacy flow package .zip files.
     """
-    from versioning import load_connector
-    from versioning.errors import InputError
-    from versioning.flows import read_flows
-    from versioning.impact import bind_steps, connector_api_names
+    from connver import load_connector
+    from connver.errors import InputError
+    from connver.flows import read_flows
+    from connver.impact import bind_steps, connector_api_names
 
     flows = read_flows(paths)
     operations = None

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from golden import check_golden
-from versioning import diff, load_connector
-from versioning.audit import Status, audit, connector_folders
-from versioning.version import bump_level, check_version
+from connver import diff, load_connector
+from connver.audit import Status, audit, connector_folders
+from connver.version import bump_level, check_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "demo"
@@ -269,7 +269,7 @@ def test_lines_point_at_the_element_in_the_new_file(dvd_repo):
     """Every located finding's line is in the NEW file (GitHub shows annotations there) and
     declares the element; a removal's line declares its nearest ancestor that the new file
     still holds, and its old_line declares the element in the old file."""
-    from versioning.jsonload import load_json
+    from connver.jsonload import load_json
 
     result = audit(dvd_repo, "master..dev", lines=True)
     checked = removals = 0
@@ -476,7 +476,7 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(run, demo_repo, monkeypat
     shown = run("--repo", str(demo_repo), "--progress")
     assert shown.exit_code == 0 and "auditing" in shown.stderr
     monkeypatch.setenv("CI", "true")
-    from cli.audit import show_progress
+    from connver.cli.audit import show_progress
 
     class Terminal:
         def isatty(self):
@@ -488,8 +488,8 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(run, demo_repo, monkeypat
 
 
 def test_junit_escapes_what_xml_cannot_carry():
-    from versioning.render.findings import Finding
-    from versioning.render.junit import _document
+    from connver.render.findings import Finding
+    from connver.render.junit import _document
 
     text = _document("t", [("s<&>", [Finding("s<&>", "finding", "r", 'a <b> & "c"\x01\x1b', failed=True)])])
     case = ET.fromstring(text.encode()).find("testsuite/testcase/failure")

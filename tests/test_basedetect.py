@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from flowkit import INVOICES, ROOT
-from versioning import Connector, SourceFiles
-from versioning.basedetect import detect_base, fingerprint, git_candidates, similarity
-from versioning.errors import InputError
+from connver import Connector, SourceFiles
+from connver.basedetect import detect_base, fingerprint, git_candidates, similarity
+from connver.errors import InputError
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
@@ -144,8 +144,8 @@ def test_detection_names_version_n_on_real_history(corpus, tmp_path, slug):
 
 
 def test_detects_the_base_among_store_snapshots(tmp_path):
-    snapshots = pytest.importorskip("versioning.store.snapshots", reason="the snapshot store is not in this build")
-    from versioning import read_source
+    snapshots = pytest.importorskip("connver.store.snapshots", reason="the snapshot store is not in this build")
+    from connver import read_source
 
     store = tmp_path / "store"
     snapshots.create_store(store)

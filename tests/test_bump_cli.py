@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import faults
-from cli.main import cli
+from connver.cli.main import cli
 
 from .conftest import FIXTURES
 
@@ -265,7 +265,7 @@ def test_diff_with_an_unreadable_version_still_diffs(tmp_path):
 
 
 def test_the_core_does_not_import_click():
-    code = ("import sys, versioning.version, versioning.bump, versioning.rewrite, versioning.opversions; "
+    code = ("import sys, connver.version, connver.bump, connver.rewrite, connver.opversions; "
             "print('click' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

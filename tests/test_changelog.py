@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 import faults
-from cli.main import cli
+from connver.cli.main import cli
 from golden import check_golden
 from history_repo import build_history, commit_files, folder_files
-from versioning.changelog import END_MARKER, START_MARKER, update_document, wrap_block
-from versioning.errors import InputError
+from connver.changelog import END_MARKER, START_MARKER, update_document, wrap_block
+from connver.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTOSO = ROOT / "fixtures" / "notes" / "contoso"
@@ -368,7 +368,7 @@ def test_headings_and_markers_inside_a_code_fence_do_not_count(repo, tmp_path):
 # --------------------------------------------------------------------------- from the store
 
 def test_changelog_from_the_store_matches_the_one_from_git(repo, tmp_path):
-    importer = pytest.importorskip("versioning.store.importer", reason="the snapshot store has not landed")
+    importer = pytest.importorskip("connver.store.importer", reason="the snapshot store has not landed")
     store = tmp_path / "store"
     plan = importer.plan_import(repo, ref="main", paths=[FOLDER], history=True)
     importer.run_import(plan, channel="dev", store_dir=store)
@@ -386,7 +386,7 @@ def test_changelog_from_the_store_matches_the_one_from_git(repo, tmp_path):
 
 
 def test_changelog_from_a_store_channel_that_does_not_exist_is_exit_2(repo, tmp_path):
-    importer = pytest.importorskip("versioning.store.importer", reason="the snapshot store has not landed")
+    importer = pytest.importorskip("connver.store.importer", reason="the snapshot store has not landed")
     store = tmp_path / "store"
     plan = importer.plan_import(repo, ref="main", paths=[FOLDER], history=True)
     importer.run_import(plan, channel="dev", store_dir=store)

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import CORPUS
 from history_repo import build_history
-from versioning import load_connector
-from versioning.changelog import END_MARKER, START_MARKER
-from versioning.errors import VersioningError
-from versioning.notes import SECTION_ORDER
+from connver import load_connector
+from connver.changelog import END_MARKER, START_MARKER
+from connver.errors import VersioningError
+from connver.notes import SECTION_ORDER
 
 pytestmark = pytest.mark.corpus
 

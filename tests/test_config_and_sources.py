@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import FIXTURES
 
 DEMO = FIXTURES / "demo"

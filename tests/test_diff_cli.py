@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from golden import check_golden
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def test_text_output_is_grouped_most_severe_first(run):
 
 
 def test_core_does_not_import_click_git_or_deepdiff():
-    code = ("import sys, versioning; from versioning import load_connector, diff;"
+    code = ("import sys, connver; from connver import load_connector, diff;"
             f"r = diff(load_connector({DEMO_OLD!r}), load_connector({DEMO_NEW!r}));"
             "print(sorted(m for m in ('click', 'git', 'deepdiff') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -184,7 +184,7 @@ def test_environment_failures_and_bugs_are_one_line(run, monkeypatch, raised, st
     def fail(*args, **kwargs):
         raise raised
 
-    monkeypatch.setattr(importlib.import_module("cli.diff"), "diff_connectors", fail)
+    monkeypatch.setattr(importlib.import_module("connver.cli.diff"), "diff_connectors", fail)
     monkeypatch.delenv("CONNVER_DEBUG", raising=False)
     result = CliRunner().invoke(cli, ["diff", DEMO_OLD, DEMO_NEW])
     assert result.exit_code == status

@@ -8,12 +8,12 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from flowkit import API_ID, FLOWS, INVOICES, logic_app_json, package_zip, solution_zip
-from versioning import load_connector
-from versioning.errors import InputError
-from versioning.flows import OutputRead, ReadKind, StepType, api_matches, extract_flows, read_flows
-from versioning.impact import bind_steps
+from connver import load_connector
+from connver.errors import InputError
+from connver.flows import OutputRead, ReadKind, StepType, api_matches, extract_flows, read_flows
+from connver.impact import bind_steps
 
 
 def steps_of(flow_set, flow_name):

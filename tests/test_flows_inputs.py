@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from flowkit import FLOWS, solution_zip
-from versioning import flows as flows_module
-from versioning.errors import InputError
-from versioning.flows import read_flows
+from connver import flows as flows_module
+from connver.errors import InputError
+from connver.flows import read_flows
 
 WORKFLOW = next((FLOWS / "solution" / "Workflows").glob("*.json"))
 

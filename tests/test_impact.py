@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import json
 
-from versioning import Connector, SourceFiles, diff
-from versioning.flows import extract_flows, FlowSet
-from versioning.impact import Reason, bind_steps, find_impacts
-from versioning.upgrade import merge_upgrade
-from versioning.merge import ConflictKind
+from connver import Connector, SourceFiles, diff
+from connver.flows import extract_flows, FlowSet
+from connver.impact import Reason, bind_steps, find_impacts
+from connver.upgrade import merge_upgrade
+from connver.merge import ConflictKind
 
 API = "/providers/Microsoft.PowerApps/apis/shared_hooks"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTOSO = ROOT / "fixtures" / "notes" / "contoso"

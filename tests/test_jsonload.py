@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from versioning import jsonload
-from versioning.errors import JSONDefectError, VersioningError
-from versioning.jsonload import LoadWarning, load_json, locate
+from connver import jsonload
+from connver.errors import JSONDefectError, VersioningError
+from connver.jsonload import LoadWarning, load_json, locate
 
 
 def warned(data: bytes) -> list[tuple[int, int, str]]:

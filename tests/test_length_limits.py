@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from versioning import diff, load_connector
-from versioning.render import render
+from connver.cli.main import cli
+from connver import diff, load_connector
+from connver.render import render
 
 MORE = re.compile(r"… and (\d+) more \(see `connver diff --format json`\)")
 GITHUB_LIMIT = 65_536

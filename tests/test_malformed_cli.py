@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import CORPUS, FIXTURES, corpus_available
 
 MALFORMED = sorted((CORPUS / "malformed").glob("*__*")) if corpus_available() else []

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from versioning.jsontext import detect_style, dump_like
-from versioning.merge import ABSENT, ConflictKind, Prefer, merge_documents
+from connver.jsontext import detect_style, dump_like
+from connver.merge import ABSENT, ConflictKind, Prefer, merge_documents
 
 
 def swagger(**ops):
@@ -166,6 +166,6 @@ def test_writer_reindents_everything_when_the_original_is_not_strict_json():
 
 @pytest.mark.parametrize("module", ["flows", "merge", "jsontext", "basedetect"])
 def test_doctests(module):
-    imported = importlib.import_module(f"versioning.{module}")
+    imported = importlib.import_module(f"connver.{module}")
     failures, tried = doctest.testmod(imported)
     assert tried > 0 and failures == 0

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from golden import check_golden
-from versioning import diff, load_connector
-from versioning.changes import Change, Level
-from versioning.notes import (
+from connver import diff, load_connector
+from connver.changes import Change, Level
+from connver.notes import (
     GENERIC_TODO,
     SECTION_ORDER,
     TODO,
@@ -32,7 +32,7 @@ from versioning.notes import (
     template_fields,
     todo_for,
 )
-from versioning.rules import all_rules
+from connver.rules import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTOSO = "fixtures/notes/contoso"
@@ -332,10 +332,10 @@ def test_default_date_is_today(run):
 def test_jinja2_stays_off_the_diff_path_and_out_of_the_core():
     code = (
         "import sys\n"
-        "import versioning.notes, versioning.changelog\n"
+        "import connver.notes, connver.changelog\n"
         "assert 'jinja2' not in sys.modules and 'click' not in sys.modules, 'core'\n"
         "from click.testing import CliRunner\n"
-        "from cli.main import cli\n"
+        "from connver.cli.main import cli\n"
         f"r = CliRunner().invoke(cli, ['diff', {str(ROOT / CONTOSO / 'v1')!r}, {str(ROOT / CONTOSO / 'v2')!r}])\n"
         "assert r.exit_code == 0, r.output\n"
         "print('jinja2' in sys.modules)\n"

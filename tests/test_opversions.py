@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from versioning.changes import Change, Level
-from versioning.model import Connector
-from versioning.opversions import analyse, families
-from versioning.sourcefiles import SourceFiles
+from connver.changes import Change, Level
+from connver.model import Connector
+from connver.opversions import analyse, families
+from connver.sourcefiles import SourceFiles
 
 
 def connector(*ops: tuple):
@@ -105,7 +105,7 @@ def test_breaking_change_that_could_have_been_a_revision():
 
 @pytest.mark.corpus
 def test_real_revision_steps_are_clean(corpus):
-    from versioning.sources import read_source
+    from connver.sources import read_source
 
     def load(rel):
         return Connector.from_files(read_source(str(corpus / "history" / rel)))

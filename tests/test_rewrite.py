@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from versioning.errors import InputError
-from versioning.jsonload import load_json
-from versioning.rewrite import find_info_version, set_info_version, write_info_version
+from connver.errors import InputError
+from connver.jsonload import load_json
+from connver.rewrite import find_info_version, set_info_version, write_info_version
 
 NEW = "77.77.77-zz"  # shares no first or last character with any version in the corpus
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from versioning import Level, diff, load_connector
+from connver import Level, diff, load_connector
 
 pytestmark = pytest.mark.corpus
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from versioning import Connector, SourceFiles, diff
+from connver import Connector, SourceFiles, diff
 
 
 def connector(swagger: dict, properties: dict | None = None) -> Connector:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from versioning import all_rules, diff, load_connector
+from connver import all_rules, diff, load_connector
 
 RULES_DIR = FIXTURES / "rules"
 
@@ -55,7 +55,7 @@ def test_each_case_holds_an_old_and_a_new_definition():
 
 def test_every_message_renders_from_its_template():
     """A template naming a value the rule does not provide falls back to the description."""
-    from versioning.rules import get_rule
+    from connver.rules import get_rule
 
     for _, _, case in cases():
         for change in diff(load_connector(case / "old"), load_connector(case / "new")).changes:

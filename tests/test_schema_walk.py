@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import json
 
-from versioning import SourceFiles, diff
-from versioning.model import Connector
+from connver import SourceFiles, diff
+from connver.model import Connector
 
 
 def swagger(definitions: dict) -> dict:
@@ -90,7 +90,7 @@ def test_adding_a_type_where_none_was_declared_still_counts():
 
 def test_definitions_shared_along_many_paths_stay_bounded():
     """W0 has two properties of type W1, which has two of type W2...: 2^30 paths."""
-    from versioning import engine
+    from connver import engine
 
     n = 30
     defs = {f"W{i}": {"type": "object", "properties": {"a": {"$ref": f"#/definitions/W{i + 1}"},

@@ -8,7 +8,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import FIXTURES
 
 OAUTH = {

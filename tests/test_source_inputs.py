@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import FIXTURES
-from versioning import read_source
+from connver import read_source
 
 DEMO = FIXTURES / "demo"
 SWAGGER = "apiDefinition.swagger.json"
@@ -152,7 +152,7 @@ def test_two_different_swagger_files_in_one_folder_are_warned_about(tmp_path):
 
     from click.testing import CliRunner
 
-    from cli.main import cli
+    from connver.cli.main import cli
 
     folder = tmp_path / "both"
     shutil.copytree(FIXTURES / "demo" / "old", folder)

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 import faults
-from cli.main import cli
+from connver.cli.main import cli
 from flowkit import INVOICES, logic_app_json, package_zip, solution_zip
-from versioning import load_connector
+from connver import load_connector
 
 FORK, UPSTREAM, BASE = (str(INVOICES / name) for name in ("fork", "upstream", "base"))
 

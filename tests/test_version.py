@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from versioning.changes import Change, Level
-from versioning.errors import InputError, VersionError
-from versioning.version import (
+from connver.changes import Change, Level
+from connver.errors import InputError, VersionError
+from connver.version import (
     Bump,
     CheckStatus,
     bump_level,

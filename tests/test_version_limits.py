@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 from conftest import FIXTURES
-from versioning.errors import VersionError
-from versioning.version import CheckStatus, check_version, parse_version
+from connver.errors import VersionError
+from connver.version import CheckStatus, check_version, parse_version
 
 BUMP = FIXTURES / "bump"
 HUGE = "2." + "9" * 5000  # more digits than Python converts to an int (4300)

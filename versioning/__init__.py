@@ -1,7 +1,7 @@
 """connver's versioning core: load Power Platform connector definitions, diff them
 semantically, and classify every change by what it does to the connector's users.
 
-    from versioning import load_connector, diff
+    from connver import load_connector, diff
     result = diff(load_connector("old/"), load_connector("new/"))
     for change in result.changes:          # most severe first
         print(change.level, change.rule, change.location, change.message)
@@ -47,7 +47,7 @@ _LAZY = {
 def __getattr__(name: str):
     target = _LAZY.get(name)
     if target is None:
-        raise AttributeError(f"module 'versioning' has no attribute {name!r}")
+        raise AttributeError(f"module 'connver' has no attribute {name!r}")
     import importlib
 
     module_name, attr = target if isinstance(target, tuple) else (target, name)

@@ -19,7 +19,6 @@ Rule, operation and location accept shell-style wildcards (``*``, ``?``).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -109,10 +108,7 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
         path = find_config()
     if path is None:
         return Config()
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    import tomllib
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from versioning.errors import JSONDefectError
+from connver.errors import JSONDefectError
 
 __all__ = ["LoadWarning", "load_json", "locate", "MAX_DEPTH"]
 

@@ -81,7 +81,7 @@ CHANGED_RULES = frozenset({
 def section_for(change: Change) -> Section:
     """The Keep a Changelog section of a change (see the module's docstring).
 
-    >>> from versioning.changes import Change, Level
+    >>> from connver.changes import Change, Level
     >>> section_for(Change("operation-added", Level.ADDITIVE, "operation/X")).value
     'Added'
     >>> section_for(Change("oauth-settings-changed", Level.RISKY, "connectionParameters/t")).value

@@ -64,7 +64,7 @@ LEVEL_BUMP: dict[Level, Bump] = {
 def bump_level(changes: Iterable[Change]) -> Bump:
     """The bump a set of changes needs: the largest one any change asks for.
 
-    >>> from versioning.changes import Change, Level
+    >>> from connver.changes import Change, Level
     >>> bump_level([])
     <Bump.NONE: 'none'>
     >>> bump_level([Change("x", Level.COSMETIC, "info"), Change("y", Level.RISKY, "host")]).value

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from connver.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE_FIXTURES = ROOT / "fixtures" / "store"

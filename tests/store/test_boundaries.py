@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from versioning.store import default_store_dir
-from versioning.store.refs import looks_like_store_reference, parse_reference, safe_connector_id
+from connver.store import default_store_dir
+from connver.store.refs import looks_like_store_reference, parse_reference, safe_connector_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,10 +35,10 @@ def test_gitpython_is_imported_only_inside_versioning_store_and_only_in_function
 
 def test_store_modules_and_commands_load_without_git_or_click_in_the_core():
     code = ("import sys\n"
-            "import versioning.store, versioning.store.snapshots, versioning.store.refs, versioning.store.redact\n"
-            "import versioning.store.records, versioning.store.lock, versioning.paconn\n"
+            "import connver.store, connver.store.snapshots, connver.store.refs, connver.store.redact\n"
+            "import connver.store.records, connver.store.lock, connver.paconn\n"
             "print(sorted(m for m in ('git', 'gitdb', 'click') if m in sys.modules))\n"
-            "import cli.snapshot, cli.log, cli.show, cli.restore, cli.list_, cli.import_, cli.download, cli.store\n"
+            "import connver.cli.snapshot, connver.cli.log, connver.cli.show, connver.cli.restore, connver.cli.list_, connver.cli.import_, connver.cli.download, connver.cli.store\n"
             "print(sorted(m for m in ('git', 'gitdb') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:2] == ["[]", "[]"]

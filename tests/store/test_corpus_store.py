@@ -9,10 +9,10 @@ import re
 import pytest
 
 from storekit import build_corpus_repo, connector_paths, corpus_versions, git, read_folder
-from versioning.sourcefiles import SourceFiles
-from versioning.store.importer import plan_import, run_import
-from versioning.store.redact import MARKER
-from versioning.store.snapshots import read_store_source, snapshot_log, take_snapshot
+from connver.sourcefiles import SourceFiles
+from connver.store.importer import plan_import, run_import
+from connver.store.redact import MARKER
+from connver.store.snapshots import read_store_source, snapshot_log, take_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def imported(corpus_repo, tmp_path_factory):
     """The store after `connver import REPO --history` (through the real CLI)."""
     from click.testing import CliRunner
 
-    from cli.main import cli
+    from connver.cli.main import cli
 
     repo, _ = corpus_repo
     store = tmp_path_factory.mktemp("imported") / "store"
@@ -179,8 +179,8 @@ def test_snapshot_each_version_folder_in_order(corpus, tmp_path):
 def test_every_consecutive_pair_diffs_the_same_from_the_store(corpus, imported):
     """Beyond ~1/~0: all 145 consecutive pairs, through the library. Where a secret was
     redacted the findings are the same (rule, level, location); elsewhere identical."""
-    from versioning import diff, load_connector
-    from versioning.errors import InputError
+    from connver import diff, load_connector
+    from connver.errors import InputError
 
     store, _ = imported
     ids = _ids(corpus)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from storekit import git, read_folder
-from versioning.store.redact import MARKER, redact_files
-from versioning.store.snapshots import connector_facts
+from connver.store.redact import MARKER, redact_files
+from connver.store.snapshots import connector_facts
 
 
 def _strings_in_store(store_dir) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from storekit import git, read_folder
-from versioning.store.lock import StoreLock
+from connver.store.lock import StoreLock
 
 CONNVER = str(Path(sys.executable).parent / "connver")
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and shell wrappers")

@@ -20,20 +20,20 @@ class Format(str, Enum):
 
 #: format -> "module:function" for a DiffResult. Imported on use.
 DIFF_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "versioning.render.text:render_diff",
-    Format.MARKDOWN.value: "versioning.render.markdown:render_diff",
-    Format.JSON.value: "versioning.render.json:render_diff",
-    Format.JUNIT.value: "versioning.render.junit:render_diff",
-    Format.GITHUB.value: "versioning.render.github:render_diff",
+    Format.TEXT.value: "connver.render.text:render_diff",
+    Format.MARKDOWN.value: "connver.render.markdown:render_diff",
+    Format.JSON.value: "connver.render.json:render_diff",
+    Format.JUNIT.value: "connver.render.junit:render_diff",
+    Format.GITHUB.value: "connver.render.github:render_diff",
 }
 
 #: format -> "module:function" for an AuditResult (``connver audit``).
 AUDIT_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "versioning.render.text:render_audit",
-    Format.MARKDOWN.value: "versioning.render.markdown:render_audit",
-    Format.JSON.value: "versioning.render.json:render_audit",
-    Format.JUNIT.value: "versioning.render.junit:render_audit",
-    Format.GITHUB.value: "versioning.render.github:render_audit",
+    Format.TEXT.value: "connver.render.text:render_audit",
+    Format.MARKDOWN.value: "connver.render.markdown:render_audit",
+    Format.JSON.value: "connver.render.json:render_audit",
+    Format.JUNIT.value: "connver.render.junit:render_audit",
+    Format.GITHUB.value: "connver.render.github:render_audit",
 }
 
 #: Formats that show the line of each finding (the audit computes lines only for these).
@@ -42,9 +42,9 @@ LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value})
 
 #: format -> "module:function" for ``connver bump`` (a DiffResult plus ``report=BumpReport``).
 BUMP_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "versioning.render.text:render_bump",
-    Format.MARKDOWN.value: "versioning.render.markdown:render_bump",
-    Format.JSON.value: "versioning.render.json:render_bump",
+    Format.TEXT.value: "connver.render.text:render_bump",
+    Format.MARKDOWN.value: "connver.render.markdown:render_bump",
+    Format.JSON.value: "connver.render.json:render_bump",
 }
 
 

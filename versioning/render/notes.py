@@ -16,21 +16,21 @@ from .json import dumps
 
 #: format -> "module:function" for ReleaseNotes (``connver notes``).
 NOTES_RENDERERS: dict[str, str] = {
-    "markdown": "versioning.render.notes:notes_markdown",
-    "text": "versioning.render.notes:notes_text",
-    "json": "versioning.render.notes:notes_json",
+    "markdown": "connver.render.notes:notes_markdown",
+    "text": "connver.render.notes:notes_text",
+    "json": "connver.render.notes:notes_json",
 }
 
 #: format -> "module:function" for ReleaseNotes shaped as a pull-request description.
 PR_RENDERERS: dict[str, str] = {
-    "markdown": "versioning.render.notes:pr_markdown",
-    "json": "versioning.render.notes:notes_json",
+    "markdown": "connver.render.notes:pr_markdown",
+    "json": "connver.render.notes:notes_json",
 }
 
 #: format -> "module:function" for a Changelog: the generated block (markdown) or the data.
 CHANGELOG_RENDERERS: dict[str, str] = {
-    "markdown": "versioning.render.notes:changelog_block",
-    "json": "versioning.render.notes:changelog_json",
+    "markdown": "connver.render.notes:changelog_block",
+    "json": "connver.render.notes:changelog_json",
 }
 
 #: The default cap on a PR description's length (GitHub refuses more than 65,536 characters).
@@ -95,7 +95,7 @@ def environment():
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("versioning", "templates"),
+        loader=jinja2.PackageLoader("connver", "templates"),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,

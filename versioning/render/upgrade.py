@@ -14,16 +14,16 @@ from .text import _COLOURS, _DIM, _BOLD, Paint, side_line
 
 #: format -> "module:function" for an UpgradeReport (used with versioning.render.render).
 UPGRADE_RENDERERS: dict[str, str] = {
-    "text": "versioning.render.upgrade:render_text",
-    "markdown": "versioning.render.upgrade:render_markdown",
-    "json": "versioning.render.upgrade:render_json",
+    "text": "connver.render.upgrade:render_text",
+    "markdown": "connver.render.upgrade:render_markdown",
+    "json": "connver.render.upgrade:render_json",
 }
 
 #: format -> "module:function" for an UpgradeResult (``connver upgrade``).
 RESULT_RENDERERS: dict[str, str] = {
-    "text": "versioning.render.upgrade:render_result_text",
-    "markdown": "versioning.render.upgrade:render_result_markdown",
-    "json": "versioning.render.upgrade:render_result_json",
+    "text": "connver.render.upgrade:render_result_text",
+    "markdown": "connver.render.upgrade:render_result_markdown",
+    "json": "connver.render.upgrade:render_result_json",
 }
 
 _STATUS_TEXT = {"applies": "", "in-fork": "already in your copy", "conflict": "conflicts with your edit"}

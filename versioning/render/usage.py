@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 USAGE_RENDERERS: dict[str, str] = {
-    "text": "versioning.render.usage:render_text",
-    "markdown": "versioning.render.usage:render_markdown",
-    "json": "versioning.render.usage:render_json",
+    "text": "connver.render.usage:render_text",
+    "markdown": "connver.render.usage:render_markdown",
+    "json": "connver.render.usage:render_json",
 }
 
 
