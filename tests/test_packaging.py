@@ -102,3 +102,20 @@ def test_python_dash_m_connver_is_the_command_line():
     done = _run(sys.executable, "-m", "connver", "--version", cwd=ROOT / "fixtures")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("connver, version ")
+
+
+def test_the_sdist_carries_what_its_tests_need(tmp_path):
+    """Every file git tracks under tests/ and fixtures/ is in the source distribution."""
+    import tarfile
+
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "tests", "fixtures"], capture_output=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    tracked = {name for name in listed.stdout.decode().split("\0") if name}
+    done = _run(sys.executable, "-c", "import setuptools.build_meta as b, sys; b.build_sdist(sys.argv[1])",
+                tmp_path, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    (sdist,) = tmp_path.glob("connver-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        shipped = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert tracked - shipped == set()
