@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from connver.cli.main import cli
 from golden import check_golden
 from connver import diff, load_connector
-from connver.audit import Status, audit, connector_folders
+from connver.audit import PUBLIC_PATHS, Status, audit, connector_folders
 from connver.version import bump_level, check_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,8 +171,11 @@ def test_finding_connector_folders():
              "certified-connectors/D/sub/apiProperties.json", "custom-connectors/E/apiDefinition.json",
              "independent-publisher-connectors/F G/script.csx", "schemas/apiDefinition.json",
              "other/H/apiProperties.json"]
-    assert connector_folders(paths) == ["certified-connectors/A", "custom-connectors/E",
-                                        "independent-publisher-connectors/F G"]
+    assert connector_folders(paths, PUBLIC_PATHS) == ["certified-connectors/A", "custom-connectors/E",
+                                                      "independent-publisher-connectors/F G"]
+    # by default, every folder that holds a definition file (a team's own layout needs no option)
+    assert connector_folders(paths) == ["certified-connectors/A", "certified-connectors/D/sub", "custom-connectors/E",
+                                        "independent-publisher-connectors/F G", "other/H", "schemas"]
     assert connector_folders(paths, ["other/*"]) == ["other/H"]
     assert connector_folders(paths, ["**/D/*"]) == ["certified-connectors/D/sub"]
     assert connector_folders(paths, ["./certified-connectors/[AD]/"]) == ["certified-connectors/A"]
@@ -210,7 +213,9 @@ def test_deployed_vs_dev_range(corpus, dvd_repo):
     paths = index(corpus, "deployed-vs-dev")
     by_path = {e.path: e for e in result.connectors}
     assert set(by_path) == set(paths.values()) | {
-        "certified-connectors/dox42", "certified-connectors/Tilkee", "independent-publisher-connectors/XSOAR"}
+        "certified-connectors/dox42", "certified-connectors/Tilkee", "independent-publisher-connectors/XSOAR",
+        "schemas"}  # any folder with a definition is audited: one that is no swagger is an error, not skipped
+    assert by_path["schemas"].status is Status.ERROR and "not a Swagger 2.0 definition" in by_path["schemas"].error
     for slug, path in paths.items():
         assert_same_as_direct_diff(by_path[path], corpus / "deployed-vs-dev" / slug / "deployed",
                                    corpus / "deployed-vs-dev" / slug / "dev")
