@@ -12,7 +12,10 @@ from connver.changes import Level
 from connver.errors import InputError
 from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 
-from .common import format_option, load_rule_config, rule_options, use_color, warn, write
+#: Formats whose report lists the changed definition files no connector holds.
+UNAUDITED_FORMATS = frozenset({"text", "markdown", "json", "github", "azure", "sarif", "html"})
+
+from .common import write_step_summary, format_option, load_rule_config, rule_options, use_color, warn, write
 
 
 def show_progress(stream=None) -> bool:
@@ -51,8 +54,8 @@ class _Bar:
 @click.option("--staged", is_flag=True,
               help="Compare HEAD with the index (what the next commit changes), for a pre-commit hook.")
 @click.option("--path", "paths", multiple=True, metavar="GLOB",
-              help="Connector folders to audit (repeatable; default: certified-connectors/*, "
-                   "independent-publisher-connectors/*, custom-connectors/*).")
+              help="Connector folders to audit (repeatable; ** any depth, . the root; default: every folder "
+                   "holding a definition, but templates/).")
 @format_option(available(AUDIT_RENDERERS))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE; the text summary then goes to stdout.")
@@ -65,12 +68,14 @@ class _Bar:
               help="A connector whose new files have tolerated input defects (see warnings) is an error: exit 1.")
 @click.option("--top", "--limit", "top", type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
+@click.option("--annotations", type=click.IntRange(min=0), default=None,
+              help="With --format github: annotations of each kind (GitHub shows 10 per step; 0: all).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to use, this one included (default: one per core from 3 MB of definitions, else 1).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
 def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
-          strict, top, jobs, progress):
+          strict, top, annotations, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.
 
     FROM..TO defaults to master..dev; FROM...TO (or --merge-base) compares TO
@@ -82,7 +87,8 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
     Exit status: 0 fine; 1 a change at --fail-on level or above (a removed
     connector counts as breaking, one that cannot be loaded fails any level),
     with --check-version a declared version that is not enough, or with
-    --strict a connector with input defects or that cannot be loaded;
+    --strict a connector with input defects or that cannot be loaded, or a
+    changed definition file that belongs to no audited connector;
     2 bad input (also: no --path pattern matches a connector folder).
     """
     from connver.audit import audit as run_audit
@@ -106,9 +112,14 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
         warn(str(miss))
     if paths and len(result.unmatched_paths) == len(set(paths)):
         raise InputError("--path matched no connector folder", hint="see the warning(s) above")
+    if fmt not in UNAUDITED_FORMATS:  # the other reports list them themselves
+        for item in result.unaudited:
+            warn(str(item) + ("" if strict else " (fails with --strict)"))
     options = {"fail_on": threshold, "check_version": check_version, "lines": lines}
     if top is not None:
         options["top"] = top
+    if annotations is not None:
+        options["cap"] = annotations
     report = render(result, fmt, AUDIT_RENDERERS, color=use_color() and output is None, **options)
     if output is not None:
         try:
@@ -119,5 +130,6 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
             write(render(result, "text", AUDIT_RENDERERS, color=use_color(), **options))
     else:
         write(report)
+    write_step_summary(result, fmt, AUDIT_RENDERERS, fail_on=threshold, check_version=check_version)
     if result.fails(threshold, check_version=check_version, strict=strict):
         raise SystemExit(1)

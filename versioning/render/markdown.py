@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..changes import Level
+from .markup import cell as pipes
+from .markup import code, md
+from .markup import html as _html
 
 _TITLES = {
     Level.BREAKING: "Breaking changes",
@@ -16,8 +19,13 @@ _TITLES = {
 
 
 def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Definition text (plain) safe inside a Markdown table cell: escaped, never markup."""
+    return md(text)
+
+
+def code_cell(text: Any) -> str:
+    """Text as inline code inside a table cell (pipes escaped, which GitHub honours in code)."""
+    return pipes(code(text))
 
 
 def heading(result) -> str:
@@ -74,10 +82,7 @@ def fit(render_at: Callable[[list[int | None]], str], sizes: list[int], *, limit
     return render_at(caps)
 
 
-def _escape(text: Any) -> str:
-    from .notes import md
-
-    return md(text)
+_escape = md
 
 
 def warning_lines(warnings, *, limit: int = 20, level: str = "###") -> list[str]:
@@ -133,7 +138,7 @@ def _render_diff(result, caps: dict) -> str:
         rows = caps.get(level)
         shown = changes[:rows] if rows else changes
         for change in shown:
-            out.append(f"| {cell(change.message)} | `{cell(change.location)}` | `{change.rule}` |")
+            out.append(f"| {cell(change.message)} | {code_cell(change.location)} | `{change.rule}` |")
         if len(changes) > len(shown):
             out.append(f"| … and {len(changes) - len(shown)} more ({MORE_HINT}) | | |")
         out.append("")
@@ -156,7 +161,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
     from .text import audit_counts, level_cells, version_cell, version_ok_cell
 
     rng = result.range
-    out = [f"## connver audit: `{cell(rng.spec)}`", ""]
+    out = [f"## connver audit: {code_cell(rng.spec)}", ""]
     base = f", merge base `{rng.old_commit[:8]}`" if rng.merge_base else ""
     out.append(f"`{rng.from_commit[:8]}..{rng.to_commit[:8]}`{base}: {len(result.connectors)} connector(s) with "
                "changed definition files"
@@ -170,7 +175,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
     out.append("| Connector | Status | Version | Bump | Version enough? | " + " | ".join(lv.value for lv in levels) + " |")
     out.append("|---|---|---|---|---|" + "---:|" * len(levels))
     for entry in result.connectors:
-        out.append(f"| `{cell(entry.path)}` | {entry.status.value} | {cell(version_cell(entry))} | "
+        out.append(f"| {code_cell(entry.path)} | {entry.status.value} | {cell(version_cell(entry))} | "
                    f"{entry.bump.value if entry.bump else '-'} | {cell(version_ok_cell(entry))} | "
                    + " | ".join(level_cells(entry, levels)) + " |")
     out.append("")
@@ -184,7 +189,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
         out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
         out.append("")
         if entry.error:
-            out.append(f"Error: `{cell(entry.error)}`")
+            out.append(f"Error: {code_cell(entry.error)}")
             out.append("")
         if entry.version_ok is False and entry.version_message:
             out.append(f"Version: {cell(entry.version_message)}")
@@ -194,26 +199,20 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
             out.append("| Level | Change | Location | Rule |")
             out.append("|---|---|---|---|")
             for change in shown:
-                out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` | "
+                out.append(f"| {change.level.value} | {cell(change.message)} | {code_cell(change.location)} | "
                            f"`{change.rule}` |")
             if len(entry.changes) > len(shown):
                 out.append("")
                 out.append(f"_... and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
             out.append("")
         for warning in entry.warnings:
-            out.append(f"- warning: `{cell(warning)}`")
+            out.append(f"- warning: {code_cell(warning)}")
         if entry.warnings:
             out.append("")
         out.append("</details>")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# --- connver bump ---------------------------------------------------------------------------
 
 def bump_summary_lines(report) -> list[str]:
     """The version paragraph ``connver diff`` adds at the end."""
@@ -233,13 +232,13 @@ def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
     out = [f"## connver bump: {side(result.old)} → {side(result.new)}", ""]
     out += ["| | |", "|---|---|"]
     out.append(f"| Bump | **{report.level.value}**" + (f" ({counts})" if counts else "") + " |")
-    out.append(f"| Current | `{cell(report.current or '(none)')}` |")
+    out.append(f"| Current | {code_cell(report.current or '(none)')} |")
     if report.next is None:
         out.append(f"| Next | cannot tell: {cell(report.error)} |")
     else:
         verdict = "ok" if report.ok and not report.check.warning else ("warning" if report.ok else "**fails**")
-        out.append(f"| Next | `{cell(report.next)}` |")
-        out.append(f"| Declared | `{cell(report.declared or '(none)')}` |")
+        out.append(f"| Next | {code_cell(report.next)} |")
+        out.append(f"| Declared | {code_cell(report.declared or '(none)')} |")
         out.append(f"| Check | {verdict}: {cell(report.message)} |")
     out.append("")
     if report.drivers:
@@ -247,7 +246,7 @@ def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
         out += [f"### Changes that drove it ({len(report.drivers)})", "",
                 "| Level | Change | Location | Rule |", "|---|---|---|---|"]
         for change in shown:
-            out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` "
+            out.append(f"| {change.level.value} | {cell(change.message)} | {code_cell(change.location)} "
                        f"| `{change.rule}` |")
         if len(shown) < len(report.drivers):
             out.append(f"| | … and {len(report.drivers) - len(shown)} more | | |")
