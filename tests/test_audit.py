@@ -328,14 +328,16 @@ def run():
 
 
 @pytest.mark.parametrize("fmt,ext", [("text", "txt"), ("markdown", "md"), ("junit", "junit.xml"),
-                                     ("github", "github.txt"), ("json", "json")])
+                                     ("github", "github.txt"), ("json", "json"), ("sarif", "sarif.json"),
+                                     ("azure", "azure.txt")])
 def test_demo_audit_matches_golden_file(run, demo_repo, fmt, ext):
     result = run("--repo", str(demo_repo), "-f", fmt)
     assert result.exit_code == 0, result.output
     check_golden(f"audit/demo.{ext}", result.output)
 
 
-@pytest.mark.parametrize("fmt,ext", [("junit", "junit.xml"), ("github", "github.txt")])
+@pytest.mark.parametrize("fmt,ext", [("junit", "junit.xml"), ("github", "github.txt"), ("sarif", "sarif.json"),
+                                     ("azure", "azure.txt")])
 def test_diff_speaks_the_ci_formats_too(fmt, ext, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", fmt],

@@ -12,26 +12,14 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from . import table
 from .json import dumps
 
-#: format -> "module:function" for ReleaseNotes (``connver notes``).
-NOTES_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:notes_markdown",
-    "text": "connver.render.notes:notes_text",
-    "json": "connver.render.notes:notes_json",
-}
-
-#: format -> "module:function" for ReleaseNotes shaped as a pull-request description.
-PR_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:pr_markdown",
-    "json": "connver.render.notes:notes_json",
-}
-
-#: format -> "module:function" for a Changelog: the generated block (markdown) or the data.
-CHANGELOG_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:changelog_block",
-    "json": "connver.render.notes:changelog_json",
-}
+#: format -> "module:function" for ReleaseNotes (``connver notes``), as a pull-request
+#: description, and for a Changelog: rows of the one registry (see :mod:`versioning.render`).
+NOTES_RENDERERS = table("notes")
+PR_RENDERERS = table("pr")
+CHANGELOG_RENDERERS = table("changelog")
 
 #: The default cap on a PR description's length (GitHub refuses more than 65,536 characters).
 PR_MAX_CHARS = 60_000
