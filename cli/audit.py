@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from connver.changes import Level
-from connver.errors import InputError
+from connver.errors import ConfigError, InputError
 from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 
 #: Formats whose report lists the changed definition files no connector holds.
@@ -56,7 +56,7 @@ class _Bar:
 @click.option("--path", "paths", multiple=True, metavar="GLOB",
               help="Connector folders to audit (repeatable; ** any depth, . the root; default: every folder "
                    "holding a definition, but templates/).")
-@format_option(available(AUDIT_RENDERERS))
+@format_option(available(AUDIT_RENDERERS), default=None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE; the text summary then goes to stdout.")
 @rule_options
@@ -64,8 +64,11 @@ class _Bar:
               help="Exit 1 also when a changed connector's declared info.version is not enough.")
 @click.option("--lines", is_flag=True,
               help="With --format json: add each finding's line number (junit and github always have them).")
-@click.option("--strict", is_flag=True,
-              help="A connector whose new files have tolerated input defects (see warnings) is an error: exit 1.")
+@click.option("--strict/--no-strict", default=None,
+              help="A connector whose new files have tolerated input defects (see warnings), or a changed "
+                   "definition file no audited connector holds, is an error: exit 1.")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
+              help="Connector folders to leave out (repeatable; default without --path: templates/**).")
 @click.option("--top", "--limit", "top", type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
 @click.option("--annotations", type=click.IntRange(min=0), default=None,
@@ -75,7 +78,7 @@ class _Bar:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
 def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
-          strict, top, annotations, jobs, progress):
+          strict, exclude, top, annotations, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.
 
     FROM..TO defaults to master..dev; FROM...TO (or --merge-base) compares TO
@@ -95,15 +98,22 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
 
     if staged and (range_spec or merge_base):
         raise InputError("--staged compares HEAD with the index: give no range and no --merge-base")
+    config = load_rule_config(config_path, ignore)
+    fmt, fail_on, strict = fmt or config.format or "text", fail_on or config.fail_on, bool(
+        config.strict if strict is None else strict)
+    if fmt not in AUDIT_RENDERERS:
+        raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver audit",
+                          hint="use one of " + ", ".join(available(AUDIT_RENDERERS)))
+    paths = paths or config.paths or ()
+    exclude = list(exclude) if exclude else (list(config.exclude) if config.exclude is not None else None)
     if lines and fmt not in ("json", *LINE_FORMATS):
         raise InputError(f"--lines does not apply to --format {fmt}",
                          hint="it adds line numbers to --format json; junit and github always have them")
-    config = load_rule_config(config_path, ignore)
-    threshold = Level.parse(fail_on) if fail_on else None
+    threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     bar = _Bar() if (show_progress() if progress is None else progress) else None
     try:
         result = run_audit(repo, range_spec or "master..dev", merge_base=merge_base, staged=staged,
-                           paths=list(paths) or None, config=config, lines=fmt in LINE_FORMATS or lines,
+                           paths=list(paths) or None, exclude=exclude, config=config, lines=fmt in LINE_FORMATS or lines,
                            strict=strict, jobs=jobs, progress=bar)
     finally:
         if bar is not None:

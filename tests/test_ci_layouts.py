@@ -177,3 +177,26 @@ def test_definition_text_never_becomes_markup(tmp_path):
     assert "img src=x" in out  # the change is reported...
     assert re.search(r"(?<!\\)<img", out) is None  # ...as text (escaped), never as markup
     assert "\\<img src=x onerror=alert(1)\\>" in out
+
+
+def test_the_configuration_sets_what_a_pipeline_repeats_and_the_command_line_wins(tmp_path, monkeypatch):
+    repo = breaking_repo(tmp_path, "Contoso")
+    (repo / "Other").mkdir()
+    (repo / "Other/apiProperties.json").write_text('{"properties": {}}\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "other")
+    (repo / ".connver.toml").write_text('fail-on = "breaking"\nformat = "json"\nstrict = true\n'
+                                        'paths = ["Contoso"]\n')
+    monkeypatch.chdir(repo)
+    result = audit()
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)  # format from the file
+    assert [c["path"] for c in data["connectors"]] == ["Contoso"]
+    assert [u["path"] for u in data["unaudited"]] == ["Other/apiProperties.json"]
+    text = audit("-f", "text", "--fail-on", "cosmetic", "--no-strict", "--path", "Other")
+    assert text.stdout.startswith("connver audit") and text.exit_code == 0  # every option from the command line
+    assert "Other/apiProperties.json: changed, but its folder holds no connector definition" in text.stdout
+    assert audit("-f", "text", "--no-strict").exit_code == 1  # fail-on breaking, from the file
+    (repo / ".connver.toml").write_text('format = "yaml"\n')
+    bad = audit()
+    assert bad.exit_code == 2 and "format 'yaml' is not a format of connver audit" in bad.stderr
