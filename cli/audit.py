@@ -45,6 +45,18 @@ class _Bar:
             self.bar.__exit__(None, None, None)
 
 
+def pre_commit_range(range_spec: str | None, staged: bool) -> str:
+    """``FROM..TO`` from the refs pre-commit gives a pre-push hook."""
+    if range_spec or staged:
+        raise InputError("--pre-push-refs takes its range from pre-commit: give no range and no --staged")
+    start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if not start or not end:
+        raise InputError("--pre-push-refs: PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF are not set",
+                         hint="it runs as pre-commit's pre-push hook (pre-commit 2.0 or later); elsewhere "
+                              "give FROM..TO")
+    return f"{start}..{end}"
+
+
 @click.command()
 @click.argument("range_spec", metavar="[FROM..TO]", required=False)
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -53,6 +65,11 @@ class _Bar:
               help="Compare TO with its merge base with FROM, as a pull request does (also FROM...TO).")
 @click.option("--staged", is_flag=True,
               help="Compare HEAD with the index (what the next commit changes), for a pre-commit hook.")
+@click.option("--pre-push-refs", is_flag=True,
+              help="Audit PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, the refs pre-commit passes a pre-push hook.")
+@click.option("--expect-changes", is_flag=True,
+              help="Exit 2 when no definition file changed (a hook that ran, e.g. under pre-commit's "
+                   "--all-files, must not pass having audited nothing).")
 @click.option("--path", "paths", multiple=True, metavar="GLOB",
               help="Connector folders to audit (repeatable; ** any depth, . the root; default: every folder "
                    "holding a definition, but templates/).")
@@ -77,7 +94,7 @@ class _Bar:
               help="Processes to use, this one included (default: one per core from 3 MB of definitions, else 1).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, never in CI).")
-def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
+def audit(range_spec, repo, merge_base, staged, pre_push_refs, expect_changes, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
           strict, exclude, top, annotations, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.
 
@@ -96,6 +113,8 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
     """
     from connver.audit import audit as run_audit
 
+    if pre_push_refs:
+        range_spec = pre_commit_range(range_spec, staged)
     if staged and (range_spec or merge_base):
         raise InputError("--staged compares HEAD with the index: give no range and no --merge-base")
     config = load_rule_config(config_path, ignore)
@@ -118,6 +137,10 @@ def audit(range_spec, repo, merge_base, staged, paths, fmt, output, fail_on, ign
     finally:
         if bar is not None:
             bar.close()
+    if expect_changes and not result.connectors and not result.unaudited:
+        raise InputError(f"{result.range.spec}: no connector definition changed, so nothing was audited",
+                         hint="under pre-commit's --all-files nothing is staged: audit a range instead, e.g. "
+                              "connver audit --merge-base origin/main...HEAD")
     for miss in result.unmatched_paths:
         warn(str(miss))
     if paths and len(result.unmatched_paths) == len(set(paths)):

@@ -533,13 +533,21 @@ def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
     entries = dict(zip(re.findall(r"^- id: (\S+)$", text, re.M), re.findall(r"^  entry: (.+)$", text, re.M)))
     assert set(entries) == {"connver-audit", "connver-audit-push"}
     runner = CliRunner()
-    for hook, entry in entries.items():
-        words = shlex.split(entry)
-        assert words[:2] == ["connver", "audit"]
-        result = runner.invoke(cli, [*words[1:], "--repo", str(demo_repo)], catch_exceptions=False)
-        assert result.exit_code == 0, (hook, result.output)  # nothing staged; dev..HEAD is empty
+    words = {hook: shlex.split(entry) for hook, entry in entries.items()}
+    assert all(w[:2] == ["connver", "audit"] for w in words.values())
+    # nothing staged (pre-commit's --all-files): not a silent pass
+    idle = runner.invoke(cli, [*words["connver-audit"][1:], "--repo", str(demo_repo)], catch_exceptions=False)
+    assert idle.exit_code == 2 and "nothing was audited" in idle.stderr
+    # pre-push: the refs pre-commit passes, not a guessed branch
+    push = runner.invoke(cli, [*words["connver-audit-push"][1:], "--repo", str(demo_repo)], catch_exceptions=False,
+                         env={"PRE_COMMIT_FROM_REF": "master", "PRE_COMMIT_TO_REF": "dev"})
+    assert push.exit_code == 1 and "certified-connectors/Demo" in push.stdout
+    unset = runner.invoke(cli, [*words["connver-audit-push"][1:], "--repo", str(demo_repo)], catch_exceptions=False,
+                          env={"PRE_COMMIT_FROM_REF": "", "PRE_COMMIT_TO_REF": ""})
+    assert unset.exit_code == 2 and "PRE_COMMIT_FROM_REF" in unset.stderr
     pattern = re.search(r"^  files: (.+)$", text, re.M).group(1)
     assert re.search(pattern, "certified-connectors/X Y/apiDefinition.swagger.json")
+    assert re.search(pattern, "De Lijn/De-Lijn-Zoek.swagger.json") and re.search(pattern, "apiProperties.json")
     assert not re.search(pattern, "certified-connectors/X/Readme.md")
 
 
