@@ -200,3 +200,17 @@ def test_the_configuration_sets_what_a_pipeline_repeats_and_the_command_line_win
     (repo / ".connver.toml").write_text('format = "yaml"\n')
     bad = audit()
     assert bad.exit_code == 2 and "format 'yaml' is not a format of connver audit" in bad.stderr
+
+
+def test_audit_markdown_stays_under_the_comment_limit_and_points_to_the_rest(tmp_path):
+    repo = many_breaking_repo(tmp_path, 12)
+    full = audit("--repo", str(repo), "-f", "markdown").stdout
+    from connver.audit import audit as run_audit
+    from connver.render import render
+
+    result = run_audit(repo, "master..dev")
+    limit = len(full) // 2
+    folded = render(result, "markdown", "audit", max_chars=limit)
+    assert len(folded) <= limit < len(full)
+    assert "more connector(s) are folded away" in folded and "connver audit --format json" in folded
+    assert "connectors/C00" in folded  # the first connectors keep their findings

@@ -156,8 +156,27 @@ def _render_diff(result, caps: dict) -> str:
 
 # --------------------------------------------------------------------------- connver audit
 
-def render_audit(result, *, top: int = 10, **_: Any) -> str:
-    """A pull-request comment: a table of connectors, then the top findings of each, folded."""
+#: Where an audit's folded rows can be read in full.
+AUDIT_MORE_HINT = "the full report: `connver audit --format json` or `--format html`"
+
+
+def render_audit(result, *, top: int = 10, max_chars: int = MAX_CHARS, **_: Any) -> str:
+    """A pull-request comment: a table of connectors, then the top findings of each, folded.
+
+    Under ``max_chars`` characters (GitHub's comment limit; 0: no cap): when the whole report is
+    longer, connectors' details are dropped from the last, then table rows, each with a line
+    saying how many more there are and where to read them.
+    """
+    details = sum(1 for e in result.connectors if _has_details(e))
+    return fit(lambda caps: _render_audit(result, top, caps[0], caps[1]), [len(result.connectors), details],
+               max_chars=max_chars)
+
+
+def _has_details(entry) -> bool:
+    return bool(entry.changes or entry.error or entry.warnings or entry.version_ok is False)
+
+
+def _render_audit(result, top: int, rows: int | None, detailed: int | None) -> str:
     from .text import audit_counts, level_cells, version_cell, version_ok_cell
 
     rng = result.range
@@ -168,20 +187,33 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
                + "".join(f", {n} {status.value}" for status, n in result.statuses.items() if n) + ".")
     out.append("")
     if not result.connectors:
+        out.extend(_unaudited_lines(result))
         return "\n".join(out).rstrip("\n") + "\n"
     out.append(f"Summary: {cell(audit_counts(result))}.")
     out.append("")
     levels = list(_TITLES)
     out.append("| Connector | Status | Version | Bump | Version enough? | " + " | ".join(lv.value for lv in levels) + " |")
     out.append("|---|---|---|---|---|" + "---:|" * len(levels))
-    for entry in result.connectors:
+    listed = result.connectors[:rows] if rows else result.connectors
+    for entry in listed:
         out.append(f"| {code_cell(entry.path)} | {entry.status.value} | {cell(version_cell(entry))} | "
                    f"{entry.bump.value if entry.bump else '-'} | {cell(version_ok_cell(entry))} | "
                    + " | ".join(level_cells(entry, levels)) + " |")
+    if len(listed) < len(result.connectors):
+        out.append(f"| … and {len(result.connectors) - len(listed)} more connector(s) ({AUDIT_MORE_HINT}) |"
+                   + " |" * (4 + len(levels)))
     out.append("")
+    shown_details = 0
+    total_details = sum(1 for e in result.connectors if _has_details(e))
     for entry in result.connectors:
-        if not (entry.changes or entry.error or entry.warnings or entry.version_ok is False):
+        if not _has_details(entry):
             continue
+        if detailed is not None and shown_details >= detailed:
+            out.append(f"_… the findings of {total_details - shown_details} more connector(s) are folded away "
+                       f"to stay under GitHub's comment limit: see {AUDIT_MORE_HINT}._")
+            out.append("")
+            break
+        shown_details += 1
         counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
         label = "could not be loaded" if entry.error else counts or entry.status.value
         if entry.warnings:
@@ -211,7 +243,19 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
             out.append("")
         out.append("</details>")
         out.append("")
+    out.extend(_unaudited_lines(result))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _unaudited_lines(result) -> list[str]:
+    items = getattr(result, "unaudited", ())
+    if not items:
+        return []
+    out = [f"### Not audited ({len(items)} changed definition file(s))", ""]
+    out.extend(f"- {code_cell(item.path)}: changed, but {md(item.reason)}" for item in items[:50])
+    if len(items) > 50:
+        out.append(f"- … and {len(items) - 50} more ({AUDIT_MORE_HINT}).")
+    return out + [""]
 
 
 def bump_summary_lines(report) -> list[str]:
