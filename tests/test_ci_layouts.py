@@ -41,7 +41,7 @@ def place(repo: Path, folder: str, side: str, names: dict[str, str] | None = Non
 def breaking_repo(tmp_path: Path, folder: str, names: dict[str, str] | None = None) -> Path:
     """master holds the demo's old definition in ``folder``; dev breaks an operation."""
     repo = tmp_path / "repo"
-    repo.mkdir()
+    repo.mkdir(parents=True)
     git(repo, "init", "-q", "-b", "master")
     place(repo, folder, "old", names)
     (repo / "README.md").write_text("# our connectors\n")
@@ -214,3 +214,19 @@ def test_audit_markdown_stays_under_the_comment_limit_and_points_to_the_rest(tmp
     assert len(folded) <= limit < len(full)
     assert "more connector(s) are folded away" in folded and "connver audit --format json" in folded
     assert "connectors/C00" in folded  # the first connectors keep their findings
+
+
+def test_a_swagger_file_as_rev_path_reads_like_the_same_file_on_disk(tmp_path):
+    repo = breaking_repo(tmp_path, "De Lijn", {"apiDefinition.swagger.json": "De-Lijn-Zoek.swagger.json"})
+    from connver import load_connector
+
+    on_disk = load_connector(str(repo / "De Lijn" / "De-Lijn-Zoek.swagger.json"))
+    in_git = load_connector("dev:De Lijn/De-Lijn-Zoek.swagger.json", repo=repo)
+    assert "apiProperties.json" in in_git.source.files and "apiProperties.json" in on_disk.source.files
+    assert in_git.properties == on_disk.properties and in_git.properties
+    standard = breaking_repo(tmp_path / "s", "Contoso")
+    beside = load_connector("dev:Contoso/apiDefinition.swagger.json", repo=standard)
+    assert "apiProperties.json" in beside.source.files
+    result = CliRunner().invoke(cli, ["diff", "--repo", str(repo), "master:De Lijn/De-Lijn-Zoek.swagger.json",
+                                      "dev:De Lijn/De-Lijn-Zoek.swagger.json", "-f", "json"], catch_exceptions=False)
+    assert result.exit_code == 0 and "parameter-became-required" in result.stdout
