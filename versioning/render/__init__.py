@@ -39,7 +39,7 @@ def register(kind: str, fmt: str, target: str) -> None:
     RENDERERS[(kind, fmt)] = target
 
 
-for _fmt in ("text", "markdown", "json", "junit", "github", "azure", "sarif"):
+for _fmt in ("text", "markdown", "json", "junit", "github", "azure", "sarif", "html"):
     register("diff", _fmt, f"connver.render.{_fmt}:render_diff")
     register("audit", _fmt, f"connver.render.{_fmt}:render_audit")
 for _fmt in ("text", "markdown", "json"):
@@ -100,8 +100,7 @@ AUDIT_RENDERERS = table("audit")
 BUMP_RENDERERS = table("bump")
 
 #: Formats that show the line of each finding (the audit computes lines only for these).
-LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value, Format.AZURE.value, Format.SARIF.value,
-                          Format.HTML.value})
+LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value, Format.AZURE.value, Format.SARIF.value})
 
 
 def available(table: Any = DIFF_RENDERERS) -> list[str]:
