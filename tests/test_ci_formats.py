@@ -87,3 +87,30 @@ def test_every_format_of_a_kind_keeps_the_load_warnings(tmp_path, kind):
         assert "apiDefinition.swagger.json" in out and re.search(r"comment", out, re.I), fmt
     shown = CliRunner().invoke(cli, ["diff", str(old), str(new)], catch_exceptions=False)
     assert re.search(r"apiDefinition.swagger.json:\d+:\d+: .*comment", shown.stderr, re.I)
+
+
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.mark.parametrize("command", ["audit", "diff"])
+def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path, command):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+    if command == "audit":
+        repo = breaking_repo(tmp_path, "Contoso")
+        (repo / "orphan").mkdir()
+        (repo / "orphan/apiProperties.json").write_text("{}\n")
+        from test_ci_layouts import git
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "orphan")
+        out = audit("--repo", str(repo), "-f", "sarif").stdout
+    else:
+        out = CliRunner().invoke(cli, ["diff", str(DEMO / "old"), str(DEMO / "new"), "-f", "sarif"]).stdout
+    doc = json.loads(out)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    assert doc["runs"][0]["results"]
+    broken = json.loads(out)
+    broken["runs"][0]["results"][0]["level"] = "fatal"  # the schema really checks what we write
+    assert list(validator.iter_errors(broken))
