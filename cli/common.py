@@ -88,3 +88,21 @@ def sides(old: str, new: str | None) -> tuple[str, str]:
             f"NEW is missing: give OLD and NEW, or a single CONNECTOR from the store "
             f"(compared deployed against dev); {old!r} is not a connector name")
     return f"{old}@deployed", f"{old}@dev"
+
+
+def write_step_summary(result, fmt: str, table, **options) -> None:
+    """With ``--format github`` in a GitHub Actions step (``GITHUB_STEP_SUMMARY`` set), append the
+    whole markdown report to the step's summary: the annotations are capped, the summary is not."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt != "github" or not target:
+        return
+    from connver.errors import InputError
+    from connver.render import render
+
+    report = render(result, "markdown", table, **options)
+    try:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(report + "\n")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the step summary (GITHUB_STEP_SUMMARY): {exc.strerror}",
+                         hint="unset GITHUB_STEP_SUMMARY, or point it at a writable file") from None

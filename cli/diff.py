@@ -7,7 +7,7 @@ import click
 from connver import diff as diff_connectors
 from connver import load_connector
 from connver.changes import Level
-from connver.errors import InputError
+from connver.errors import ConfigError, InputError
 from connver.render import DIFF_RENDERERS, available, render
 
 from .common import sides, format_option, load_rule_config, rule_options, source_options, use_color, warn, write
@@ -17,7 +17,7 @@ from .common import sides, format_option, load_rule_config, rule_options, source
 @click.argument("old")
 @click.argument("new", required=False)
 @source_options
-@format_option(available(DIFF_RENDERERS))
+@format_option(available(DIFF_RENDERERS), default=None)
 @rule_options
 @click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
 @click.option("--lines", is_flag=True, help="With --format json: add each change's line number "
@@ -35,11 +35,15 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     \b
     Exit status: 0 fine; 1 a change at --fail-on level or above; 2 bad input.
     """
+    config = load_rule_config(config_path, ignore)
+    fmt, fail_on = fmt or config.format or "text", fail_on or config.fail_on
+    if fmt not in DIFF_RENDERERS:
+        raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver diff",
+                          hint="use one of " + ", ".join(available(DIFF_RENDERERS)))
     if lines and fmt not in ("json", "junit", "github"):
         raise click.UsageError(f"--lines goes with --format json, junit or github, not {fmt}")
     if limit is not None and fmt != "markdown":
         raise click.UsageError(f"--limit goes with --format markdown, not {fmt}")
-    config = load_rule_config(config_path, ignore)
     old, new = sides(old, new)
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
@@ -49,7 +53,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     if fmt in ("text", "markdown"):
         for warning in result.warnings:
             warn(str(warning))
-    threshold = Level.parse(fail_on) if fail_on else None
+    threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     options = {"limit": limit} if limit is not None else {}
     write(render(result, fmt, color=use_color(), fail_on=threshold, lines=lines, **options))
     if result.fails(threshold):

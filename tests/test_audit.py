@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from connver.cli.main import cli
 from golden import check_golden
 from connver import diff, load_connector
-from connver.audit import Status, audit, connector_folders
+from connver.audit import PUBLIC_PATHS, Status, audit, connector_folders
 from connver.version import bump_level, check_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,8 +171,11 @@ def test_finding_connector_folders():
              "certified-connectors/D/sub/apiProperties.json", "custom-connectors/E/apiDefinition.json",
              "independent-publisher-connectors/F G/script.csx", "schemas/apiDefinition.json",
              "other/H/apiProperties.json"]
-    assert connector_folders(paths) == ["certified-connectors/A", "custom-connectors/E",
-                                        "independent-publisher-connectors/F G"]
+    assert connector_folders(paths, PUBLIC_PATHS) == ["certified-connectors/A", "custom-connectors/E",
+                                                      "independent-publisher-connectors/F G"]
+    # by default, every folder that holds a definition file (a team's own layout needs no option)
+    assert connector_folders(paths) == ["certified-connectors/A", "certified-connectors/D/sub", "custom-connectors/E",
+                                        "independent-publisher-connectors/F G", "other/H", "schemas"]
     assert connector_folders(paths, ["other/*"]) == ["other/H"]
     assert connector_folders(paths, ["**/D/*"]) == ["certified-connectors/D/sub"]
     assert connector_folders(paths, ["./certified-connectors/[AD]/"]) == ["certified-connectors/A"]
@@ -210,7 +213,9 @@ def test_deployed_vs_dev_range(corpus, dvd_repo):
     paths = index(corpus, "deployed-vs-dev")
     by_path = {e.path: e for e in result.connectors}
     assert set(by_path) == set(paths.values()) | {
-        "certified-connectors/dox42", "certified-connectors/Tilkee", "independent-publisher-connectors/XSOAR"}
+        "certified-connectors/dox42", "certified-connectors/Tilkee", "independent-publisher-connectors/XSOAR",
+        "schemas"}  # any folder with a definition is audited: one that is no swagger is an error, not skipped
+    assert by_path["schemas"].status is Status.ERROR and "not a Swagger 2.0 definition" in by_path["schemas"].error
     for slug, path in paths.items():
         assert_same_as_direct_diff(by_path[path], corpus / "deployed-vs-dev" / slug / "deployed",
                                    corpus / "deployed-vs-dev" / slug / "dev")
@@ -323,14 +328,16 @@ def run():
 
 
 @pytest.mark.parametrize("fmt,ext", [("text", "txt"), ("markdown", "md"), ("junit", "junit.xml"),
-                                     ("github", "github.txt"), ("json", "json")])
+                                     ("github", "github.txt"), ("json", "json"), ("sarif", "sarif.json"),
+                                     ("azure", "azure.txt")])
 def test_demo_audit_matches_golden_file(run, demo_repo, fmt, ext):
     result = run("--repo", str(demo_repo), "-f", fmt)
     assert result.exit_code == 0, result.output
     check_golden(f"audit/demo.{ext}", result.output)
 
 
-@pytest.mark.parametrize("fmt,ext", [("junit", "junit.xml"), ("github", "github.txt")])
+@pytest.mark.parametrize("fmt,ext", [("junit", "junit.xml"), ("github", "github.txt"), ("sarif", "sarif.json"),
+                                     ("azure", "azure.txt")])
 def test_diff_speaks_the_ci_formats_too(fmt, ext, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["diff", "fixtures/demo/old", "fixtures/demo/new", "-f", fmt],
@@ -395,7 +402,7 @@ def pointer_keys(text: str) -> tuple:
 def test_github_annotations_carry_real_lines_of_the_new_file(run, demo_repo):
     """GitHub shows an annotation on the new file: every line is the new file's, a removal's
     is its nearest remaining parent's, and the message gives the old file's line."""
-    out = run("--repo", str(demo_repo), "-f", "github").output.splitlines()
+    out = run("--repo", str(demo_repo), "-f", "github", "--annotations", "0").output.splitlines()
     annotations = [ANNOTATION.match(line) for line in out if line.startswith("::")]
     assert annotations and all(annotations)
     assert not out[-1].startswith("::") and out[-1].startswith("connver audit master..dev: 4 connector(s)")
@@ -526,13 +533,21 @@ def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
     entries = dict(zip(re.findall(r"^- id: (\S+)$", text, re.M), re.findall(r"^  entry: (.+)$", text, re.M)))
     assert set(entries) == {"connver-audit", "connver-audit-push"}
     runner = CliRunner()
-    for hook, entry in entries.items():
-        words = shlex.split(entry)
-        assert words[:2] == ["connver", "audit"]
-        result = runner.invoke(cli, [*words[1:], "--repo", str(demo_repo)], catch_exceptions=False)
-        assert result.exit_code == 0, (hook, result.output)  # nothing staged; dev..HEAD is empty
+    words = {hook: shlex.split(entry) for hook, entry in entries.items()}
+    assert all(w[:2] == ["connver", "audit"] for w in words.values())
+    # nothing staged (pre-commit's --all-files): not a silent pass
+    idle = runner.invoke(cli, [*words["connver-audit"][1:], "--repo", str(demo_repo)], catch_exceptions=False)
+    assert idle.exit_code == 2 and "nothing was audited" in idle.stderr
+    # pre-push: the refs pre-commit passes, not a guessed branch
+    push = runner.invoke(cli, [*words["connver-audit-push"][1:], "--repo", str(demo_repo)], catch_exceptions=False,
+                         env={"PRE_COMMIT_FROM_REF": "master", "PRE_COMMIT_TO_REF": "dev"})
+    assert push.exit_code == 1 and "certified-connectors/Demo" in push.stdout
+    unset = runner.invoke(cli, [*words["connver-audit-push"][1:], "--repo", str(demo_repo)], catch_exceptions=False,
+                          env={"PRE_COMMIT_FROM_REF": "", "PRE_COMMIT_TO_REF": ""})
+    assert unset.exit_code == 2 and "PRE_COMMIT_FROM_REF" in unset.stderr
     pattern = re.search(r"^  files: (.+)$", text, re.M).group(1)
     assert re.search(pattern, "certified-connectors/X Y/apiDefinition.swagger.json")
+    assert re.search(pattern, "De Lijn/De-Lijn-Zoek.swagger.json") and re.search(pattern, "apiProperties.json")
     assert not re.search(pattern, "certified-connectors/X/Readme.md")
 
 

@@ -33,22 +33,46 @@ from .errors import JSONDefectError, VersioningError
 from .jsonload import LoadWarning
 from .lines import Position, positions
 from .model import Connector
-from .sourcefiles import CONNECTOR_FILES, SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
+from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
+                          SourceFiles, is_swagger_name, other_swagger_note)
 from .version import Bump, VersionCheck, bump_level, check_version
 
 #: Version of the audit JSON contract (bumped on incompatible changes).
 AUDIT_SCHEMA_VERSION = 1
 
-#: Where connector folders live in the public repository (and most forks).
-DEFAULT_PATHS: tuple[str, ...] = (
+#: Where connector folders are looked for: every folder of the repository, the root included,
+#: so that a team's own layout (``Contoso/``, the files at the root, nested folders) needs no option.
+DEFAULT_PATHS: tuple[str, ...] = ("**",)
+
+#: Left out of the default :data:`DEFAULT_PATHS` (never out of a ``--path`` given): the public
+#: repository's ``templates/`` holds connector templates, not connectors. A changed definition
+#: there is still reported (see :class:`Unaudited`).
+DEFAULT_EXCLUDE: tuple[str, ...] = ("templates/**",)
+
+#: The public repository's connector folders (used in examples of the expected form).
+PUBLIC_PATHS: tuple[str, ...] = (
     "certified-connectors/*",
     "independent-publisher-connectors/*",
     "custom-connectors/*",
 )
 
 #: A change to one of these files makes a connector folder part of the audit
-#: (settings.json is local to an environment and not part of the contract).
+#: (settings.json is local to an environment and not part of the contract). Any
+#: ``*.swagger.json`` and a solution's connector files count too (see :func:`is_definition_file`).
 DEFINITION_FILES: frozenset[str] = frozenset(name for name in CONNECTOR_FILES if name != SETTINGS_NAME)
+
+#: A Dataverse solution's connector files (``pac solution unpack`` puts them in ``Connectors/``),
+#: by suffix after ``<name>_``, with the name each is read under. The connection parameters and
+#: policies (``_connectionparameters.json``, ``_policytemplateinstances.json``) have no such name:
+#: they are recognised as definition files but not compared yet.
+SOLUTION_FILES: dict[str, str | None] = {
+    "_openapidefinition.json": SWAGGER_NAMES[0],
+    "_customcodeblobcontent.csx": SCRIPT_NAME,
+    "_iconblob.png": ICON_NAME,
+    "_connectionparameters.json": None,
+    "_connectionparametersets.json": None,
+    "_policytemplateinstances.json": None,
+}
 
 #: Below this many bytes of definitions, one process is faster than starting workers
 #: (measured: see docs/audit.md, "Parallelism").
@@ -101,13 +125,21 @@ class ConnectorAudit:
     error: str | None = None
     error_position: Position | None = None
 
+    #: the name a file is read under -> its name in the folder, where they differ (a solution)
+    names: dict[str, str] = field(default_factory=dict)
+
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
     def file_path(self, name: str) -> str:
-        """The repository path of one of this connector's files."""
-        return f"{self.path}/{name}"
+        """The repository path of one of this connector's files (``.`` is the root).
+
+        >>> ConnectorAudit(".", Status.CHANGED).file_path("apiProperties.json")
+        'apiProperties.json'
+        """
+        name = self.names.get(name, name)
+        return name if self.path in ("", ".") else f"{self.path}/{name}"
 
     @property
     def summary(self) -> dict[Level, int]:
@@ -220,6 +252,8 @@ class AuditResult:
     strict: bool = False
     #: ``paths`` patterns that match no connector folder on either side of the range.
     unmatched_paths: list[PathMiss] = field(default_factory=list)
+    #: changed definition files that belong to no audited connector (see :class:`Unaudited`)
+    unaudited: list[Unaudited] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[Level, int]:
@@ -249,6 +283,8 @@ class AuditResult:
         """Whether any connector fails (see :meth:`ConnectorAudit.fails`); ``strict``
         defaults to whether the audit was strict."""
         strict = self.strict if strict is None else strict
+        if strict and self.unaudited:
+            return True
         return any(c.fails(threshold, check_version=check_version, strict=strict) for c in self.connectors)
 
     def to_dict(self, *, lines: bool | None = None) -> dict[str, Any]:
@@ -273,10 +309,99 @@ class AuditResult:
                 "version_not_enough": sum(1 for c in self.connectors if c.version_ok is False),
             },
             "connectors": [c.to_dict(lines=lines) for c in self.connectors],
+            "unaudited": [{"path": u.path, "reason": u.reason} for u in self.unaudited],
         }
 
 
-# --------------------------------------------------------------------------- finding folders
+# --------------------------------------------------------------------------- finding connectors
+
+def _solution_suffix(name: str) -> str | None:
+    lower = name.lower()
+    return next((suffix for suffix in SOLUTION_FILES if lower.endswith(suffix) and len(lower) > len(suffix)), None)
+
+
+def is_definition_file(name: str) -> bool:
+    """Whether a change to a file of this name can change a connector.
+
+    >>> [is_definition_file(n) for n in ("apiProperties.json", "De-Lijn-Zoek.swagger.json",
+    ...                                  "Contoso_openapidefinition.json", "settings.json", "Readme.md")]
+    [True, True, True, False, False]
+    """
+    return name in DEFINITION_FILES or is_swagger_name(name) or _solution_suffix(name) is not None
+
+
+def _reportable(name: str) -> bool:
+    """A definition file whose change must not go unaudited (a script or an icon alone in a
+    folder is no connector's)."""
+    return name not in (SCRIPT_NAME, ICON_NAME) and is_definition_file(name)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the files of one folder make up a connector.
+
+    ``files`` maps the name each file is read under to its name in the folder (the same name
+    for a paconn folder; ``apiDefinition.swagger.json`` for a solution's
+    ``<name>_openapidefinition.json``); ``notes`` are ``(file name, warning)`` pairs about the
+    choice (a swagger with another name, files that are not compared).
+    """
+
+    files: Mapping[str, str]
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def folder_name(self, name: str) -> str:
+        """The folder's own name of the file read as ``name``."""
+        return self.files.get(name, name)
+
+
+def connector_layout(names: Iterable[str]) -> Layout | None:
+    """The connector that the file names of one folder make up; None when they hold no definition.
+
+    This is the one place that says what a connector folder is, for every layout: a paconn
+    or pac folder (``apiDefinition.swagger.json`` or ``apiDefinition.json``), another
+    ``*.swagger.json`` (read with a warning that names it), or a Dataverse solution's
+    ``Connectors/`` files. A new layout is one more branch here.
+
+    >>> connector_layout(["apiProperties.json", "De-Lijn-Zoek.swagger.json", "Readme.md"]).files
+    {'De-Lijn-Zoek.swagger.json': 'De-Lijn-Zoek.swagger.json', 'apiProperties.json': 'apiProperties.json'}
+    >>> connector_layout(["Contoso_openapidefinition.json", "Contoso_iconblob.Png"]).files
+    {'apiDefinition.swagger.json': 'Contoso_openapidefinition.json', 'icon.png': 'Contoso_iconblob.Png'}
+    >>> connector_layout(["Readme.md", "script.csx"]) is None
+    True
+    """
+    names = sorted(names)
+    files = {name: name for name in names if name in DEFINITION_FILES}
+    notes: list[tuple[str, str]] = []
+    if not any(name in files for name in SWAGGER_NAMES):
+        others = [name for name in names if is_swagger_name(name)]
+        if others:
+            files[others[0]] = others[0]
+            notes.append((others[0], other_swagger_note(others[0])))
+            notes.extend((extra, f"ignored: {others[0]} was read as the connector's definition; "
+                                 "keep one swagger per folder") for extra in others[1:])
+    if any(name in files for name in SWAGGER_NAMES) or any(is_swagger_name(name) for name in files):
+        return Layout(dict(sorted(files.items())), tuple(notes))
+    return _solution_layout(names)
+
+
+def _solution_layout(names: Sequence[str]) -> Layout | None:
+    """A Dataverse solution's connector files, one connector (the first name) per folder."""
+    by_prefix: dict[str, dict[str, str]] = {}
+    for name in names:
+        suffix = _solution_suffix(name)
+        if suffix is not None:
+            by_prefix.setdefault(name[:-len(suffix)], {})[suffix] = name
+    found = [(prefix, parts) for prefix, parts in by_prefix.items() if "_openapidefinition.json" in parts]
+    if not found:
+        return None
+    prefix, parts = found[0]
+    files = {SOLUTION_FILES[suffix]: name for suffix, name in parts.items() if SOLUTION_FILES[suffix]}
+    notes = [(name, "a solution's connection parameters and policies are not compared yet")
+             for suffix, name in sorted(parts.items()) if SOLUTION_FILES[suffix] is None]
+    notes.extend((f"{other}_openapidefinition.json", f"not audited: the folder's first connector, {prefix}, was")
+                 for other, _ in found[1:])
+    return Layout(dict(sorted(files.items())), tuple(notes))
+
 
 def _match(segments: Sequence[str], pattern: Sequence[str]) -> bool:
     """Segment-wise glob match; ``**`` stands for any number of segments."""
@@ -289,30 +414,73 @@ def _match(segments: Sequence[str], pattern: Sequence[str]) -> bool:
 
 
 def _clean_pattern(pattern: str) -> tuple[str, ...]:
+    """A ``--path`` pattern as segments; ``.``, ``./`` and ``/`` are the repository's root.
+
+    >>> _clean_pattern("./Contoso/"), _clean_pattern("."), _clean_pattern("/")
+    (('Contoso',), (), ())
+    """
     text = pattern.replace("\\", "/").strip()
-    while text.startswith("./"):
-        text = text[2:]
-    return tuple(part for part in text.strip("/").split("/") if part)
+    return tuple(part for part in text.split("/") if part and part != ".")
 
 
-def connector_folders(paths: Iterable[str], patterns: Sequence[str] = DEFAULT_PATHS) -> list[str]:
-    """The connector folders (matching ``patterns``) in which a definition file changed.
+def _segments(folder: str) -> list[str]:
+    return folder.split("/") if folder else []
+
+
+def _matches(folder: str, patterns: Sequence[tuple[str, ...]]) -> bool:
+    return any(_match(_segments(folder), pattern) for pattern in patterns)
+
+
+def display_path(folder: str) -> str:
+    """A folder as shown: ``.`` for the repository's root."""
+    return folder or "."
+
+
+@dataclass(frozen=True)
+class Unaudited:
+    """A changed definition file that belongs to no audited connector: outside the audited
+    paths, or in a folder whose files make up no connector. Reported, never ignored; it fails
+    a strict audit."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: changed, but {self.reason}"
+
+
+def connector_folders(paths: Iterable[str], patterns: Sequence[str] = DEFAULT_PATHS,
+                      exclude: Sequence[str] = ()) -> list[str]:
+    """The connector folders (matching ``patterns`` and none of ``exclude``) in which a
+    definition file changed; ``""`` is the repository's root.
 
     >>> connector_folders(["certified-connectors/A/apiProperties.json",
     ...                    "certified-connectors/A/Readme.md", "certified-connectors/B/Readme.md",
-    ...                    "custom-connectors/C/script.csx", "schemas/apiDefinition.json"])
-    ['certified-connectors/A', 'custom-connectors/C']
+    ...                    "custom-connectors/C/script.csx", "apiDefinition.json", "templates/T/x.swagger.json"],
+    ...                   exclude=DEFAULT_EXCLUDE)
+    ['', 'certified-connectors/A', 'custom-connectors/C']
     """
+    return _select(paths, patterns, exclude)[0]
+
+
+def _select(paths: Iterable[str], patterns: Sequence[str], exclude: Sequence[str]) -> tuple[list[str], list[Unaudited]]:
+    """The changed connector folders to audit, and the changed definition files outside them."""
     compiled = [_clean_pattern(p) for p in patterns]
+    left_out = [_clean_pattern(p) for p in exclude]
     found: set[str] = set()
+    outside: list[Unaudited] = []
     for path in paths:
         folder, _, name = path.rpartition("/")
-        if name not in DEFINITION_FILES or not folder or folder in found:
+        if not is_definition_file(name):
             continue
-        segments = folder.split("/")
-        if any(_match(segments, pattern) for pattern in compiled):
+        if folder in found:
+            continue
+        if _matches(folder, compiled) and not _matches(folder, left_out):
             found.add(folder)
-    return sorted(found)
+        elif _reportable(name):
+            why = "excluded by default" if _matches(folder, compiled) else "outside the audited --path patterns"
+            outside.append(Unaudited(path, f"its folder is {why} (give --path {display_path(folder)!r} to audit it)"))
+    return sorted(found), outside
 
 
 @dataclass(frozen=True)
@@ -336,19 +504,18 @@ def _unmatched_paths(root: Path, rng: Any, patterns: Sequence[str], changed: Seq
     from .store import gitrange
 
     misses = [p for p in dict.fromkeys(patterns)
-              if not any(_match(folder.split("/"), _clean_pattern(p)) for folder in changed)]
+              if not any(_match(_segments(folder), _clean_pattern(p)) for folder in changed)]
     if not misses:
         return []
-    existing: set[str] = set()
+    listed: dict[str, list[str]] = {}
     for commit in dict.fromkeys((rng.old_commit, rng.to_commit)):
         for path in gitrange.tree_paths(root, commit):
             folder, _, name = path.rpartition("/")
-            if folder and name in DEFINITION_FILES:
-                existing.add(folder)
-    folders = sorted(existing)
+            listed.setdefault(folder, []).append(name)
+    folders = sorted(folder for folder, names in listed.items() if connector_layout(names) is not None)
     sides = f"{rng.old_label} or {rng.to_rev}"
     return [PathMiss(p, sides, _example(_clean_pattern(p), folders)) for p in misses
-            if not any(_match(f.split("/"), _clean_pattern(p)) for f in folders)]
+            if not any(_match(_segments(f), _clean_pattern(p)) for f in folders)]
 
 
 def _example(pattern: tuple[str, ...], folders: Sequence[str]) -> str:
@@ -362,10 +529,10 @@ def _example(pattern: tuple[str, ...], folders: Sequence[str]) -> str:
     'certified-connectors/here'
     """
     for candidate in (("**",) + pattern, pattern + ("*",)):
-        if any(_match(f.split("/"), candidate) for f in folders):
-            found = next(f for f in folders if _match(f.split("/"), candidate))
-            return found if candidate[0] == "**" else "/".join(candidate)
-    return f"{DEFAULT_PATHS[0].split('/')[0]}/{pattern[-1] if pattern else '<connector folder>'}"
+        if any(_match(_segments(f), candidate) for f in folders):
+            found = next(f for f in folders if _match(_segments(f), candidate))
+            return display_path(found) if candidate[0] == "**" else "/".join(candidate)
+    return f"{PUBLIC_PATHS[0].split('/')[0]}/{pattern[-1] if pattern else '<connector folder>'}"
 
 
 # --------------------------------------------------------------------------- one connector
@@ -379,6 +546,10 @@ class ConnectorTask:
     new: Mapping[str, bytes] | None
     old_rev: str = "old"
     new_rev: str = "new"
+    #: the name each file is read under -> its name in the folder (see :class:`Layout`)
+    names: Mapping[str, str] = field(default_factory=dict)
+    #: ``(side, file name, warning)`` about how the files were picked
+    notes: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -387,11 +558,12 @@ class ConnectorTask:
 
 def _source(task: ConnectorTask, side: str) -> SourceFiles | None:
     files = task.old if side == "old" else task.new
-    if not files or not any(name in files for name in SWAGGER_NAMES):
+    if not files or not any(is_swagger_name(name) for name in files):
         return None
     rev = task.old_rev if side == "old" else task.new_rev
+    notes = tuple((name, text) for note_side, name, text in task.notes if note_side == side)
     return SourceFiles(label=f"{rev}:{task.path}", files=dict(files), kind="git",
-                       meta={"rev": rev, "path": task.path})
+                       meta={"rev": rev, "path": task.path}, notes=notes)
 
 
 def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines: bool = False,
@@ -407,7 +579,7 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
     if old_src is None and new_src is None:
         return None
     status = Status.CHANGED if old_src and new_src else (Status.ADDED if new_src else Status.REMOVED)
-    entry = ConnectorAudit(task.path, status)
+    entry = ConnectorAudit(task.path, status, names=dict(task.names))
     loaded: dict[str, Connector] = {}
     for side, src in (("old", old_src), ("new", new_src)):
         if src is None:
@@ -510,6 +682,7 @@ def audit(
     merge_base: bool = False,
     staged: bool = False,
     paths: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
     config: Config | None = None,
     lines: bool = False,
     strict: bool = False,
@@ -520,8 +693,10 @@ def audit(
 
     ``spec`` is ``FROM..TO`` (``FROM...TO`` or ``merge_base=True``: TO against the merge
     base, as in a pull request); ``staged=True`` compares ``HEAD`` with the index instead
-    (what the next commit would change: the pre-commit hook). ``paths`` are folder globs (default
-    :data:`DEFAULT_PATHS`); a given pattern that matches no connector folder on either side is
+    (what the next commit would change: the pre-commit hook; refused in a bare repository). ``paths``
+    are folder globs (default :data:`DEFAULT_PATHS`: every folder; ``.`` is the root); ``exclude``
+    are folder globs left out (default: :data:`DEFAULT_EXCLUDE` when ``paths`` is not given, else
+    none). Changed definition files outside them are listed in :attr:`AuditResult.unaudited`. A given pattern that matches no connector folder on either side is
     listed in :attr:`AuditResult.unmatched_paths`. ``lines`` adds the line of every finding.
     ``strict`` reports a connector whose new files have tolerated input defects as an error. ``jobs`` is the number
     of processes, this one included (None: decided by the amount of data; 1: this one only).
@@ -532,29 +707,47 @@ def audit(
     started = time.perf_counter()
     root = gitrange.repo_root(repo)
     rng = gitrange.staged_range(root) if staged else gitrange.resolve_range(root, spec, merge_base=merge_base)
-    folders = connector_folders(gitrange.changed_paths(root, rng.old_commit, rng.to_commit), paths or DEFAULT_PATHS)
+    changed = gitrange.changed_paths(root, rng.old_commit, rng.to_commit)
+    patterns = list(paths) if paths else list(DEFAULT_PATHS)
+    folders, unaudited = _select(changed, patterns, exclude if exclude is not None else
+                                 (() if paths else DEFAULT_EXCLUDE))
     unmatched = _unmatched_paths(root, rng, paths, folders) if paths else []
     old_blobs = gitrange.folder_blobs(root, rng.old_commit, folders)
     new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders)
-    wanted = [sha for blobs in (old_blobs, new_blobs) for files in blobs.values()
-              for name, sha in files.items() if name in DEFINITION_FILES]
+    layouts = {(side, folder): connector_layout(listing) for side, blobs in (("old", old_blobs), ("new", new_blobs))
+               for folder, listing in blobs.items()}
+    wanted = [blobs[folder][name] for (side, folder), layout in layouts.items() if layout is not None
+              for blobs in [old_blobs if side == "old" else new_blobs] for name in layout.files.values()]
     data = gitrange.read_blobs(root, wanted)
 
-    def files(listing: Mapping[str, str] | None) -> dict[str, bytes] | None:
-        if listing is None:
+    def files(side: str, folder: str) -> dict[str, bytes] | None:
+        layout = layouts.get((side, folder))
+        if layout is None:
             return None
-        return {name: data[sha] for name, sha in listing.items() if name in DEFINITION_FILES}
+        listing = (old_blobs if side == "old" else new_blobs)[folder]
+        return {read_as: data[listing[name]] for read_as, name in layout.files.items()}
 
     old_rev = rng.from_rev if not rng.merge_base else rng.old_commit[:12]
-    tasks = [ConnectorTask(folder, files(old_blobs.get(folder)), files(new_blobs.get(folder)), old_rev, rng.to_rev)
-             for folder in folders]
+    tasks = []
+    for folder in folders:
+        shown = layouts.get(("new", folder)) or layouts.get(("old", folder))
+        if shown is None:  # neither side makes a connector of it
+            unaudited.extend(Unaudited(path, "its folder holds no connector definition (no apiDefinition.swagger.json, "
+                                             "apiDefinition.json or *.swagger.json)")
+                             for path in changed if path.rpartition("/")[0] == folder and _reportable(path.rpartition("/")[2]))
+            continue
+        notes = tuple((side, name, text) for side in ("old", "new") for layout in [layouts.get((side, folder))]
+                      if layout is not None for name, text in layout.notes)
+        names = {read_as: name for read_as, name in shown.files.items() if read_as != name}
+        tasks.append(ConnectorTask(display_path(folder), files("old", folder), files("new", folder), old_rev,
+                                   rng.to_rev, names, notes))
     if jobs is None:
         jobs = default_jobs(sum(t.size for t in tasks))
     jobs = max(1, min(jobs, len(tasks) or 1))
     entries = _run(tasks, config, lines, jobs, progress, strict)
     entries = sorted((e for e in entries if e is not None), key=lambda e: e.path)
     return AuditResult(rng, entries, jobs=jobs, seconds=time.perf_counter() - started, lines=lines, strict=strict,
-                       unmatched_paths=unmatched)
+                       unmatched_paths=unmatched, unaudited=sorted(unaudited, key=lambda u: u.path))
 
 
 def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: int,

@@ -14,6 +14,15 @@ or under ``[tool.connver]``), the first found from the current directory upward:
     policy-changed = "breaking"     # raise or lower a rule's level
     icon-changed = "ignore"         # or silence it
 
+What a pipeline would otherwise repeat on every call (the command line wins)::
+
+    [tool.connver]
+    fail-on = "breaking"            # --fail-on
+    format = "github"               # --format (of audit and diff)
+    strict = true                   # --strict (audit)
+    paths = ["connectors/*"]        # audit --path (default: every folder)
+    exclude = ["templates/**"]      # folders audit leaves out (default: templates/**)
+
 Rule, operation and location accept shell-style wildcards (``*``, ``?``).
 """
 
@@ -54,6 +63,12 @@ class Config:
     levels: dict[str, Level] = field(default_factory=dict)
     ignore: tuple[Ignore, ...] = ()
     path: Path | None = None
+    #: defaults for the command line (None: not set), see the module's docstring
+    fail_on: Level | None = None
+    format: str | None = None
+    strict: bool | None = None
+    paths: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
 
     def with_ignored(self, rules: Iterable[str]) -> "Config":
         """This configuration plus ``--ignore RULE`` options."""
@@ -144,7 +159,7 @@ def _kind(value: Any) -> str:
 
 
 #: Top-level keys of ``[tool.connver]``.
-KNOWN_KEYS = {"rules", "ignore"}
+KNOWN_KEYS = {"rules", "ignore", "fail-on", "format", "strict", "paths", "exclude"}
 
 
 def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
@@ -155,7 +170,8 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
 
         close = get_close_matches(unknown[0], sorted(KNOWN_KEYS), n=1)
         raise ConfigError(f"{where}: unknown setting {unknown[0]!r}",
-                          hint=f"did you mean {close[0]}?" if close else "the settings are ignore and rules")
+                          hint=f"did you mean {close[0]}?" if close else
+                          "the settings are " + ", ".join(sorted(KNOWN_KEYS)))
     levels: dict[str, Level] = {}
     ignore: list[Ignore] = []
     rules = table.get("rules", {})
@@ -189,7 +205,33 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
         else:
             raise ConfigError(f"{where}: ignore entries are rule ids or tables with rule/operation/location")
     _check_rule_ids([*levels, *(i.rule for i in ignore)], where)
-    return Config(levels=levels, ignore=tuple(ignore), path=path)
+    return Config(levels=levels, ignore=tuple(ignore), path=path, **_pipeline_settings(table, where))
+
+
+def _pipeline_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """``fail-on``, ``format``, ``strict``, ``paths`` and ``exclude``, checked."""
+    out: dict[str, Any] = {}
+    if "fail-on" in table:
+        try:
+            out["fail_on"] = Level.parse(str(table["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: fail-on: {exc}") from None
+    if "format" in table:
+        if not isinstance(table["format"], str):
+            raise ConfigError(f"{where}: format is {_kind(table['format'])}, not a string", hint='write format = "github"')
+        out["format"] = table["format"]
+    if "strict" in table:
+        if not isinstance(table["strict"], bool):
+            raise ConfigError(f"{where}: strict is {_kind(table['strict'])}, not a boolean", hint="write strict = true")
+        out["strict"] = table["strict"]
+    for key in ("paths", "exclude"):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: {key} must be a list of folder patterns",
+                                  hint=f'write {key} = ["connectors/*"]')
+            out[key] = tuple(value)
+    return out
 
 
 def _check_rule_ids(ids: Iterable[str], where: str) -> None:

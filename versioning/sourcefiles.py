@@ -12,6 +12,24 @@ SETTINGS_NAME = "settings.json"
 SCRIPT_NAME = "script.csx"
 ICON_NAME = "icon.png"
 CONNECTOR_FILES = SWAGGER_NAMES + (PROPERTIES_NAME, SETTINGS_NAME, SCRIPT_NAME, ICON_NAME)
+#: Any other file whose name ends so is a swagger too (``De-Lijn-Zoek.swagger.json``, a
+#: lower-case ``apidefinition.swagger.json``): read, with a warning that names it.
+OTHER_SWAGGER_SUFFIX = ".swagger.json"
+
+
+def is_swagger_name(name: str) -> bool:
+    """Whether a file name is a connector's swagger: a standard name or ``*.swagger.json``.
+
+    >>> [is_swagger_name(n) for n in ("apiDefinition.json", "De-Lijn-Zoek.swagger.json", "x.schema.json")]
+    [True, True, False]
+    """
+    return name in SWAGGER_NAMES or name.lower().endswith(OTHER_SWAGGER_SUFFIX)
+
+
+def other_swagger_note(name: str) -> str:
+    """The warning for a swagger read under another name than the standard ones."""
+    return (f"read as the connector's definition: its name is not {SWAGGER_NAMES[0]} (the name paconn and "
+            f"the certification pipeline expect); rename it")
 
 
 @dataclass(frozen=True)
@@ -36,4 +54,4 @@ class SourceFiles:
         for name in SWAGGER_NAMES:
             if name in self.files:
                 return name
-        return None
+        return next((name for name in sorted(self.files) if is_swagger_name(name)), None)

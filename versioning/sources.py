@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 
 from .errors import InputError, SourceNotFoundError
-from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles
+from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -71,6 +71,9 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         from .store.gitrepo import read_folder as read_git_folder
 
         files = read_git_folder(repo or ".", rev, path)
+        name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        if set(files) == {name} and name not in CONNECTOR_FILES or (set(files) == {name} and is_swagger_name(name)):
+            return _git_file(spec, rev, path, name, files[name], repo)
         _require_swagger(files, spec)
         notes = _both_swaggers(files, spec) if all(name in files for name in SWAGGER_NAMES) else ()
         return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path}, notes=notes)
@@ -85,6 +88,20 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         f"{spec}: no such file or folder",
         hint="give a connector folder, a swagger file, REV:PATH (with --repo) or CONNECTOR@SPEC from the store",
     )
+
+
+def _git_file(spec: str, rev: str, path: str, name: str, data: bytes, repo) -> SourceFiles:
+    """A swagger file given as REV:PATH, as the same file on disk would be read: under any name,
+    with the connector files beside it (apiProperties.json...)."""
+    from .store.gitrepo import read_folder as read_git_folder
+
+    if not is_swagger_name(name):  # any other name: the file alone, as read_file does
+        return SourceFiles(label=spec, files={SWAGGER_NAMES[0]: data}, kind="file", meta={"rev": rev, "path": path})
+    parent = path.replace("\\", "/").rstrip("/").rpartition("/")[0] or "."
+    beside = read_git_folder(repo or ".", rev, parent)
+    files = {k: v for k, v in beside.items() if k not in SWAGGER_NAMES}
+    files[name] = data
+    return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": parent})
 
 
 def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
@@ -129,7 +146,20 @@ def read_file(path: Path) -> SourceFiles:
     file has one of the standard names."""
     if path.name in SWAGGER_NAMES:
         return read_folder(path.parent, swagger=path.name)
+    if is_swagger_name(path.name):  # De-Lijn-Zoek.swagger.json: the connector files beside it too
+        beside = read_folder_files(path.parent)
+        beside[path.name] = _read_bytes(path)
+        return SourceFiles(label=str(path.parent), files=beside, kind="folder", meta={"path": str(path.parent)})
     return SourceFiles(label=str(path), files={SWAGGER_NAMES[0]: _read_bytes(path)}, kind="file", meta={"path": str(path)})
+
+
+def read_folder_files(path: Path) -> dict[str, bytes]:
+    """The connector files but the swagger in a folder (none when it cannot be listed)."""
+    try:
+        present = set(os.listdir(path))
+    except OSError:
+        return {}
+    return {name: _read_bytes(path / name) for name in CONNECTOR_FILES if name in present and name not in SWAGGER_NAMES}
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -1,6 +1,13 @@
 """One renderer per output format; each takes the same result object and returns text.
 
 Renderers know nothing of the terminal: the caller says whether to use colour.
+
+Every renderer is one row of :data:`RENDERERS`, keyed by the kind of result it renders
+(``diff``, ``audit``, ``bump``...) and the format; the function is named as ``module:function``
+and imported on use. A command offers :func:`available` for its kind, so a format added for a
+kind shows up in every command that renders that kind, and ``tests/test_renderers.py`` renders
+every row of a kind from one result with load warnings: a format that drops them fails.
+Other modules add their rows with :func:`register`.
 """
 
 from __future__ import annotations
@@ -16,43 +23,95 @@ class Format(str, Enum):
     JSON = "json"
     JUNIT = "junit"
     GITHUB = "github"
+    AZURE = "azure"
+    SARIF = "sarif"
+    HTML = "html"
 
 
-#: format -> "module:function" for a DiffResult. Imported on use.
-DIFF_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "connver.render.text:render_diff",
-    Format.MARKDOWN.value: "connver.render.markdown:render_diff",
-    Format.JSON.value: "connver.render.json:render_diff",
-    Format.JUNIT.value: "connver.render.junit:render_diff",
-    Format.GITHUB.value: "connver.render.github:render_diff",
-}
+#: (result kind, format) -> "module:function".
+RENDERERS: dict[tuple[str, str], str] = {}
 
-#: format -> "module:function" for an AuditResult (``connver audit``).
-AUDIT_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "connver.render.text:render_audit",
-    Format.MARKDOWN.value: "connver.render.markdown:render_audit",
-    Format.JSON.value: "connver.render.json:render_audit",
-    Format.JUNIT.value: "connver.render.junit:render_audit",
-    Format.GITHUB.value: "connver.render.github:render_audit",
-}
+
+def register(kind: str, fmt: str, target: str) -> None:
+    """Add the renderer ``target`` ("module:function") of ``kind`` results in format ``fmt``."""
+    if (kind, fmt) in RENDERERS and RENDERERS[(kind, fmt)] != target:
+        raise ValueError(f"a {fmt} renderer for {kind} is registered twice")
+    RENDERERS[(kind, fmt)] = target
+
+
+for _fmt in ("text", "markdown", "json", "junit", "github", "azure", "sarif", "html"):
+    register("diff", _fmt, f"connver.render.{_fmt}:render_diff")
+    register("audit", _fmt, f"connver.render.{_fmt}:render_audit")
+for _fmt in ("text", "markdown", "json"):
+    register("bump", _fmt, f"connver.render.{_fmt}:render_bump")
+for _fmt, _target in (("markdown", "notes_markdown"), ("text", "notes_text"), ("json", "notes_json")):
+    register("notes", _fmt, f"connver.render.notes:{_target}")
+for _fmt, _target in (("markdown", "pr_markdown"), ("json", "notes_json")):
+    register("pr", _fmt, f"connver.render.notes:{_target}")
+for _fmt, _target in (("markdown", "changelog_block"), ("json", "changelog_json")):
+    register("changelog", _fmt, f"connver.render.notes:{_target}")
+for _fmt in ("text", "markdown", "json"):
+    register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
+
+
+class _Table(dict):
+    """The rows of one kind, as ``{format: "module:function"}`` (a live view of :data:`RENDERERS`)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def _rows(self) -> dict[str, str]:
+        return {fmt: target for (kind, fmt), target in RENDERERS.items() if kind == self.kind}
+
+    def __getitem__(self, fmt: str) -> str:
+        return self._rows()[fmt]
+
+    def __contains__(self, fmt: object) -> bool:
+        return fmt in self._rows()
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def keys(self):
+        return self._rows().keys()
+
+    def items(self):
+        return self._rows().items()
+
+    def values(self):
+        return self._rows().values()
+
+    def get(self, fmt, default=None):
+        return self._rows().get(fmt, default)
+
+
+def table(kind: str) -> _Table:
+    """The renderers of one kind of result, by format."""
+    return _Table(kind)
+
+
+#: Views kept for the commands that name a table.
+DIFF_RENDERERS = table("diff")
+AUDIT_RENDERERS = table("audit")
+BUMP_RENDERERS = table("bump")
 
 #: Formats that show the line of each finding (the audit computes lines only for these).
-LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value})
+LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value, Format.AZURE.value, Format.SARIF.value})
 
 
-#: format -> "module:function" for ``connver bump`` (a DiffResult plus ``report=BumpReport``).
-BUMP_RENDERERS: dict[str, str] = {
-    Format.TEXT.value: "connver.render.text:render_bump",
-    Format.MARKDOWN.value: "connver.render.markdown:render_bump",
-    Format.JSON.value: "connver.render.json:render_bump",
-}
+def available(table: Any = DIFF_RENDERERS) -> list[str]:
+    """The formats of a table (or of a kind, given by name), in :class:`Format` order."""
+    rows = _Table(table) if isinstance(table, str) else table
+    known = [fmt.value for fmt in Format if fmt.value in rows]
+    return known + [fmt for fmt in rows if fmt not in known]
 
 
-def available(table: dict[str, str] = DIFF_RENDERERS) -> list[str]:
-    return [fmt.value for fmt in Format if fmt.value in table]
-
-
-def render(result: Any, fmt: str, table: dict[str, str] = DIFF_RENDERERS, **options: Any) -> str:
-    """Render ``result`` in format ``fmt`` using the renderer table ``table``."""
-    module_name, function = table[fmt].split(":")
+def render(result: Any, fmt: str, table: Any = DIFF_RENDERERS, **options: Any) -> str:
+    """Render ``result`` in format ``fmt`` using a renderer table (or a kind, given by name)."""
+    rows = _Table(table) if isinstance(table, str) else table
+    module_name, function = rows[fmt].split(":")
     return getattr(importlib.import_module(module_name), function)(result, **options)

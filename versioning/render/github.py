@@ -80,14 +80,49 @@ def _lines(groups, *, label: bool) -> list[str]:
     return out
 
 
+#: GitHub shows at most 10 annotations of each kind (error, warning, notice) per step; the rest
+#: are dropped without a word. Each kind is cut there, most severe first, and a last notice says
+#: how many more there are.
+CAP = 10
+_ORDER = ("error", "warning", "notice")
+
+
+def capped(lines: list[str], cap: int | None = CAP) -> list[str]:
+    """At most ``cap`` annotations of each kind, errors first, then a notice counting the rest
+    (None or 0: all of them, in that order).
+
+    >>> capped(["::notice ::a", "::error ::b", "::error ::c", "::error ::d"], 3)
+    ['::error ::b', '::error ::c', '::error ::d', '::notice ::a']
+    >>> capped(["::notice ::a", "::error ::b", "::error ::c", "::error ::d"], 2)[2:]
+    ['::notice ::a', '::notice title=connver::1 more annotation(s) not shown (1 error): GitHub shows 10 of each kind per step; see the full report']
+    """
+    by_kind: dict[str, list[str]] = {kind: [] for kind in _ORDER}
+    for line in lines:
+        by_kind[line[2:].split(" ", 1)[0]].append(line)
+    out: list[str] = []
+    left: dict[str, int] = {}
+    over = bool(cap) and any(len(by_kind[kind]) > cap for kind in _ORDER)
+    for kind in _ORDER:
+        room = (cap - 1 if over and kind == "notice" else cap) if cap else None  # the last notice is one
+        shown = by_kind[kind][:room] if room is not None else by_kind[kind]
+        out.extend(shown)
+        if len(by_kind[kind]) > len(shown):
+            left[kind] = len(by_kind[kind]) - len(shown)
+    if left:
+        what = ", ".join(f"{n} {kind}" for kind, n in left.items())
+        out.append(f"::notice title=connver::{sum(left.values())} more annotation(s) not shown ({what}): GitHub shows "
+                   f"{CAP} of each kind per step; see the full report")
+    return out
+
+
 def level_counts(counts) -> str:
     """``14 breaking, 1 risky, ...`` (every level, most severe first)."""
     return ", ".join(f"{n} {level.value}" for level, n in counts.items())
 
 
-def render_diff(result, *, fail_on: Level | None = None, **_: Any) -> str:
+def render_diff(result, *, fail_on: Level | None = None, cap: int | None = CAP, **_: Any) -> str:
     groups = diff_findings(result, fail_on)
-    lines = _lines(groups, label=False)
+    lines = capped(_lines(groups, label=False), cap)
     items = [item for _, group in groups for item in group if item.kind == "finding"]
     failing = sum(1 for item in items if item.failed)
     warned = len(result.warnings)
@@ -96,9 +131,13 @@ def render_diff(result, *, fail_on: Level | None = None, **_: Any) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def render_audit(result, *, fail_on: Level | None = None, check_version: bool = False, **_: Any) -> str:
+def render_audit(result, *, fail_on: Level | None = None, check_version: bool = False,
+                 cap: int | None = CAP, **_: Any) -> str:
     groups = audit_findings(result, fail_on, check_version=check_version)
     lines = _lines(groups, label=True)
+    lines.extend(f"::warning file={escape_property(item.path)},title=not-audited::{escape_data(str(item))}"
+                 for item in getattr(result, "unaudited", ()))
+    lines = capped(lines, cap)
     failing = sum(1 for _, items in groups if any(i.failed for i in items))
     lines.append(f"connver audit {result.range.spec}: {len(result.connectors)} connector(s), {failing} failing; "
                  + audit_counts(result))

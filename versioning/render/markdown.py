@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..changes import Level
+from .markup import cell as pipes
+from .markup import code, md
+from .markup import html as _html
 
 _TITLES = {
     Level.BREAKING: "Breaking changes",
@@ -16,8 +19,13 @@ _TITLES = {
 
 
 def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Definition text (plain) safe inside a Markdown table cell: escaped, never markup."""
+    return md(text)
+
+
+def code_cell(text: Any) -> str:
+    """Text as inline code inside a table cell (pipes escaped, which GitHub honours in code)."""
+    return pipes(code(text))
 
 
 def heading(result) -> str:
@@ -74,10 +82,7 @@ def fit(render_at: Callable[[list[int | None]], str], sizes: list[int], *, limit
     return render_at(caps)
 
 
-def _escape(text: Any) -> str:
-    from .notes import md
-
-    return md(text)
+_escape = md
 
 
 def warning_lines(warnings, *, limit: int = 20, level: str = "###") -> list[str]:
@@ -133,7 +138,7 @@ def _render_diff(result, caps: dict) -> str:
         rows = caps.get(level)
         shown = changes[:rows] if rows else changes
         for change in shown:
-            out.append(f"| {cell(change.message)} | `{cell(change.location)}` | `{change.rule}` |")
+            out.append(f"| {cell(change.message)} | {code_cell(change.location)} | `{change.rule}` |")
         if len(changes) > len(shown):
             out.append(f"| … and {len(changes) - len(shown)} more ({MORE_HINT}) | | |")
         out.append("")
@@ -151,32 +156,64 @@ def _render_diff(result, caps: dict) -> str:
 
 # --------------------------------------------------------------------------- connver audit
 
-def render_audit(result, *, top: int = 10, **_: Any) -> str:
-    """A pull-request comment: a table of connectors, then the top findings of each, folded."""
+#: Where an audit's folded rows can be read in full.
+AUDIT_MORE_HINT = "the full report: `connver audit --format json` or `--format html`"
+
+
+def render_audit(result, *, top: int = 10, max_chars: int = MAX_CHARS, **_: Any) -> str:
+    """A pull-request comment: a table of connectors, then the top findings of each, folded.
+
+    Under ``max_chars`` characters (GitHub's comment limit; 0: no cap): when the whole report is
+    longer, connectors' details are dropped from the last, then table rows, each with a line
+    saying how many more there are and where to read them.
+    """
+    details = sum(1 for e in result.connectors if _has_details(e))
+    return fit(lambda caps: _render_audit(result, top, caps[0], caps[1]), [len(result.connectors), details],
+               max_chars=max_chars)
+
+
+def _has_details(entry) -> bool:
+    return bool(entry.changes or entry.error or entry.warnings or entry.version_ok is False)
+
+
+def _render_audit(result, top: int, rows: int | None, detailed: int | None) -> str:
     from .text import audit_counts, level_cells, version_cell, version_ok_cell
 
     rng = result.range
-    out = [f"## connver audit: `{cell(rng.spec)}`", ""]
+    out = [f"## connver audit: {code_cell(rng.spec)}", ""]
     base = f", merge base `{rng.old_commit[:8]}`" if rng.merge_base else ""
     out.append(f"`{rng.from_commit[:8]}..{rng.to_commit[:8]}`{base}: {len(result.connectors)} connector(s) with "
                "changed definition files"
                + "".join(f", {n} {status.value}" for status, n in result.statuses.items() if n) + ".")
     out.append("")
     if not result.connectors:
+        out.extend(_unaudited_lines(result))
         return "\n".join(out).rstrip("\n") + "\n"
     out.append(f"Summary: {cell(audit_counts(result))}.")
     out.append("")
     levels = list(_TITLES)
     out.append("| Connector | Status | Version | Bump | Version enough? | " + " | ".join(lv.value for lv in levels) + " |")
     out.append("|---|---|---|---|---|" + "---:|" * len(levels))
-    for entry in result.connectors:
-        out.append(f"| `{cell(entry.path)}` | {entry.status.value} | {cell(version_cell(entry))} | "
+    listed = result.connectors[:rows] if rows else result.connectors
+    for entry in listed:
+        out.append(f"| {code_cell(entry.path)} | {entry.status.value} | {cell(version_cell(entry))} | "
                    f"{entry.bump.value if entry.bump else '-'} | {cell(version_ok_cell(entry))} | "
                    + " | ".join(level_cells(entry, levels)) + " |")
+    if len(listed) < len(result.connectors):
+        out.append(f"| … and {len(result.connectors) - len(listed)} more connector(s) ({AUDIT_MORE_HINT}) |"
+                   + " |" * (4 + len(levels)))
     out.append("")
+    shown_details = 0
+    total_details = sum(1 for e in result.connectors if _has_details(e))
     for entry in result.connectors:
-        if not (entry.changes or entry.error or entry.warnings or entry.version_ok is False):
+        if not _has_details(entry):
             continue
+        if detailed is not None and shown_details >= detailed:
+            out.append(f"_… the findings of {total_details - shown_details} more connector(s) are folded away "
+                       f"to stay under GitHub's comment limit: see {AUDIT_MORE_HINT}._")
+            out.append("")
+            break
+        shown_details += 1
         counts = ", ".join(f"{n} {lv.value}" for lv, n in entry.summary.items() if n)
         label = "could not be loaded" if entry.error else counts or entry.status.value
         if entry.warnings:
@@ -184,7 +221,7 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
         out.append(f"<details><summary><code>{_html(entry.path)}</code>: {_html(label)}</summary>")
         out.append("")
         if entry.error:
-            out.append(f"Error: `{cell(entry.error)}`")
+            out.append(f"Error: {code_cell(entry.error)}")
             out.append("")
         if entry.version_ok is False and entry.version_message:
             out.append(f"Version: {cell(entry.version_message)}")
@@ -194,26 +231,32 @@ def render_audit(result, *, top: int = 10, **_: Any) -> str:
             out.append("| Level | Change | Location | Rule |")
             out.append("|---|---|---|---|")
             for change in shown:
-                out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` | "
+                out.append(f"| {change.level.value} | {cell(change.message)} | {code_cell(change.location)} | "
                            f"`{change.rule}` |")
             if len(entry.changes) > len(shown):
                 out.append("")
                 out.append(f"_... and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
             out.append("")
         for warning in entry.warnings:
-            out.append(f"- warning: `{cell(warning)}`")
+            out.append(f"- warning: {code_cell(warning)}")
         if entry.warnings:
             out.append("")
         out.append("</details>")
         out.append("")
+    out.extend(_unaudited_lines(result))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _unaudited_lines(result) -> list[str]:
+    items = getattr(result, "unaudited", ())
+    if not items:
+        return []
+    out = [f"### Not audited ({len(items)} changed definition file(s))", ""]
+    out.extend(f"- {code_cell(item.path)}: changed, but {md(item.reason)}" for item in items[:50])
+    if len(items) > 50:
+        out.append(f"- … and {len(items) - 50} more ({AUDIT_MORE_HINT}).")
+    return out + [""]
 
-
-# --- connver bump ---------------------------------------------------------------------------
 
 def bump_summary_lines(report) -> list[str]:
     """The version paragraph ``connver diff`` adds at the end."""
@@ -233,13 +276,13 @@ def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
     out = [f"## connver bump: {side(result.old)} → {side(result.new)}", ""]
     out += ["| | |", "|---|---|"]
     out.append(f"| Bump | **{report.level.value}**" + (f" ({counts})" if counts else "") + " |")
-    out.append(f"| Current | `{cell(report.current or '(none)')}` |")
+    out.append(f"| Current | {code_cell(report.current or '(none)')} |")
     if report.next is None:
         out.append(f"| Next | cannot tell: {cell(report.error)} |")
     else:
         verdict = "ok" if report.ok and not report.check.warning else ("warning" if report.ok else "**fails**")
-        out.append(f"| Next | `{cell(report.next)}` |")
-        out.append(f"| Declared | `{cell(report.declared or '(none)')}` |")
+        out.append(f"| Next | {code_cell(report.next)} |")
+        out.append(f"| Declared | {code_cell(report.declared or '(none)')} |")
         out.append(f"| Check | {verdict}: {cell(report.message)} |")
     out.append("")
     if report.drivers:
@@ -247,7 +290,7 @@ def render_bump(result, *, report, limit: int = 10, **_: Any) -> str:
         out += [f"### Changes that drove it ({len(report.drivers)})", "",
                 "| Level | Change | Location | Rule |", "|---|---|---|---|"]
         for change in shown:
-            out.append(f"| {change.level.value} | {cell(change.message)} | `{cell(change.location)}` "
+            out.append(f"| {change.level.value} | {cell(change.message)} | {code_cell(change.location)} "
                        f"| `{change.rule}` |")
         if len(shown) < len(report.drivers):
             out.append(f"| | … and {len(report.drivers) - len(shown)} more | | |")

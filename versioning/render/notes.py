@@ -12,57 +12,20 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from . import table
 from .json import dumps
 
-#: format -> "module:function" for ReleaseNotes (``connver notes``).
-NOTES_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:notes_markdown",
-    "text": "connver.render.notes:notes_text",
-    "json": "connver.render.notes:notes_json",
-}
-
-#: format -> "module:function" for ReleaseNotes shaped as a pull-request description.
-PR_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:pr_markdown",
-    "json": "connver.render.notes:notes_json",
-}
-
-#: format -> "module:function" for a Changelog: the generated block (markdown) or the data.
-CHANGELOG_RENDERERS: dict[str, str] = {
-    "markdown": "connver.render.notes:changelog_block",
-    "json": "connver.render.notes:changelog_json",
-}
+#: format -> "module:function" for ReleaseNotes (``connver notes``), as a pull-request
+#: description, and for a Changelog: rows of the one registry (see :mod:`versioning.render`).
+NOTES_RENDERERS = table("notes")
+PR_RENDERERS = table("pr")
+CHANGELOG_RENDERERS = table("changelog")
 
 #: The default cap on a PR description's length (GitHub refuses more than 65,536 characters).
 PR_MAX_CHARS = 60_000
 
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-
-
-def md(text: Any) -> str:
-    """Text safe in Markdown prose (no accidental emphasis, links, HTML or tables).
-
-    >>> md("Send_WhatsApp: *new* <b>")
-    'Send_WhatsApp: \\\\*new\\\\* \\\\<b\\\\>'
-    """
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def cell(text: Any) -> str:
-    r"""Markdown made safe inside a table cell: pipes not yet escaped get a backslash.
-
-    >>> print(cell(r"`a|b` and a \| c"))
-    `a\|b` and a \| c
-    """
-    return re.sub(r"(?<!\\)\|", r"\\|", str(text)).replace("\n", " ")
-
-
-def code(text: Any) -> str:
-    """Inline code that survives backticks in the text."""
-    text = str(text)
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+# The escapers live in one module, used by every renderer; kept importable from here.
+from .markup import cell, code, md  # noqa: E402,F401
 
 
 def counts(summary: dict[str, int]) -> str:

@@ -110,6 +110,9 @@ def audit_counts(result) -> str:
     short = sum(1 for e in result.connectors if e.version_ok is False)
     if short:
         text += f"; {short} declared version(s) not enough"
+    unaudited = len(getattr(result, "unaudited", ()))
+    if unaudited:
+        text += f"; {unaudited} changed definition file(s) not audited"
     return text
 
 
@@ -145,6 +148,7 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
     lines = [paint("connver audit ", _BOLD) + range_line(result), ""]
     if not result.connectors:
         lines.append("No connector definitions changed in this range.")
+        lines.extend(_unaudited_lines(result, paint))
         return "\n".join(lines) + "\n"
     head = ["connector", "status", "version", "bump", "version ok"] + [_LEVEL_HEADS[lv] for lv in _LEVEL_HEADS]
     rows = [head]
@@ -179,8 +183,19 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
             lines.append("  " + paint(f"{'warning':<11}", _COLOURS[Level.RISKY]) + f" {warning}")
     if details:
         lines.append("")
+    lines.extend(_unaudited_lines(result, paint))
     lines.append(paint("Summary: ", _BOLD) + audit_counts(result))
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _unaudited_lines(result, paint) -> list[str]:
+    """The changed definition files no audited connector holds: never left out silently."""
+    items = getattr(result, "unaudited", ())
+    if not items:
+        return []
+    out = [paint(f"Not audited ({len(items)} changed definition file(s))", _BOLD)]
+    out.extend("  " + paint(f"{'warning':<11}", _COLOURS[Level.RISKY]) + f" {item}" for item in items)
+    return out + [""]
 
 
 # --- connver bump ---------------------------------------------------------------------------

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-USAGE_RENDERERS: dict[str, str] = {
-    "text": "connver.render.usage:render_text",
-    "markdown": "connver.render.usage:render_markdown",
-    "json": "connver.render.usage:render_json",
-}
+from . import table
+
+USAGE_RENDERERS = table("usage")  # rows of the one registry (see versioning.render)
 
 
 def _calls(step, operations: dict | None) -> str:

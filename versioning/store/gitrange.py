@@ -132,7 +132,11 @@ def resolve_range(repo: Path, spec: str, *, merge_base: bool = False) -> Range:
 
 
 def staged_range(repo: Path) -> Range:
-    """``HEAD`` against the index: what the next commit would change (for a pre-commit hook)."""
+    """``HEAD`` against the index: what the next commit would change (for a pre-commit hook).
+    Refused in a bare repository: it has no index (read as empty, every connector would look removed)."""
+    if _git(repo, "rev-parse", "--is-bare-repository").decode().strip() == "true":
+        raise InputError(f"{repo}: a bare repository has no index, so there is nothing staged to audit",
+                         hint="run --staged in a clone with a work tree, or give a range FROM..TO")
     try:
         head = resolve_commit(repo, "HEAD")
     except SourceNotFoundError:  # no commit yet: everything staged is added
@@ -162,16 +166,17 @@ def tree_paths(repo: Path, commit: str) -> list[str]:
 
 def folder_blobs(repo: Path, commit: str, folders: Iterable[str]) -> dict[str, dict[str, str]]:
     """``{folder: {file name: blob id}}`` for the files directly inside each folder at
-    ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent."""
+    ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent.
+    The folder ``""`` is the repository's root."""
     folders = list(folders)
     wanted = set(folders)
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(folders), _CHUNK):
         chunk = folders[start:start + _CHUNK]
         if commit == INDEX:  # "<mode> <sha> <stage>\t<path>", recursive
-            out = _git(repo, "ls-files", "-s", "-z", "--", *(f"{f}/" for f in chunk))
+            out = _git(repo, "ls-files", "-s", "-z", "--", *(f"{f}/" if f else "." for f in chunk))
         else:  # "<mode> <type> <sha>\t<path>", the folder's own entries
-            out = _git(repo, "ls-tree", "-z", commit, "--", *(f"{f}/" for f in chunk))
+            out = _git(repo, "ls-tree", "-z", commit, "--", *(f"{f}/" if f else "." for f in chunk))
         for record in out.split(b"\0"):
             if not record:
                 continue
