@@ -580,14 +580,18 @@ def _body_count(node: Mapping[str, Any]) -> int:
 
 
 def _declares(schema: Mapping[str, Any]) -> bool:
-    """True when a schema says anything about the value beyond display text. An object with
-    no properties (and nothing else that yields fields) carries no outputs: ``{"type":
-    "object"}`` on a 204 declares as little as no schema at all."""
+    """True when a schema says anything about the value beyond display text."""
+    return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
+
+
+def carries_outputs(schema: Mapping[str, Any]) -> bool:
+    """False for an object schema with no properties (and nothing else that yields fields):
+    ``{"type": "object"}`` on a 204 offers the designer no outputs, like no schema at all."""
     keys = [key for key in schema if key not in ("description", "title", "x-ms-summary", "example", "examples")]
     if schema.get("type") == "object" and all(key in ("type", "required") or (key == "properties" and not schema[key])
                                               for key in keys):
         return False
-    return bool(keys)
+    return _declares(schema)
 
 
 def _read_properties(source: SourceFiles, warnings: list[LoadWarning]) -> tuple[dict, bool]:

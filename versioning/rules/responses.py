@@ -13,14 +13,15 @@ RP = Kind.RESPONSE_PROPERTY
 @rule("response-removed", Level.BREAKING, RS,
       description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
                   "default) or that response's schema was removed.",
-      why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
+      why="Flows read outputs from it: every dynamic-content reference to its fields breaks. An empty object schema "
+          "(no properties) carries no outputs, so dropping it (from a 204, say) is not reported.",
       message="the outputs of {operation} (response {code} and its schema) were removed",
       example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
                '"responses": {"204": {"description": "No content"}}'))
 def response_removed(ctx, old, new):
     # The engine pairs each operation's output response (Operation.output) only; one that
     # moved to another success code arrives paired with it.
-    if old is not None and new is None:
+    if old is not None and new is None and _carries_outputs(old):
         yield hit(old=old.code, code=old.code)
 
 
@@ -44,8 +45,15 @@ def response_code_changed(ctx, old, new):
       example=('"responses": {"204": {"description": "No content"}}',
                '"responses": {"200": {"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}'))
 def response_added(ctx, old, new):
-    if old is None and new is not None:
+    if old is None and new is not None and _carries_outputs(new):
         yield hit(new=new.code, code=new.code)
+
+
+def _carries_outputs(response) -> bool:
+    """An empty object schema (no properties) declares no outputs: dropping it is no removal."""
+    from ..model import carries_outputs
+
+    return response.schema is not None and carries_outputs(response.schema.schema)
 
 
 @rule("response-property-removed", Level.BREAKING, RP,
