@@ -245,3 +245,13 @@ def test_plain_parameters_changed_beside_sets_get_a_note_in_the_cli(tmp_path):
     result = CliRunner().invoke(cli, ["diff", str(old), str(new)])
     assert "No changes" not in result.output
     assert "connectionParameterSets" in result.output and "[connection-parameters-ignored-changed]" in result.output
+
+
+def test_a_map_losing_its_value_schema_is_no_removed_field_but_a_property_of_that_name_is(tmp_path):
+    def tags(doc):
+        task(doc)["tags"] = {"type": "object", "additionalProperties": {"type": "string"}}
+    untyped = lambda d: task(d).update(tags={"type": "object"})  # noqa: E731
+    assert ids(run(tmp_path / "a", tags, untyped)) == []
+    # a field that happens to be named additionalProperties is a field like any other
+    named = lambda d: task(d).update(tags={"type": "object", "properties": {"additionalProperties": {"type": "string"}}})  # noqa: E731
+    assert ids(run(tmp_path / "b", named, untyped)) == ["response-property-removed"]

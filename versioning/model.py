@@ -103,6 +103,8 @@ class Field:
     #: Where ``schema`` itself sits when that differs from ``pointer`` (a body parameter's
     #: pointer names the parameter; its schema, often a ``$ref``, lives elsewhere).
     schema_pointer: tuple | None = None
+    #: True for the node holding a map's values (``additionalProperties``): not a named field.
+    container: bool = False
 
     # --- attributes rules read --------------------------------------------------------
     @property
@@ -202,7 +204,7 @@ class Field:
         if isinstance(extra, dict) and "additionalProperties" not in out:
             # a map's values: compared like a property (flows send and read them by their own keys)
             out["additionalProperties"] = self._child("additionalProperties", extra, base + ("additionalProperties",),
-                                                      False)
+                                                      False, container=True)
         return out
 
     def _collect(self, schema, pointer, props, required, pointers, seen) -> None:
@@ -222,7 +224,8 @@ class Field:
                 if isinstance(node, dict) and (ref is None or ref not in seen):
                     self._collect(node, ptr, props, required, pointers, seen | {ref})
 
-    def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool) -> "Field":
+    def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool,
+               container: bool = False) -> "Field":
         node, ptr, ref = self.resolver.resolve(sub, pointer)
         cyclic = ref is not None and ref in self.chain
         if not isinstance(node, dict):
@@ -238,6 +241,7 @@ class Field:
             ref=ref,
             chain=self.chain + (ref,) if ref else self.chain,
             cyclic=cyclic,
+            container=container,
         )
 
 

@@ -11,6 +11,13 @@ from ..changes import Level
 from . import Kind, forms, hit, rule
 
 P = Kind.PARAMETER
+
+
+def is_container(field) -> bool:
+    """A node holding a list's items or a map's values (``additionalProperties``) rather than
+    a named field: its appearing or vanishing is not a field added or removed (what is below
+    it is compared)."""
+    return field.segments[-1:] == ("items",) or field.container
 R = Kind.REQUEST_PROPERTY
 
 _ADD_EXAMPLE = ('"parameters": []', '"parameters": [{"name": "tenant", "in": "query", "type": "string", "required": true}]')
@@ -42,7 +49,7 @@ def _is_filled_by_platform(field) -> bool:
       message="body field {key} of {operation} was removed",
       example=('"properties": {"name": {"type": "string"}, "note": {"type": "string"}}', '"properties": {"name": {"type": "string"}}'))
 def input_removed(ctx, old, new):
-    if old is not None and new is None and not (old.segments and old.segments[-1] == "items"):
+    if old is not None and new is None and not is_container(old):
         yield hit(old=old.flow_key, key=old.flow_key)
 
 
@@ -57,7 +64,7 @@ def input_removed(ctx, old, new):
       message="required body field {key} was added to {operation}",
       example=('"required": [], "properties": {}', '"required": ["tenant"], "properties": {"tenant": {"type": "string"}}'))
 def input_added_required(ctx, old, new):
-    if old is None and new is not None and _required_input(new) and not _is_filled_by_platform(new) and new.segments[-1:] != ("items",):
+    if old is None and new is not None and _required_input(new) and not _is_filled_by_platform(new) and not is_container(new):
         yield hit(new=new.flow_key, key=new.flow_key)
 
 
@@ -72,7 +79,7 @@ def input_added_required(ctx, old, new):
       message="optional body field {key} was added to {operation}",
       example=('"properties": {}', '"properties": {"note": {"type": "string"}}'))
 def input_added_optional(ctx, old, new):
-    if old is None and new is not None and (not _required_input(new) or _is_filled_by_platform(new)) and new.segments[-1:] != ("items",):
+    if old is None and new is not None and (not _required_input(new) or _is_filled_by_platform(new)) and not is_container(new):
         yield hit(new=new.flow_key, key=new.flow_key, internal_default=_is_filled_by_platform(new))
 
 

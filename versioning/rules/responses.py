@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..changes import Level
 from . import Hit, Kind, forms, hit, rule
+from .parameters import is_container
 
 RS = Kind.RESPONSE
 RP = Kind.RESPONSE_PROPERTY
@@ -62,7 +63,7 @@ def _carries_outputs(response) -> bool:
       message="output field {path} of {operation} was removed",
       example=('"properties": {"id": {"type": "string"}, "total": {"type": "number"}}', '"properties": {"id": {"type": "string"}}'))
 def response_property_removed(ctx, old, new):
-    if old is not None and new is None and old.segments and old.segments[-1] != "items":
+    if old is not None and new is None and old.segments and not is_container(old):
         yield hit(old="/".join(old.segments), path="/".join(old.segments))
 
 
@@ -72,7 +73,7 @@ def response_property_removed(ctx, old, new):
       message="output field {path} of {operation} was added",
       example=('"properties": {"id": {"type": "string"}}', '"properties": {"id": {"type": "string"}, "total": {"type": "number"}}'))
 def response_property_added(ctx, old, new):
-    if old is None and new is not None and new.segments and new.segments[-1] != "items":
+    if old is None and new is not None and new.segments and not is_container(new):
         yield hit(new="/".join(new.segments), path="/".join(new.segments))
 
 
