@@ -688,7 +688,7 @@ def test_diff_github_files_an_old_file_defect_on_the_old_file(tmp_path, monkeypa
     warning = next(line for line in out if "title=load-warning" in line)
     assert warning.startswith("::warning file=old/apiDefinition.swagger.json,line=6,col=")
     assert warning.endswith("(line in the old file)")
-    assert out[-1] == ("connver diff old new: 24 finding(s), 14 failing; 14 breaking, 1 risky, 1 deprecation, "
+    assert out[-1] == ("connver diff old new: 21 finding(s), 11 failing; 11 breaking, 1 risky, 1 deprecation, "
                        "7 additive, 1 cosmetic; 1 load warning(s)")
 
 

@@ -208,7 +208,7 @@ def test_the_pr_names_a_larger_step_than_needed(run, tmp_path):
 
 def test_the_pr_opens_with_old_and_new_when_the_declared_version_is_right(run):
     result = run("notes", "--pr", f"{CONTOSO}/v2", f"{CONTOSO}/v3", "--date", DATE)
-    assert result.stdout.split("\n\n")[1] == "Updates **Contoso Notes** from `1.1` to `2.0`: 2 breaking and 1 additive changes."
+    assert result.stdout.split("\n\n")[1] == "Updates **Contoso Notes** from `1.1` to `2.0`: 1 breaking change."
 
 
 def test_an_unreadable_old_version_keeps_the_declared_one_and_says_why(tmp_path):

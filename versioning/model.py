@@ -103,6 +103,8 @@ class Field:
     #: Where ``schema`` itself sits when that differs from ``pointer`` (a body parameter's
     #: pointer names the parameter; its schema, often a ``$ref``, lives elsewhere).
     schema_pointer: tuple | None = None
+    #: True for the node holding a map's values (``additionalProperties``): not a named field.
+    container: bool = False
 
     # --- attributes rules read --------------------------------------------------------
     @property
@@ -168,7 +170,8 @@ class Field:
     @property
     def texts(self) -> dict[str, Any]:
         owner = self.raw if self.raw is not None else self.schema
-        return {key: owner[key] for key in ("description", "x-ms-summary", "title", "summary") if key in owner}
+        return {key: owner[key] for key in ("description", "x-ms-summary", "title", "summary", "example", "x-example")
+                if key in owner}
 
     @property
     def flow_key(self) -> str:
@@ -197,6 +200,11 @@ class Field:
         items = schema.get("items")
         if isinstance(items, dict):
             out["items"] = self._child("items", items, base + ("items",), False)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and "additionalProperties" not in out:
+            # a map's values: compared like a property (flows send and read them by their own keys)
+            out["additionalProperties"] = self._child("additionalProperties", extra, base + ("additionalProperties",),
+                                                      False, container=True)
         return out
 
     def _collect(self, schema, pointer, props, required, pointers, seen) -> None:
@@ -216,7 +224,8 @@ class Field:
                 if isinstance(node, dict) and (ref is None or ref not in seen):
                     self._collect(node, ptr, props, required, pointers, seen | {ref})
 
-    def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool) -> "Field":
+    def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool,
+               container: bool = False) -> "Field":
         node, ptr, ref = self.resolver.resolve(sub, pointer)
         cyclic = ref is not None and ref in self.chain
         if not isinstance(node, dict):
@@ -232,6 +241,7 @@ class Field:
             ref=ref,
             chain=self.chain + (ref,) if ref else self.chain,
             cyclic=cyclic,
+            container=container,
         )
 
 
@@ -349,7 +359,9 @@ class Operation:
                     field = Field(name, (), schema, node.get("required") is True, pointer, self.resolver,
                                   raw=node, location="body", ref=schema_ref,
                                   chain=(schema_ref,) if schema_ref else (), schema_pointer=schema_ptr)
-                    out[BODY_KEY] = field
+                    # Swagger 2.0 allows one body parameter; a second is kept (and warned about
+                    # by the connector) under its own name so that both are compared.
+                    out[BODY_KEY if BODY_KEY not in out or out[BODY_KEY].name == name else ("body", name)] = field
                 else:
                     out[(location, name)] = Field(name, (), node, node.get("required") is True, pointer,
                                                   self.resolver, raw=node, location=location, ref=ref)
@@ -522,7 +534,24 @@ class Connector:
                         f"{method.upper()} {path}; the second is compared as \"{op_id} ({method.upper()} {path})\""))
                     op_id = f"{op_id} ({method.upper()} {path})"
                 out[op_id] = Operation(op_id, method, path, raw, ("paths", path, method), item, self.resolver)
+                if _body_count(raw) + _body_count(item) > 1:
+                    self._warn_bodies(out[op_id])
         return out
+
+    def _warn_bodies(self, op: Operation) -> None:
+        """Two body parameters in one operation: invalid Swagger 2.0, warned about at the second."""
+        bodies = [field for key, field in op.parameters.items() if key[0] == "body"]
+        if len(bodies) < 2:
+            return
+        from .lines import locate_pointers
+
+        second = bodies[1].pointer
+        line, column = locate_pointers(self.source.files.get(self.swagger_name, b""), [second]).get(second, (1, 1))
+        names = ", ".join(field.name for field in bodies)
+        self.warnings.append(LoadWarning(
+            _file_label(self.source, self.swagger_name), line, column,
+            f"operation {op.id} has {len(bodies)} body parameters ({names}); Swagger 2.0 allows one: each is "
+            "compared on its own"))
 
     def section(self, name: str) -> Mapping[str, Any]:
         """A top-level object of apiProperties' ``properties`` (``{}`` when absent)."""
@@ -545,9 +574,28 @@ class Connector:
         return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
 
 
+def _body_count(node: Mapping[str, Any]) -> int:
+    """How many parameters written inline in ``node["parameters"]`` are in the body (cheap: no
+    ``$ref`` is followed; the full check runs only when this finds two)."""
+    listing = node.get("parameters")
+    if not isinstance(listing, list):
+        return 0
+    return sum(1 for p in listing if isinstance(p, dict) and (p.get("in") == "body" or "$ref" in p))
+
+
 def _declares(schema: Mapping[str, Any]) -> bool:
     """True when a schema says anything about the value beyond display text."""
     return any(key not in ("description", "title", "x-ms-summary", "example") for key in schema)
+
+
+def carries_outputs(schema: Mapping[str, Any]) -> bool:
+    """False for an object schema with no properties (and nothing else that yields fields):
+    ``{"type": "object"}`` on a 204 offers the designer no outputs, like no schema at all."""
+    keys = [key for key in schema if key not in ("description", "title", "x-ms-summary", "example", "examples")]
+    if schema.get("type") == "object" and all(key in ("type", "required") or (key == "properties" and not schema[key])
+                                              for key in keys):
+        return False
+    return _declares(schema)
 
 
 def _read_properties(source: SourceFiles, warnings: list[LoadWarning]) -> tuple[dict, bool]:

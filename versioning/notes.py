@@ -74,6 +74,8 @@ CHANGED_RULES = frozenset({
     "parameter-became-optional",
     "request-property-became-optional",
     "parameter-constraint-loosened",
+    "connection-parameter-became-optional",
+    "connection-parameter-allowed-values-added",
     "request-property-constraint-loosened",
 })
 
@@ -169,6 +171,11 @@ TODO: dict[str, str] = {
     "response-property-type-changed":
         "Check the later steps that use the output {path}: its {attribute} is now {new} (was {old}); fix "
         "expressions and conditions that rely on the old one.",
+    "response-header-removed":
+        "Replace every use of the output header {header} in later steps: it is no longer declared and reads as "
+        "empty.",
+    "response-header-type-changed":
+        "Check the later steps that use the output header {header}: its type is now {new} (was {old}).",
     "notification-content-removed":
         "Re-add this trigger in every flow that uses it and check the steps that use its outputs: its payload "
         "is no longer described.",
@@ -219,6 +226,17 @@ COSMETIC_NOUNS: dict[str, str] = {
     "description-changed": "connector description",
     "connector-metadata-changed": "connector metadata",
     "icon-changed": "icon",
+    "parameter-visibility-changed": "input visibility",
+    "request-property-visibility-changed": "input visibility",
+    "parameter-ref-renamed": "definition names",
+    "request-property-ref-renamed": "definition names",
+    "response-property-ref-renamed": "definition names",
+    "error-response-changed": "error responses",
+    "response-examples-changed": "examples",
+    "operation-annotation-status-changed": "operation release status",
+    "operation-trigger-hint-changed": "trigger hints",
+    "copilot-metadata-changed": "Copilot metadata",
+    "connection-parameters-ignored-changed": "unused connection parameters",
 }
 
 

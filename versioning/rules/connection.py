@@ -20,10 +20,22 @@ def _required(param: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
-def _hidden(param: Any) -> bool:
+def _constraints(param: Any) -> dict:
     ui = param.get("uiDefinition") if isinstance(param, dict) else None
     constraints = ui.get("constraints") if isinstance(ui, dict) else None
-    return isinstance(constraints, dict) and str(constraints.get("hidden", "")).lower() == "true"
+    return constraints if isinstance(constraints, dict) else {}
+
+
+def _hidden(param: Any) -> bool:
+    return str(_constraints(param).get("hidden", "")).lower() == "true"
+
+
+def _swapped_credential(ctx, param: Any) -> bool:
+    """A credential parameter (OAuth setting, secret) of a diff whose authentication kind
+    changed: auth-type-changed reports the switch once, as one change."""
+    from .definition import CREDENTIAL_TYPES, auth_changed
+
+    return isinstance(param, dict) and param.get("type") in CREDENTIAL_TYPES and auth_changed(ctx)
 
 
 @rule("connection-parameter-removed", Level.BREAKING, CP,
@@ -32,7 +44,7 @@ def _hidden(param: Any) -> bool:
       message="connection parameter {name} was removed",
       example=('"connectionParameters": {"api_key": {"type": "securestring"}}', '"connectionParameters": {}'))
 def connection_parameter_removed(ctx, old, new):
-    if old is not None and new is None:
+    if old is not None and new is None and not _swapped_credential(ctx, old):
         yield hit(old=old.get("type") if isinstance(old, dict) else None)
 
 
@@ -43,7 +55,7 @@ def connection_parameter_removed(ctx, old, new):
       example=('"connectionParameters": {}',
                '"connectionParameters": {"region": {"type": "string", "uiDefinition": {"constraints": {"required": "true"}}}}'))
 def connection_parameter_added_required(ctx, old, new):
-    if old is None and new is not None and _required(new) and not _hidden(new):
+    if old is None and new is not None and _required(new) and not _hidden(new) and not _swapped_credential(ctx, new):
         yield hit(new=new.get("type"))
 
 
@@ -54,7 +66,7 @@ def connection_parameter_added_required(ctx, old, new):
       example=('"connectionParameters": {}',
                '"connectionParameters": {"region": {"type": "string", "uiDefinition": {"constraints": {"required": "false"}}}}'))
 def connection_parameter_added_optional(ctx, old, new):
-    if old is None and new is not None and (not _required(new) or _hidden(new)):
+    if old is None and new is not None and (not _required(new) or _hidden(new)) and not _swapped_credential(ctx, new):
         yield hit(new=new.get("type") if isinstance(new, dict) else None)
 
 
@@ -74,8 +86,74 @@ def connection_parameter_became_required(ctx, old, new):
       message="connection parameter {name}: type changed from {old} to {new}",
       example=('"api_key": {"type": "string"}', '"api_key": {"type": "securestring"}'))
 def connection_parameter_type_changed(ctx, old, new):
-    if isinstance(old, dict) and isinstance(new, dict) and old.get("type") != new.get("type"):
+    if isinstance(old, dict) and isinstance(new, dict) and old.get("type") != new.get("type") and not (
+            _swapped_credential(ctx, old) and _swapped_credential(ctx, new)):
         yield hit(old=old.get("type"), new=new.get("type"), at="/type")
+
+
+@rule("connection-parameter-became-optional", Level.ADDITIVE, CP,
+      description="A required connection parameter became optional.",
+      why="Loosened: existing connections keep their value, new ones may leave it empty.",
+      message="connection parameter {name} became optional",
+      example=('"constraints": {"required": "true"}', '"constraints": {"required": "false"}'))
+def connection_parameter_became_optional(ctx, old, new):
+    if old is not None and new is not None and _required(old) and not _required(new):
+        yield hit(old=True, new=False, at="/uiDefinition/constraints/required")
+
+
+@rule("connection-parameter-hidden-changed", Level.RISKY, CP,
+      description="A connection parameter was hidden from, or shown again on, the connection dialog "
+                  "(uiDefinition.constraints.hidden).",
+      why="A hidden parameter takes its default: new connections can no longer set it (or now must decide on it). "
+          "Existing connections keep their value; check the default is what users need.",
+      message="connection parameter {name}: hidden changed from {old} to {new}",
+      example=('"constraints": {"required": "false"}', '"constraints": {"required": "false", "hidden": "true"}'))
+def connection_parameter_hidden_changed(ctx, old, new):
+    if isinstance(old, dict) and isinstance(new, dict) and _hidden(old) != _hidden(new):
+        yield hit(old=_hidden(old), new=_hidden(new), at="/uiDefinition/constraints/hidden")
+
+
+def _allowed(param: Any) -> list | None:
+    values = _constraints(param).get("allowedValues")
+    if not isinstance(values, list):
+        return None
+    return [v.get("value") if isinstance(v, dict) else v for v in values]
+
+
+@rule("connection-parameter-allowed-values-removed", Level.RISKY, CP,
+      description="Values were removed from a connection parameter's allowed values (uiDefinition.constraints."
+                  "allowedValues), or a list was put on a free parameter.",
+      why="Existing connections keep the value they hold; new connections can no longer pick it. Breaking where a "
+          "policy or the host depends on the value: check those.",
+      message="connection parameter {name}: allowed values removed: {removed}",
+      example=('"allowedValues": [{"text": "US", "value": "us"}, {"text": "EU", "value": "eu"}]',
+               '"allowedValues": [{"text": "US", "value": "us"}]'))
+def connection_parameter_allowed_values_removed(ctx, old, new):
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return
+    before, after = _allowed(old), _allowed(new)
+    if after is None:
+        return
+    removed = ["any value outside the new list"] if before is None else [v for v in before if v not in after]
+    if removed:
+        yield hit(old=before, new=after, at="/uiDefinition/constraints/allowedValues", removed=removed)
+
+
+@rule("connection-parameter-allowed-values-added", Level.ADDITIVE, CP,
+      description="Values were added to a connection parameter's allowed values (or its list was dropped).",
+      why="New connections get more choices; existing connections keep theirs.",
+      message="connection parameter {name}: allowed values added: {added}",
+      example=('"allowedValues": [{"text": "US", "value": "us"}]',
+               '"allowedValues": [{"text": "US", "value": "us"}, {"text": "EU", "value": "eu"}]'))
+def connection_parameter_allowed_values_added(ctx, old, new):
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return
+    before, after = _allowed(old), _allowed(new)
+    if before is None:
+        return
+    added = ["any value"] if after is None else [v for v in after if v not in before]
+    if added:
+        yield hit(old=before, new=after, at="/uiDefinition/constraints/allowedValues", added=added)
 
 
 @rule("oauth-settings-changed", Level.RISKY, CP,
@@ -237,3 +315,21 @@ def capabilities_changed(ctx, old, new):
     if before != after:
         yield Hit(old=before, new=after, location="x-ms-capabilities", pointer=("x-ms-capabilities",),
                   side="new" if after is not None else "old")
+
+
+@rule("connection-parameters-ignored-changed", Level.COSMETIC, C,
+      description="The plain connectionParameters changed while the connector has connectionParameterSets.",
+      why="Once connectionParameterSets exist, the platform creates connections with one of the sets and ignores the "
+          "plain connectionParameters: this change has no effect (was it meant for a set?).",
+      message="connectionParameters changed, but the platform ignores them: connections use connectionParameterSets",
+      example=('"connectionParameters": {"region": {"type": "string"}}, "connectionParameterSets": {"values": '
+               '[{"name": "key", "parameters": {"api_key": {"type": "securestring"}}}]}',
+               '"connectionParameters": {}, "connectionParameterSets": {"values": '
+               '[{"name": "key", "parameters": {"api_key": {"type": "securestring"}}}]}'))
+def connection_parameters_ignored_changed(ctx, old, new):
+    if parameter_sets(old) and parameter_sets(new):
+        before, after = old.section("connectionParameters"), new.section("connectionParameters")
+        if before != after:
+            yield Hit(old=sorted(before), new=sorted(after), location="connectionParameters", file=PROPERTIES_NAME,
+                      pointer=("properties", "connectionParameters"),
+                      side="new" if "connectionParameters" in new.properties else "old")

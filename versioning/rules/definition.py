@@ -67,19 +67,40 @@ def _auth_text(connector, providers: dict[str, tuple[tuple, str]]) -> str:
                   "replaced or removed, or an OAuth connection parameter's identity provider changed.",
       why="Existing connections hold credentials for the old type: every connection must be recreated and every flow "
           "re-pointed. Microsoft does not allow this in an update of a certified connector.",
-      message="authentication changed from {old} to {new}",
+      message="authentication changed from {old} to {new}: every existing connection must be recreated",
       example=('"securityDefinitions": {"api_key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}',
                '"securityDefinitions": {"oauth2_auth": {"type": "oauth2", "flow": "accessCode", '
                '"authorizationUrl": "https://login.contoso.com/authorize", "tokenUrl": "https://login.contoso.com/token"}}'))
 def auth_type_changed(ctx, old, new):
+    # One finding per diff: a switch of kind (API key to OAuth) usually also swaps the
+    # connection parameters, which the connection-parameter rules then leave to this one.
     old_providers, new_providers = identity_providers(old), identity_providers(new)
     if kinds_broken(auth_kinds(old), auth_kinds(new)):
         yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers), location="securityDefinitions",
                   pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
-    for key, (pointer, provider) in new_providers.items():
-        if key in old_providers and old_providers[key][1] != provider:
-            yield Hit(old=old_providers[key][1], new=provider, location=f"connection/{key}/identityProvider",
-                      pointer=pointer, file=PROPERTIES_NAME)
+        return
+    changed = [(key, pointer, provider) for key, (pointer, provider) in new_providers.items()
+               if key in old_providers and old_providers[key][1] != provider]
+    for key, pointer, provider in changed:
+        yield Hit(old=old_providers[key][1], new=provider, location=f"connection/{key}/identityProvider",
+                  pointer=pointer, file=PROPERTIES_NAME)
+    gone = {p for _, p in old_providers.values()} - {p for _, p in new_providers.values()}
+    if not changed and gone and new_providers:  # the OAuth parameter was renamed along with its provider
+        key, (pointer, _) = next(iter(new_providers.items()))
+        yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers),
+                  location=f"connection/{key}/identityProvider", pointer=pointer, file=PROPERTIES_NAME)
+
+
+def auth_changed(ctx) -> bool:
+    """True when auth-type-changed reports this diff (memoised: connection rules ask per key)."""
+    key = ("auth-changed",)
+    if key not in ctx.memo:
+        ctx.memo[key] = any(True for _ in auth_type_changed(ctx, ctx.old, ctx.new))
+    return ctx.memo[key]
+
+
+#: Connection parameter types that hold the credential itself: swapped with the auth type.
+CREDENTIAL_TYPES = {"oauthSetting", "securestring"}
 
 
 @rule("security-settings-changed", Level.RISKY, C,
@@ -119,6 +140,14 @@ def _top(connector, key: str) -> Any:
     return connector.swagger.get(key)
 
 
+def _meaning(key: str, value: Any) -> Any:
+    """A top-level member as the platform reads it: absent means its default, lists of names
+    are unordered."""
+    if value is None:
+        value = _ABSENT_MEANS.get(key)
+    return _unordered(value)
+
+
 def _unordered(value: Any) -> Any:
     """Lists of strings (schemes, media types) compared without regard to order."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -126,10 +155,14 @@ def _unordered(value: Any) -> Any:
     return value
 
 
+#: What an absent top-level member means (Swagger 2.0: no basePath serves from the host's root).
+_ABSENT_MEANS = {"basePath": "/"}
+
+
 def _field_rule(key: str):
     def check(ctx, old, new):
         before, after = _top(old, key), _top(new, key)
-        if _unordered(before) != _unordered(after):
+        if _meaning(key, before) != _meaning(key, after):
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
     return check
 
@@ -145,7 +178,8 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
     rule(_id, Level.RISKY, C,
          description=f"The definition's {_what} changed.",
          why="Requests go to a different address. Often per environment (a fork or a test tenant): silence it in "
-             f"configuration when that is expected (ignore = [\"{_id}\"]).",
+             f"configuration when that is expected (ignore = [\"{_id}\"]). Compared by meaning: no basePath is "
+             "basePath /.",
          message=f"{_what} changed from {{old}} to {{new}}",
          example=_EXAMPLES[_key],
          )(_field_rule(_key))
@@ -179,12 +213,13 @@ def description_changed(ctx, old, new):
 
 @rule("connector-metadata-changed", Level.COSMETIC, C,
       description="Publisher metadata changed (x-ms-connector-metadata, x-ms-api-annotation status, contact, license, "
-                  "publisher, stackOwner, iconBrandColor).",
+                  "terms of service, publisher, stackOwner, iconBrandColor).",
       why="Shown on the connector's page only; no effect on flows. (stackOwner and host often differ per fork.)",
       message="{name} changed",
       example=('"iconBrandColor": "#007ee5"', '"iconBrandColor": "#da3b01"'))
 def connector_metadata_changed(ctx, old, new):
-    for key in ("x-ms-connector-metadata", "x-ms-api-annotation", "contact", "license", "externalDocs"):
+    for key in ("x-ms-connector-metadata", "x-ms-api-annotation", "contact", "license", "externalDocs",
+                "termsOfService"):
         yield from _member_changed(old.swagger, new.swagger, key, (key,))
         yield from _member_changed(old.info, new.info, key, ("info", key))
     for key in ("publisher", "stackOwner", "iconBrandColor"):
@@ -228,3 +263,31 @@ def _file_changed(name: str, before: str | None, after: str | None):
       example=("icon.png: a 230 x 230 PNG, blue background", "icon.png: a 230 x 230 PNG, orange background"))
 def icon_changed(ctx, old, new):
     yield from _file_changed(ICON_NAME, old.icon_digest, new.icon_digest)
+
+
+def _copilot_keys(node: Any) -> dict[str, Any]:
+    if not isinstance(node, dict):
+        return {}
+    return {key: value for key, value in node.items()
+            if isinstance(key, str) and (key.startswith("x-ms-openai-") or key == "x-ms-keywords")}
+
+
+@rule("copilot-metadata-changed", Level.COSMETIC, C,
+      description="Copilot plugin metadata changed (x-ms-openai-data, x-ms-openai-manifest, x-ms-keywords), on the "
+                  "definition or on an operation.",
+      why="Read by Copilot when it picks an action for a prompt; flows and apps do not use it.",
+      message="{name} changed",
+      example=('"x-ms-openai-manifest": {"humanName": "Contoso Tasks"}',
+               '"x-ms-openai-manifest": {"humanName": "Contoso Task List"}'))
+def copilot_metadata_changed(ctx, old, new):
+    places = [((), old.swagger, new.swagger, None), (("info",), old.info, new.info, None)]
+    for old_op, new_op in ctx.op_pairs:
+        if old_op is not None and new_op is not None:
+            places.append((new_op.pointer, old_op.raw, new_op.raw, new_op.id))
+    for base, before_node, after_node, operation in places:
+        before, after = _copilot_keys(before_node), _copilot_keys(after_node)
+        for key in [*before, *(k for k in after if k not in before)]:
+            if before.get(key) != after.get(key):
+                where = f"operation/{operation}/{key}" if operation else "/".join(base + (key,))
+                yield Hit(old=before.get(key), new=after.get(key), location=where, pointer=base + (key,),
+                          operation=operation, side="new" if key in after else "old", details=(("name", where),))

@@ -218,3 +218,59 @@ def operation_replacement_changed(ctx, old, new):
     if after is not None and before != after:
         missing = "" if after in ctx.new.operations else " (no such operation in the new definition)"
         yield hit(old=before, new=after, at="/x-ms-api-annotation/replacement", missing=missing)
+
+
+def _pageable(op) -> dict | None:
+    value = op.raw.get("x-ms-pageable")
+    if isinstance(value, dict):
+        return value
+    return {} if value is True else None
+
+
+@rule("operation-pageable-removed", Level.RISKY, OP,
+      description="An operation lost its x-ms-pageable setting (or its nextLinkName changed).",
+      why="Steps with pagination turned on stop following the next link: they silently return the first page only "
+          "(or follow another field). Nothing fails, so check the flows that page through results.",
+      message="operation {operation}: pagination (x-ms-pageable) {what}",
+      example=('"get": {"operationId": "ListItems", "x-ms-pageable": {"nextLinkName": "nextLink"}}',
+               '"get": {"operationId": "ListItems"}'))
+def operation_pageable_removed(ctx, old, new):
+    if old is None or new is None:
+        return
+    before, after = _pageable(old), _pageable(new)
+    if before is not None and after is None:
+        yield hit(old=before.get("nextLinkName"), new=None, at="/x-ms-pageable", what="was removed")
+    elif before is not None and after is not None and before.get("nextLinkName") != after.get("nextLinkName"):
+        yield hit(old=before.get("nextLinkName"), new=after.get("nextLinkName"), at="/x-ms-pageable/nextLinkName",
+                  what=f"now follows {after.get('nextLinkName')} (was {before.get('nextLinkName')})")
+
+
+@rule("operation-pageable-added", Level.ADDITIVE, OP,
+      description="An operation gained an x-ms-pageable setting.",
+      why="Steps can now turn on pagination to follow the next link; existing steps keep reading one page.",
+      message="operation {operation}: pagination (x-ms-pageable) was added",
+      example=('"get": {"operationId": "ListItems"}',
+               '"get": {"operationId": "ListItems", "x-ms-pageable": {"nextLinkName": "nextLink"}}'))
+def operation_pageable_added(ctx, old, new):
+    if old is not None and new is not None and _pageable(old) is None and _pageable(new) is not None:
+        yield hit(old=None, new=_pageable(new).get("nextLinkName"), at="/x-ms-pageable")
+
+
+@rule("operation-annotation-status-changed", Level.COSMETIC, OP,
+      description="An operation's release status (x-ms-api-annotation.status: Preview, Production) changed.",
+      why="Shown as a label in the designer; the operation behaves the same.",
+      message="operation {operation}: status changed from {old} to {new}",
+      example=('"x-ms-api-annotation": {"status": "Preview"}', '"x-ms-api-annotation": {"status": "Production"}'))
+def operation_annotation_status_changed(ctx, old, new):
+    if old is not None and new is not None and old.annotation.get("status") != new.annotation.get("status"):
+        yield hit(old=old.annotation.get("status"), new=new.annotation.get("status"), at="/x-ms-api-annotation/status")
+
+
+@rule("operation-trigger-hint-changed", Level.COSMETIC, OP,
+      description="A trigger's x-ms-trigger-hint (the hint the designer shows on how the trigger fires) changed.",
+      why="Display text only.",
+      message="operation {operation}: trigger hint changed",
+      example=('"x-ms-trigger-hint": "Create an item to fire"', '"x-ms-trigger-hint": "Create or update an item to fire"'))
+def operation_trigger_hint_changed(ctx, old, new):
+    if old is not None and new is not None and old.raw.get("x-ms-trigger-hint") != new.raw.get("x-ms-trigger-hint"):
+        yield hit(old=old.raw.get("x-ms-trigger-hint"), new=new.raw.get("x-ms-trigger-hint"), at="/x-ms-trigger-hint")

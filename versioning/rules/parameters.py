@@ -8,12 +8,29 @@ as ``<bodyParam>/<property path>``.
 from __future__ import annotations
 
 from ..changes import Level
-from . import Kind, hit, rule
+from . import Kind, forms, hit, rule
 
 P = Kind.PARAMETER
+
+
+def is_container(field) -> bool:
+    """A node holding a list's items or a map's values (``additionalProperties``) rather than
+    a named field: its appearing or vanishing is not a field added or removed (what is below
+    it is compared)."""
+    return field.segments[-1:] == ("items",) or field.container
 R = Kind.REQUEST_PROPERTY
 
 _ADD_EXAMPLE = ('"parameters": []', '"parameters": [{"name": "tenant", "in": "query", "type": "string", "required": true}]')
+
+
+def _required_input(field) -> bool:
+    """Required of the flow: a ``readOnly`` property listed in ``required`` is required in the
+    service's answers only, never something a flow must send."""
+    return field.required and not _read_only(field)
+
+
+def _read_only(field) -> bool:
+    return field.schema.get("readOnly") is True or (field.raw or {}).get("readOnly") is True
 
 
 def _is_filled_by_platform(field) -> bool:
@@ -32,7 +49,7 @@ def _is_filled_by_platform(field) -> bool:
       message="body field {key} of {operation} was removed",
       example=('"properties": {"name": {"type": "string"}, "note": {"type": "string"}}', '"properties": {"name": {"type": "string"}}'))
 def input_removed(ctx, old, new):
-    if old is not None and new is None and not (old.segments and old.segments[-1] == "items"):
+    if old is not None and new is None and not is_container(old):
         yield hit(old=old.flow_key, key=old.flow_key)
 
 
@@ -47,7 +64,7 @@ def input_removed(ctx, old, new):
       message="required body field {key} was added to {operation}",
       example=('"required": [], "properties": {}', '"required": ["tenant"], "properties": {"tenant": {"type": "string"}}'))
 def input_added_required(ctx, old, new):
-    if old is None and new is not None and new.required and not _is_filled_by_platform(new) and new.segments[-1:] != ("items",):
+    if old is None and new is not None and _required_input(new) and not _is_filled_by_platform(new) and not is_container(new):
         yield hit(new=new.flow_key, key=new.flow_key)
 
 
@@ -62,7 +79,7 @@ def input_added_required(ctx, old, new):
       message="optional body field {key} was added to {operation}",
       example=('"properties": {}', '"properties": {"note": {"type": "string"}}'))
 def input_added_optional(ctx, old, new):
-    if old is None and new is not None and (not new.required or _is_filled_by_platform(new)) and new.segments[-1:] != ("items",):
+    if old is None and new is not None and (not _required_input(new) or _is_filled_by_platform(new)) and not is_container(new):
         yield hit(new=new.flow_key, key=new.flow_key, internal_default=_is_filled_by_platform(new))
 
 
@@ -77,7 +94,7 @@ def input_added_optional(ctx, old, new):
       message="body field {key} of {operation} became required",
       example=('"required": []', '"required": ["tenant"]'))
 def input_became_required(ctx, old, new):
-    if old is not None and new is not None and new.required and not old.required and not _is_filled_by_platform(new):
+    if old is not None and new is not None and _required_input(new) and not _required_input(old) and not _is_filled_by_platform(new):
         yield hit(old=False, new=True, at="/required", key=new.flow_key)
 
 
@@ -92,7 +109,7 @@ def input_became_required(ctx, old, new):
       message="body field {key} of {operation} became optional",
       example=('"required": ["tenant"]', '"required": []'))
 def input_became_optional(ctx, old, new):
-    if old is not None and new is not None and old.required and not new.required:
+    if old is not None and new is not None and _required_input(old) and not _required_input(new):
         yield hit(old=True, new=False, at="/required", key=new.flow_key)
 
 
@@ -119,22 +136,45 @@ def body_parameter_renamed(ctx, old, new):
 
 
 @rule("parameter-type-changed", Level.BREAKING, P,
-      description="A parameter's type or format changed.",
-      why="Values flows send may no longer be accepted or be read differently; the checker reports this as an error.",
-      message="parameter {name} of {operation}: {attribute} changed from {old} to {new}",
+      description="A parameter's type or format changed so that it accepts less (a type change with a format change "
+                  "is one change).",
+      why="Values flows send may no longer be accepted or be read differently; the checker reports this as an error. "
+          "A change that only widens what is accepted (a format dropped, int32 to int64, integer to number) is "
+          "parameter-type-widened instead.",
+      message="parameter {name} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('{"name": "count", "in": "query", "type": "string"}', '{"name": "count", "in": "query", "type": "integer"}'))
 @rule("request-property-type-changed", Level.BREAKING, R,
-      description="A request body field's type or format changed.",
-      why="Values flows send may no longer be accepted or be read differently.",
-      message="body field {key} of {operation}: {attribute} changed from {old} to {new}",
+      description="A request body field's type or format changed so that it accepts less.",
+      why="Values flows send may no longer be accepted or be read differently. A change that only widens what is "
+          "accepted is request-property-type-widened instead.",
+      message="body field {key} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('"count": {"type": "string"}', '"count": {"type": "integer"}'))
 def input_type_changed(ctx, old, new):
-    if old is None or new is None:
-        return
-    for attribute in ("type", "format"):
-        before, after = _declared(old, attribute), _declared(new, attribute)
-        if before != after:
-            yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute, key=new.flow_key)
+    if old is not None and new is not None and not forms.input_widened(old, new):
+        change = forms.type_change(old, new)
+        if change is not None:
+            yield hit(**change, key=new.flow_key)
+
+
+@rule("parameter-type-widened", Level.RISKY, P,
+      description="A parameter now accepts more values: its format was dropped or widened (int32 to int64), or its "
+                  "type went from integer to number.",
+      why="Every value an existing flow sends still fits, so nothing breaks; the service must cope with the wider "
+          "values new flows may send.",
+      message="parameter {name} of {operation}: {attribute} widened from {old} to {new}",
+      example=('{"name": "count", "in": "query", "type": "integer", "format": "int32"}',
+               '{"name": "count", "in": "query", "type": "integer", "format": "int64"}'))
+@rule("request-property-type-widened", Level.RISKY, R,
+      description="A request body field now accepts more values (format dropped or widened, integer to number).",
+      why="Every value an existing flow sends still fits, so nothing breaks; the service must cope with the wider "
+          "values new flows may send.",
+      message="body field {key} of {operation}: {attribute} widened from {old} to {new}",
+      example=('"count": {"type": "integer"}', '"count": {"type": "number"}'))
+def input_type_widened(ctx, old, new):
+    if old is not None and new is not None and forms.input_widened(old, new):
+        change = forms.type_change(old, new)
+        if change is not None:
+            yield hit(**change, key=new.flow_key)
 
 
 @rule("parameter-enum-values-removed", Level.BREAKING, P,
@@ -148,7 +188,7 @@ def input_type_changed(ctx, old, new):
       message="body field {key} of {operation}: allowed values removed: {removed}",
       example=('"kind": {"enum": ["a", "b"]}', '"kind": {"enum": ["a"]}'))
 def input_enum_narrowed(ctx, old, new):
-    if old is None or new is None or new.enum is None:
+    if old is None or new is None or new.enum is None or forms.respelled_enum(old, new):
         return
     if old.enum is None:
         yield hit(old=None, new=new.enum, at="/enum", removed="any value outside the new list", key=new.flow_key)
@@ -169,7 +209,7 @@ def input_enum_narrowed(ctx, old, new):
       message="body field {key} of {operation}: allowed values added: {added}",
       example=('"kind": {"enum": ["a"]}', '"kind": {"enum": ["a", "b"]}'))
 def input_enum_widened(ctx, old, new):
-    if old is None or new is None or old.enum is None:
+    if old is None or new is None or old.enum is None or forms.respelled_enum(old, new):
         return
     if new.enum is None:
         yield hit(old=old.enum, new=None, at="/enum", added="any value", key=new.flow_key)
@@ -196,6 +236,7 @@ def input_default_changed(ctx, old, new):
 
 _TIGHTER_IF_LOWER = {"maxLength", "maximum", "maxItems", "exclusiveMaximum"}
 _TIGHTER_IF_HIGHER = {"minLength", "minimum", "minItems", "exclusiveMinimum"}
+_EXCLUSIVE = {"exclusiveMaximum", "exclusiveMinimum"}
 
 
 def _constraint_moves(old, new):
@@ -203,6 +244,12 @@ def _constraint_moves(old, new):
     before, after = old.constraints, new.constraints
     for key in sorted(set(before) | set(after)):
         a, b = before.get(key), after.get(key)
+        if key in _EXCLUSIVE:  # Swagger 2.0: a boolean about maximum/minimum, absent meaning false
+            if bool(a is True) == bool(b is True) and not (_is_number(a) or _is_number(b)):
+                continue
+            if not (_is_number(a) or _is_number(b)):
+                yield key, a, b, b is True
+                continue
         if a == b:
             continue
         if a is None:
@@ -275,6 +322,44 @@ def input_hidden(ctx, old, new):
         yield hit(old=old.visibility, new="internal", at="/x-ms-visibility", key=new.flow_key)
 
 
+@rule("parameter-visibility-changed", Level.COSMETIC, P,
+      description="A parameter's x-ms-visibility moved between important, advanced and none (or out of internal).",
+      why="Only where the designer shows the field changes (up front, under advanced options); the value flows send "
+          "is the same. Becoming internal is parameter-hidden.",
+      message="parameter {name} of {operation}: visibility changed from {old} to {new}",
+      example=('{"name": "top", "in": "query", "x-ms-visibility": "advanced"}',
+               '{"name": "top", "in": "query", "x-ms-visibility": "important"}'))
+@rule("request-property-visibility-changed", Level.COSMETIC, R,
+      description="A request body field's x-ms-visibility moved between important, advanced and none (or out of "
+                  "internal).",
+      why="Only where the designer shows the field changes; the value flows send is the same. Becoming internal is "
+          "request-property-hidden.",
+      message="body field {key} of {operation}: visibility changed from {old} to {new}",
+      example=('"note": {"type": "string", "x-ms-visibility": "advanced"}', '"note": {"type": "string"}'))
+def input_visibility_changed(ctx, old, new):
+    if old is None or new is None or new.visibility == "internal":
+        return
+    before, after = old.visibility or "none", new.visibility or "none"
+    if before != after:
+        yield hit(old=before, new=after, at="/x-ms-visibility", key=new.flow_key)
+
+
+@rule("parameter-collection-format-changed", Level.RISKY, P,
+      description="How an array parameter's values are joined on the wire (collectionFormat: csv, ssv, tsv, pipes, "
+                  "multi) changed.",
+      why="Flows send the same list, but the request now carries it differently (a=1,2 against a=1&a=2): the service "
+          "may read it differently or reject it.",
+      message="parameter {name} of {operation}: collectionFormat changed from {old} to {new}",
+      example=('{"name": "ids", "in": "query", "type": "array", "items": {"type": "string"}}',
+               '{"name": "ids", "in": "query", "type": "array", "items": {"type": "string"}, "collectionFormat": "multi"}'))
+def parameter_collection_format_changed(ctx, old, new):
+    if old is None or new is None or old.location == "body" or new.location == "body":
+        return
+    before, after = old.schema.get("collectionFormat") or "csv", new.schema.get("collectionFormat") or "csv"
+    if before != after and "array" in (old.type, new.type):
+        yield hit(old=before, new=after, at="/collectionFormat")
+
+
 @rule("parameter-url-encoding-changed", Level.RISKY, P,
       description="A parameter's x-ms-url-encoding changed (single/double).",
       why="The same value is sent encoded differently: the service may read it differently.",
@@ -307,3 +392,26 @@ def input_description_changed(ctx, old, new):
 def _declared(field, attribute: str):
     """A schema attribute as declared (see :meth:`Field.declared`)."""
     return field.declared(attribute)
+
+
+@rule("parameter-ref-renamed", Level.COSMETIC, P,
+      description="A parameter (or the body's schema) now refers ($ref) to a definition under another name whose "
+                  "content is the same.",
+      why="Only the definition's name changed: the value accepted is the same, so nothing changes in meaning.",
+      message="parameter {name} of {operation} now refers to {new} (was {old}); the definitions are equal",
+      example=('"schema": {"$ref": "#/definitions/Task"}', '"schema": {"$ref": "#/definitions/TaskInput"}'))
+@rule("request-property-ref-renamed", Level.COSMETIC, R,
+      description="A request body field now refers ($ref) to a definition under another name whose content is the "
+                  "same.",
+      why="Only the definition's name changed: the value accepted is the same, so nothing changes in meaning.",
+      message="body field {key} of {operation} now refers to {new} (was {old}); the definitions are equal",
+      example=('"owner": {"$ref": "#/definitions/User"}', '"owner": {"$ref": "#/definitions/Person"}'))
+def input_ref_renamed(ctx, old, new):
+    if old is not None and new is not None and equal_under_other_name(ctx, old, new):
+        yield hit(old=old.ref, new=new.ref, at="/$ref", key=new.flow_key)
+
+
+def equal_under_other_name(ctx, old, new) -> bool:
+    """Both nodes refer to definitions of different names and equal content."""
+    return (old.ref is not None and new.ref is not None and old.ref != new.ref
+            and old.schema == new.schema and ctx.same(old.schema, new.schema))

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from ..changes import Level
-from . import Kind, hit, rule
+from . import Hit, Kind, forms, hit, rule
+from .parameters import is_container
 
 RS = Kind.RESPONSE
 RP = Kind.RESPONSE_PROPERTY
@@ -13,14 +14,15 @@ RP = Kind.RESPONSE_PROPERTY
 @rule("response-removed", Level.BREAKING, RS,
       description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
                   "default) or that response's schema was removed.",
-      why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
+      why="Flows read outputs from it: every dynamic-content reference to its fields breaks. An empty object schema "
+          "(no properties) carries no outputs, so dropping it (from a 204, say) is not reported.",
       message="the outputs of {operation} (response {code} and its schema) were removed",
       example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
                '"responses": {"204": {"description": "No content"}}'))
 def response_removed(ctx, old, new):
     # The engine pairs each operation's output response (Operation.output) only; one that
     # moved to another success code arrives paired with it.
-    if old is not None and new is None:
+    if old is not None and new is None and _carries_outputs(old):
         yield hit(old=old.code, code=old.code)
 
 
@@ -44,8 +46,15 @@ def response_code_changed(ctx, old, new):
       example=('"responses": {"204": {"description": "No content"}}',
                '"responses": {"200": {"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}'))
 def response_added(ctx, old, new):
-    if old is None and new is not None:
+    if old is None and new is not None and _carries_outputs(new):
         yield hit(new=new.code, code=new.code)
+
+
+def _carries_outputs(response) -> bool:
+    """An empty object schema (no properties) declares no outputs: dropping it is no removal."""
+    from ..model import carries_outputs
+
+    return response.schema is not None and carries_outputs(response.schema.schema)
 
 
 @rule("response-property-removed", Level.BREAKING, RP,
@@ -54,7 +63,7 @@ def response_added(ctx, old, new):
       message="output field {path} of {operation} was removed",
       example=('"properties": {"id": {"type": "string"}, "total": {"type": "number"}}', '"properties": {"id": {"type": "string"}}'))
 def response_property_removed(ctx, old, new):
-    if old is not None and new is None and old.segments and old.segments[-1] != "items":
+    if old is not None and new is None and old.segments and not is_container(old):
         yield hit(old="/".join(old.segments), path="/".join(old.segments))
 
 
@@ -64,23 +73,24 @@ def response_property_removed(ctx, old, new):
       message="output field {path} of {operation} was added",
       example=('"properties": {"id": {"type": "string"}}', '"properties": {"id": {"type": "string"}, "total": {"type": "number"}}'))
 def response_property_added(ctx, old, new):
-    if old is None and new is not None and new.segments and new.segments[-1] != "items":
+    if old is None and new is not None and new.segments and not is_container(new):
         yield hit(new="/".join(new.segments), path="/".join(new.segments))
 
 
 @rule("response-property-type-changed", Level.BREAKING, RP,
-      description="An output field's type or format changed (adding a type where none was declared, or dropping a format, counts).",
-      why="Expressions and later steps that use the value expect the old type; the checker reports this as an error.",
-      message="output field {path} of {operation}: {attribute} changed from {old} to {new}",
+      description="An output field's type or format changed (adding a type where none was declared, or dropping a format, "
+                  "counts; a type change with a format change is one change).",
+      why="Expressions and later steps that use the value expect the old type; the checker reports this as an error. "
+          "A number enum that became a string enum is this change too, with both forms in the message. Adding "
+          "type: object to a schema that already has properties is no change: it was an object already.",
+      message="output field {path} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('"total": {"type": "string"}', '"total": {"type": "number"}'))
 def response_property_type_changed(ctx, old, new):
     if old is None or new is None:
         return
-    for attribute in ("type", "format"):
-        before, after = _declared(old, attribute), _declared(new, attribute)
-        if before != after:
-            yield hit(old=before, new=after, at=f"/{attribute}", attribute=attribute,
-                      path="/".join(new.segments) or "(body)")
+    change = forms.type_change(old, new)
+    if change is not None:
+        yield hit(**change, path="/".join(new.segments) or "(body)")
 
 
 @rule("response-property-enum-changed", Level.RISKY, RP,
@@ -89,7 +99,7 @@ def response_property_type_changed(ctx, old, new):
       message="output field {path} of {operation}: enum changed",
       example=('"status": {"enum": ["open", "closed"]}', '"status": {"enum": ["open", "closed", "archived"]}'))
 def response_property_enum_changed(ctx, old, new):
-    if old is not None and new is not None and not _same_values(old.enum, new.enum):
+    if old is not None and new is not None and not _same_values(old.enum, new.enum) and not forms.respelled_enum(old, new):
         yield hit(old=old.enum, new=new.enum, at="/enum", path="/".join(new.segments) or "(body)")
 
 
@@ -142,3 +152,144 @@ def notification_content_added(ctx, old, new):
 def _declared(field, attribute: str):
     """A schema attribute as declared (see :meth:`Field.declared`)."""
     return field.declared(attribute)
+
+
+@rule("response-property-ref-renamed", Level.COSMETIC, RP,
+      description="An output (or the whole response schema) now refers ($ref) to a definition under another name "
+                  "whose content is the same.",
+      why="Only the definition's name changed: the outputs are the same, so nothing changes in meaning.",
+      message="output {path} of {operation} now refers to {new} (was {old}); the definitions are equal",
+      example=('"schema": {"$ref": "#/definitions/Task"}', '"schema": {"$ref": "#/definitions/TaskResult"}'))
+def response_property_ref_renamed(ctx, old, new):
+    from .parameters import equal_under_other_name
+
+    if old is not None and new is not None and equal_under_other_name(ctx, old, new):
+        yield hit(old=old.ref, new=new.ref, at="/$ref", path="/".join(new.segments) or "(body)")
+
+
+# --- response headers: outputs too ---------------------------------------------------------
+
+OP = Kind.OPERATION
+
+
+def _success_response(op):
+    """The response the designer reads outputs from (the output response, else the lowest 2xx)."""
+    if op.output is not None:
+        return op.output
+    codes = sorted((code for code in op.responses if code.startswith("2")), key=lambda c: (len(c), c))
+    return op.responses[codes[0]] if codes else None
+
+
+def _headers(op) -> tuple[object, dict]:
+    """(response, its declared headers by lower-cased name) of an operation's success
+    response; none for a webhook trigger, whose registration response only the platform reads."""
+    if op is None or (op.trigger and op.is_webhook):
+        return None, {}
+    response = _success_response(op)
+    headers = response.raw.get("headers") if response is not None else None
+    if not isinstance(headers, dict):
+        return response, {}
+    return response, {str(name).lower(): (str(name), value) for name, value in headers.items() if isinstance(value, dict)}
+
+
+def _header_hits(old, new):
+    """(what, name, old header, new header, response) for headers removed, added or retyped."""
+    if old is None or new is None:
+        return
+    old_response, before = _headers(old)
+    new_response, after = _headers(new)
+    for key in [*before, *(k for k in after if k not in before)]:
+        a, b = before.get(key), after.get(key)
+        yield key, a, b, old_response, new_response
+
+
+def _header_hit(response, header, side: str, **fields) -> Hit:
+    name = header[0]
+    pointer = response.pointer + ("headers", name)
+    return Hit(location=None, at=f"/responses/{response.code}/headers/{name}", pointer=pointer, side=side,
+               details=tuple(sorted({"header": name, "code": response.code, **fields}.items())),
+               old=fields.get("old_value"), new=fields.get("new_value"))
+
+
+@rule("response-header-removed", Level.BREAKING, OP,
+      description="A response header the operation declared (an output in the designer) was removed.",
+      why="The designer offers declared response headers as dynamic content: flows that read the header get "
+          "nothing, or fail where the expression needs it.",
+      message="output header {header} of {operation} (response {code}) was removed",
+      example=('"200": {"description": "OK", "headers": {"X-Total-Count": {"type": "integer"}}}',
+               '"200": {"description": "OK"}'))
+def response_header_removed(ctx, old, new):
+    for _, a, b, old_response, _ in _header_hits(old, new):
+        if a is not None and b is None:
+            yield _header_hit(old_response, a, "old", old_value=a[0])
+
+
+@rule("response-header-type-changed", Level.BREAKING, OP,
+      description="A declared response header's type or format changed.",
+      why="Flows read the header as dynamic content, typed: expressions that use it expect the old type.",
+      message="output header {header} of {operation} (response {code}): type changed from {old} to {new}",
+      example=('"headers": {"X-Total-Count": {"type": "integer"}}', '"headers": {"X-Total-Count": {"type": "string"}}'))
+def response_header_type_changed(ctx, old, new):
+    for _, a, b, _, new_response in _header_hits(old, new):
+        if a is not None and b is not None:
+            before = _header_type(a[1])
+            after = _header_type(b[1])
+            if before != after:
+                yield _header_hit(new_response, b, "new", old_value=before, new_value=after)
+
+
+@rule("response-header-added", Level.ADDITIVE, OP,
+      description="A response header was declared (a new output in the designer).",
+      why="New dynamic content; existing flows are unaffected.",
+      message="output header {header} of {operation} (response {code}) was added",
+      example=('"200": {"description": "OK"}',
+               '"200": {"description": "OK", "headers": {"X-Total-Count": {"type": "integer"}}}'))
+def response_header_added(ctx, old, new):
+    for _, a, b, _, new_response in _header_hits(old, new):
+        if a is None and b is not None:
+            yield _header_hit(new_response, b, "new", new_value=b[0])
+
+
+def _header_type(header: dict) -> str:
+    kind, fmt = header.get("type"), header.get("format")
+    return f"{kind} ({fmt})" if fmt else str(kind) if kind is not None else "(not set)"
+
+
+# --- error responses and examples: shown, never read by flows ----------------------------------
+
+@rule("error-response-changed", Level.COSMETIC, OP,
+      description="An error (non-2xx) response, other than the one outputs are read from, was added, removed or "
+                  "changed.",
+      why="Flows read outputs from the success response only; an error response documents what the service answers "
+          "when a call fails. Reported so that no difference goes unsaid.",
+      message="error response {code} of {operation} was {what}",
+      example=('"responses": {"200": {"description": "OK"}}',
+               '"responses": {"200": {"description": "OK"}, "404": {"description": "Not found"}}'))
+def error_response_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    skip = {r.code for r in (old.output, new.output) if r is not None}
+    before = {c: r for c, r in old.responses.items() if not c.startswith("2") and c not in skip}
+    after = {c: r for c, r in new.responses.items() if not c.startswith("2") and c not in skip}
+    for code in [*before, *(c for c in after if c not in before)]:
+        a, b = before.get(code), after.get(code)
+        if a is not None and b is not None and ctx.same(a.raw, b.raw):
+            continue
+        what = "added" if a is None else "removed" if b is None else "changed"
+        response = b if b is not None else a
+        yield Hit(at=f"/responses/{code}", pointer=response.pointer, side="new" if b is not None else "old",
+                  details=(("code", code), ("what", what)))
+
+
+@rule("response-examples-changed", Level.COSMETIC, RS,
+      description="The examples of the response outputs are read from changed (examples, x-ms-examples).",
+      why="Examples document the answer; flows never read them.",
+      message="examples of response {code} of {operation} changed",
+      example=('"200": {"description": "OK", "examples": {"application/json": {"id": "1"}}}',
+               '"200": {"description": "OK", "examples": {"application/json": {"id": "42"}}}'))
+def response_examples_changed(ctx, old, new):
+    if old is None or new is None:
+        return
+    for key in ("examples", "x-ms-examples"):
+        if old.raw.get(key) != new.raw.get(key):
+            yield hit(old=None, new=None, at=f"/{key}", code=new.code)
