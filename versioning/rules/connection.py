@@ -7,7 +7,7 @@ from typing import Any
 
 from ..changes import Level
 from ..sourcefiles import PROPERTIES_NAME
-from . import Hit, Kind, hit, rule
+from . import FlowImpact, Hit, Kind, Section, hit, rule
 
 CP = Kind.CONNECTION_PARAMETER
 C = Kind.CONNECTOR
@@ -27,6 +27,9 @@ def _hidden(param: Any) -> bool:
 
 
 @rule("connection-parameter-removed", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.REMOVED,
+      todo=("Recreate the connections of this connector (they hold a value for {name}) and switch every flow "
+            "and app to the new connection."),
       description="A connection parameter was removed (or renamed).",
       why="Existing connections hold a value under that key: they may stop working and have to be recreated.",
       message="connection parameter {name} was removed",
@@ -37,6 +40,9 @@ def connection_parameter_removed(ctx, old, new):
 
 
 @rule("connection-parameter-added-required", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Edit or recreate every connection of this connector to fill the new required connection "
+            "parameter {name}."),
       description="A required connection parameter was added.",
       why="Existing connections have no value for it: every user must edit or recreate their connection.",
       message="required connection parameter {name} was added",
@@ -48,6 +54,7 @@ def connection_parameter_added_required(ctx, old, new):
 
 
 @rule("connection-parameter-added-optional", Level.ADDITIVE, CP,
+      impact=FlowImpact.CONNECTS, section=Section.ADDED,
       description="An optional connection parameter was added.",
       why="Existing connections keep working without it.",
       message="optional connection parameter {name} was added",
@@ -59,6 +66,9 @@ def connection_parameter_added_optional(ctx, old, new):
 
 
 @rule("connection-parameter-became-required", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Edit or recreate every connection of this connector that leaves {name} empty: it is now "
+            "required."),
       description="An optional connection parameter became required.",
       why="Connections created without a value are no longer complete.",
       message="connection parameter {name} became required",
@@ -69,6 +79,8 @@ def connection_parameter_became_required(ctx, old, new):
 
 
 @rule("connection-parameter-type-changed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo="Check that existing connections still sign in; edit any that fail.",
       description="A connection parameter's type changed (for example string to securestring).",
       why="Stored connection values may be read differently; test an existing connection.",
       message="connection parameter {name}: type changed from {old} to {new}",
@@ -79,6 +91,8 @@ def connection_parameter_type_changed(ctx, old, new):
 
 
 @rule("oauth-settings-changed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo="Check that existing connections still sign in; recreate any that fail.",
       description="OAuth settings changed (client id, scopes, URLs, custom parameters), with the same identity provider.",
       why="Sign-in may ask for other consent or fail for existing connections: test with an existing connection.",
       message="connection parameter {name}: OAuth setting {setting} changed",
@@ -107,6 +121,8 @@ _NOT_COMPARED = {"identityProvider", "clientSecret"}
 
 
 @rule("connection-parameter-display-changed", Level.COSMETIC, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      noun="connection display text",
       description="A connection parameter's display text (uiDefinition) changed.",
       why="Display text on the connection dialog only.",
       message="connection parameter {name}: display text changed",
@@ -125,6 +141,9 @@ def parameter_sets(connector) -> dict[str, dict]:
 
 
 @rule("connection-parameter-set-removed", Level.BREAKING, C,
+      impact=FlowImpact.CONNECTS, section=Section.REMOVED,
+      todo=("Recreate the connections that used the {old} sign-in option with one of the remaining options, "
+            "and switch every flow and app to them."),
       description="A connection parameter set (one of several ways to authenticate) was removed.",
       why="Connections created with that option stop working and must be recreated with another one.",
       message="connection parameter set {old} was removed",
@@ -139,6 +158,7 @@ def connection_parameter_set_removed(ctx, old, new):
 
 
 @rule("connection-parameter-set-added", Level.ADDITIVE, C,
+      impact=FlowImpact.CONNECTS, section=Section.ADDED,
       description="A connection parameter set (a new way to authenticate) was added.",
       why="A new option when creating connections; existing connections keep theirs.",
       message="connection parameter set {new} was added",
@@ -155,6 +175,7 @@ def connection_parameter_set_added(ctx, old, new):
 
 
 @rule("connection-parameter-sets-introduced", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="Connections are now created with one of several connection parameter sets (multiple "
                   "authentication types), where they used the plain connection parameters before.",
       why="Existing connections were created without a set: check that they still sign in, and which set new "
@@ -185,6 +206,7 @@ def policies(connector) -> dict[str, dict]:
 
 
 @rule("policy-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="A policy template instance (set host, set header, route...) was added, removed or changed.",
       why="Policies rewrite requests at run time: the same flow may now call another URL or send other headers.",
       message="policy {title} was {what}",
@@ -205,6 +227,7 @@ def policy_changed(ctx, old, new):
 
 
 @rule("script-operations-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The list of operations that run through script.csx (scriptOperations) changed.",
       why="Operations added to or removed from the list start or stop running the custom code. An empty list means "
           "every operation runs through the script.",
@@ -224,6 +247,7 @@ def script_operations_changed(ctx, old, new):
 
 
 @rule("capabilities-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The connector's capabilities changed (apiProperties capabilities or x-ms-capabilities).",
       why="Capabilities decide where the connector can be used (actions, triggers, gateway, testConnection).",
       message="{name} changed from {old} to {new}",

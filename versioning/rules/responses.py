@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from ..changes import Level
-from . import Kind, hit, rule
+from . import FlowImpact, Kind, Section, hit, rule
 
 RS = Kind.RESPONSE
 RP = Kind.RESPONSE_PROPERTY
 
 
 @rule("response-removed", Level.BREAKING, RS,
+      impact=FlowImpact.READS_ANY, section=Section.REMOVED,
+      todo=("Check the later steps that read this {kind}'s outputs: the {code} response is no longer "
+            "described, so its dynamic content is gone."),
       description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
                   "default) or that response's schema was removed.",
       why="Flows read outputs from it: every dynamic-content reference to its fields breaks.",
@@ -25,6 +28,7 @@ def response_removed(ctx, old, new):
 
 
 @rule("response-code-changed", Level.RISKY, RS,
+      impact=FlowImpact.READS_ANY, section=Section.CHANGED,
       description="The response that holds the outputs moved to another status code (200 to 201, default to 200...); "
                   "its outputs are compared across the move.",
       why="Outputs keep their names, but whatever reads the status code (outputs('Step')['statusCode'], conditions) "
@@ -38,6 +42,7 @@ def response_code_changed(ctx, old, new):
 
 
 @rule("response-added", Level.ADDITIVE, RS,
+      impact=FlowImpact.READS_ANY, section=Section.ADDED,
       description="An operation that declared no outputs now has a success response with a schema.",
       why="New outputs: existing flows are unaffected.",
       message="response {code} of {operation} was added",
@@ -49,6 +54,9 @@ def response_added(ctx, old, new):
 
 
 @rule("response-property-removed", Level.BREAKING, RP,
+      impact=FlowImpact.READS, section=Section.REMOVED,
+      todo=("Replace every use of the output {path} in later steps (dynamic content and expressions): it no "
+            "longer exists and reads as empty."),
       description="An output field was removed (from a response or a webhook payload).",
       why="Flows that use it as dynamic content get nothing, or fail when the expression needs it.",
       message="output field {path} of {operation} was removed",
@@ -59,6 +67,7 @@ def response_property_removed(ctx, old, new):
 
 
 @rule("response-property-added", Level.ADDITIVE, RP,
+      impact=FlowImpact.READS, section=Section.ADDED,
       description="An output field was added.",
       why="New dynamic content; existing flows are unaffected.",
       message="output field {path} of {operation} was added",
@@ -69,6 +78,9 @@ def response_property_added(ctx, old, new):
 
 
 @rule("response-property-type-changed", Level.BREAKING, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
+      todo=("Check the later steps that use the output {path}: its {attribute} is now {new} (was {old}); fix "
+            "expressions and conditions that rely on the old one."),
       description="An output field's type or format changed (adding a type where none was declared, or dropping a format, counts).",
       why="Expressions and later steps that use the value expect the old type; the checker reports this as an error.",
       message="output field {path} of {operation}: {attribute} changed from {old} to {new}",
@@ -84,6 +96,7 @@ def response_property_type_changed(ctx, old, new):
 
 
 @rule("response-property-enum-changed", Level.RISKY, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
       description="The enum of an output field changed.",
       why="Conditions in flows that compare the value against the old list may take other branches.",
       message="output field {path} of {operation}: enum changed",
@@ -101,6 +114,8 @@ def _same_values(a: list | None, b: list | None) -> bool:
 
 
 @rule("response-property-description-changed", Level.COSMETIC, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
+      noun="output descriptions",
       description="An output field's display text (x-ms-summary, description, title) changed.",
       why="Display text only: the dynamic-content label changes.",
       message="output field {path} of {operation}: {field} changed",
@@ -116,6 +131,9 @@ def response_property_description_changed(ctx, old, new):
 
 
 @rule("notification-content-removed", Level.BREAKING, RP,
+      impact=FlowImpact.READS_ANY, section=Section.REMOVED,
+      todo=("Re-add this trigger in every flow that uses it and check the steps that use its outputs: its "
+            "payload is no longer described."),
       description="A webhook trigger's payload schema (x-ms-notification-content) was removed.",
       why="Flows read the trigger's outputs from it: every dynamic-content reference to them breaks.",
       message="webhook payload schema of {operation} was removed",
@@ -128,6 +146,7 @@ def notification_content_removed(ctx, old, new):
 
 
 @rule("notification-content-added", Level.ADDITIVE, RP,
+      impact=FlowImpact.READS, section=Section.ADDED,
       description="A webhook trigger gained a payload schema (x-ms-notification-content).",
       why="The trigger's outputs become available as dynamic content; existing flows are unaffected.",
       message="webhook payload schema of {operation} was added",
