@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\n\t"}
@@ -101,10 +101,21 @@ class Change:
 
     @property
     def message(self) -> str:
-        """The rendered one-line sentence for this change (from the rule's template)."""
-        from .rules import render_message
+        """The rendered one-line sentence for this change (from its rule's template).
 
-        return render_message(self)
+        The rule catalogue (:mod:`versioning.rules`, imported with the package) installs the
+        renderer with :func:`set_message_renderer`; this module never imports it back."""
+        return _render(self) if _render is not None else self.rule
 
     def sort_key(self) -> tuple:
         return (-self.level.severity, self.operation or "", self.location, self.rule)
+
+
+_render: Callable[[Change], str] | None = None
+
+
+def set_message_renderer(render: Callable[[Change], str]) -> None:
+    """Install how :attr:`Change.message` turns a change into its sentence (the rule
+    catalogue does, keyed by rule id)."""
+    global _render
+    _render = render

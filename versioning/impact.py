@@ -13,6 +13,9 @@ change, which flow steps it hits and why:
 * an output change hits the steps whose outputs are read at that path, below it, or as a
   whole; iterating over an array is hit only when the array itself changes;
 * a connection change (auth type, connection parameters) hits every flow using the connector.
+
+Which of these applies is the ``impact`` (:class:`~versioning.rules.FlowImpact`) of the
+change's rule, in the rule's row.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from typing import Any, Iterable
 from .changes import Change
 from .flows import FlowSet, ReadKind, StepUsage
 from .model import Connector, Operation
-from .rules import Kind, get_rule
+from .rules import FlowImpact, Kind, get_rule
 
-__all__ = ["BoundStep", "Impact", "Reason", "bind_steps", "connector_api_names", "find_impacts"]
+__all__ = ["BoundStep", "Impact", "Reason", "bind_steps", "connector_api_names", "find_impacts", "impact_class"]
 
 
 class Reason(str, Enum):
@@ -210,10 +213,22 @@ def _segments(path: str) -> list[str]:
 
 # --------------------------------------------------------------------------- impacts
 
-_REQUIRING = {"parameter-added-required", "parameter-became-required",
-              "request-property-added-required", "request-property-became-required"}
-_DEFAULTING = {"parameter-default-changed", "request-property-default-changed"}
-_ROUTE_RULES = {"operation-path-changed", "operation-method-changed"}
+#: The impact class of a rule whose row declares none, by the kind of node it looks at.
+_BY_KIND = {
+    Kind.CONNECTOR: FlowImpact.CONNECTS, Kind.CONNECTION_PARAMETER: FlowImpact.CONNECTS,
+    Kind.OPERATION: FlowImpact.CALLS, Kind.PARAMETER: FlowImpact.SENDS, Kind.REQUEST_PROPERTY: FlowImpact.SENDS,
+    Kind.RESPONSE: FlowImpact.READS_ANY, Kind.RESPONSE_PROPERTY: FlowImpact.READS,
+}
+
+
+def impact_class(rule_id: str) -> FlowImpact:
+    """The flow-impact class in a rule's row (by its kind when the row has none; an unknown
+    rule, e.g. from a newer connver, hits like a connector-wide change)."""
+    try:
+        spec = get_rule(rule_id)
+    except KeyError:
+        return FlowImpact.CONNECTS
+    return spec.impact or _BY_KIND[spec.kind]
 
 
 def find_impacts(changes: Iterable[Change], bound: list[BoundStep]) -> list[Impact]:
@@ -226,36 +241,35 @@ def find_impacts(changes: Iterable[Change], bound: list[BoundStep]) -> list[Impa
             by_operation.setdefault(step.operation, []).append(step)
     impacts: list[Impact] = []
     for change in changes:
-        try:
-            kind = get_rule(change.rule).kind
-        except KeyError:
-            kind = Kind.CONNECTOR
+        reach = impact_class(change.rule)
+        if reach is FlowImpact.NONE:
+            continue
         if change.operation is None:
-            if kind in (Kind.CONNECTOR, Kind.CONNECTION_PARAMETER):
+            if reach is FlowImpact.CONNECTS:
                 impacts.extend(Impact(change, flow, None, Reason.CONNECTS) for flow in flows)
             continue
         for step in by_operation.get(change.operation, ()):
-            impact = _impact(change, kind, step)
+            impact = _impact(change, reach, step)
             if impact is not None:
                 impacts.append(impact)
     return impacts
 
 
-def _impact(change: Change, kind: Kind, step: BoundStep) -> Impact | None:
+def _impact(change: Change, reach: FlowImpact, step: BoundStep) -> Impact | None:
     detail = change.detail
-    if kind in (Kind.PARAMETER, Kind.REQUEST_PROPERTY):
-        key = change.old if change.rule == "body-parameter-renamed" else detail.get("key") or detail.get("name")
+    if reach in (FlowImpact.SENDS, FlowImpact.OMITS):
+        key = detail.get("key") or detail.get("name")
         if not isinstance(key, str):
             return Impact(change, step.flow, step.step, Reason.CALLS, change.operation or "")
-        if change.rule in _REQUIRING or change.rule in _DEFAULTING:
+        if reach is FlowImpact.OMITS:
             if key in step.keys or _inside_unsent_object(key, step.keys):
                 return None
             return Impact(change, step.flow, step.step, Reason.OMITS, key)
         sent = sorted(k for k in step.keys if _related(k, key))
         return Impact(change, step.flow, step.step, Reason.SENDS, sent[0]) if sent else None
-    if kind in (Kind.RESPONSE, Kind.RESPONSE_PROPERTY):
+    if reach in (FlowImpact.READS, FlowImpact.READS_ANY):
         reads = step.usage.reads
-        if kind is Kind.RESPONSE or change.rule == "notification-content-removed" or "path" not in detail:
+        if reach is FlowImpact.READS_ANY or "path" not in detail:
             return Impact(change, step.flow, step.step, Reason.READS, reads[0].path) if reads else None
         path = detail["path"] if detail["path"] != "(body)" else ""
         for read in reads:
@@ -266,7 +280,7 @@ def _impact(change: Change, kind: Kind, step: BoundStep) -> Impact | None:
             if hit:
                 return Impact(change, step.flow, step.step, Reason.READS, read.path)
         return None
-    if change.rule in _ROUTE_RULES and not step.usage.step_type.binds_by_path:
+    if reach is FlowImpact.ROUTE and not step.usage.step_type.binds_by_path:
         return None  # flows bind to the operationId; only Logic Apps steps follow the route
     return Impact(change, step.flow, step.step, Reason.CALLS, change.operation or "")
 

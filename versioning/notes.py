@@ -5,19 +5,18 @@
 suggests where the declared one is missing or too low, saying so), a date, and sections in
 Keep a Changelog order. Each entry names the action or trigger as the designer shows it
 (its summary) with its operationId, and every breaking change carries one sentence of what
-a flow owner must do (:data:`TODO`, keyed by rule id). Templates in
+a flow owner must do (the ``todo`` of its rule's row). Templates in
 ``versioning/templates/`` render the data; ``to_dict`` is the JSON form.
 
 Which section a change goes to (:func:`section_for`), first match wins:
 
 * level **breaking** -> *Breaking changes* (whatever the rule: the level decides);
 * level **deprecation** -> *Deprecated*;
-* an auth or sign-in rule (:data:`SECURITY_RULES`) -> *Security*;
-* a removal (rule id containing ``-removed``) that is not breaking (only where a
-  configuration lowered its level) -> *Removed*;
-* a relaxation of something that existed (:data:`CHANGED_RULES`: became optional,
-  constraint loosened, no longer deprecated) -> *Changed*;
-* level **additive** -> *Added*; **risky** and **cosmetic** -> *Changed*.
+* otherwise the ``section`` of the rule's row: *Security* for auth and sign-in rules,
+  *Removed* for removals (only seen where a configuration lowered a breaking rule),
+  *Changed* for relaxations of something that existed (became optional, constraint
+  loosened, no longer deprecated), *Added*, *Changed*;
+* a rule with no row (or no section): level **additive** -> *Added*, else *Changed*.
 
 *Fixed* is never filled: a diff cannot tell a fix from a change. It is there for
 hand-written text.
@@ -27,12 +26,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from enum import Enum
 from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
 from .jsonload import LoadWarning
+from .rules import Rule, Section, get_rule
 from .rules import message_values as rule_message_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,42 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
 NOTES_SCHEMA = "connver-notes/1"
 
 
-class Section(str, Enum):
-    """Keep a Changelog's sections, with breaking changes first."""
-
-    BREAKING = "Breaking changes"
-    ADDED = "Added"
-    CHANGED = "Changed"
-    DEPRECATED = "Deprecated"
-    REMOVED = "Removed"
-    FIXED = "Fixed"
-    SECURITY = "Security"
-
-    def __str__(self) -> str:
-        return self.value
-
-
 #: Sections in the order they are written.
 SECTION_ORDER: tuple[Section, ...] = tuple(Section)
-
-#: Risky (or lowered) changes about authentication and sign-in.
-SECURITY_RULES = frozenset({
-    "auth-type-changed",
-    "security-settings-changed",
-    "oauth-settings-changed",
-    "connection-parameter-type-changed",
-})
-
-#: Additive changes to something users already had: Changed, not Added.
-CHANGED_RULES = frozenset({
-    "operation-undeprecated",
-    "parameter-became-optional",
-    "request-property-became-optional",
-    "parameter-constraint-loosened",
-    "connection-parameter-became-optional",
-    "connection-parameter-allowed-values-added",
-    "request-property-constraint-loosened",
-})
 
 
 def section_for(change: Change) -> Section:
@@ -96,148 +61,39 @@ def section_for(change: Change) -> Section:
         return Section.BREAKING
     if level is Level.DEPRECATION:
         return Section.DEPRECATED
-    if change.rule in SECURITY_RULES:
-        return Section.SECURITY
-    if "-removed" in change.rule:
-        return Section.REMOVED
-    if change.rule in CHANGED_RULES:
-        return Section.CHANGED
-    if level is Level.ADDITIVE:
-        return Section.ADDED
-    return Section.CHANGED
+    spec = _row(change.rule)
+    if spec is not None and spec.section is not None and spec.section is not Section.BREAKING:
+        return spec.section
+    return Section.ADDED if level is Level.ADDITIVE else Section.CHANGED
+
+
+def _row(rule_id: str) -> "Rule | None":
+    try:
+        return get_rule(rule_id)
+    except KeyError:
+        return None
 
 
 # --------------------------------------------------------------------------- what to do
 
-#: What a flow owner must do, keyed by rule id. Placeholders: those of the rule's message
-#: (``{name}``, ``{key}``, ``{path}``, ``{old}``, ``{new}``, ``{attribute}``...) plus
-#: ``{kind}`` (action, polling trigger, webhook trigger, or "connector") and
-#: ``{replacement}``. Every breaking rule of the catalogue has a row (a test checks it);
-#: :data:`GENERIC_TODO` covers rules raised to breaking by configuration.
-TODO: dict[str, str] = {
-    # operations
-    "operation-removed":
-        "Replace this {kind} in every flow and app that uses it; those steps fail from this version on.",
-    "operation-renamed":
-        "Re-add the {kind} in every flow that uses it (its operationId is now {new}) and fill in its inputs "
-        "again; change Power Apps formulas that call {old}.",
-    "operation-hidden":
-        "Replace this {kind} in every flow that uses it: the designer no longer shows it, so existing steps "
-        "cannot be edited.",
-    "operation-path-changed":
-        "Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and path); "
-        "Power Automate flows keep working.",
-    "operation-method-changed":
-        "Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and path); "
-        "Power Automate flows keep working.",
-    "trigger-type-changed":
-        "Delete and re-add this step in every flow that uses it: it changed from {old} to {new}.",
-    # inputs
-    "parameter-removed":
-        "Open every step that uses this {kind}, remove the value given for {key} and check the step still does "
-        "what you expect without it.",
-    "request-property-removed":
-        "Open every step that uses this {kind}, remove the value given for {key} and check the step still does "
-        "what you expect without it.",
-    "parameter-added-required":
-        "Fill the new required field {key} in every step that uses this {kind}.",
-    "request-property-added-required":
-        "Fill the new required field {key} in every step that uses this {kind}.",
-    "parameter-became-required":
-        "Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
-    "request-property-became-required":
-        "Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
-    "parameter-location-changed":
-        "Open every step that uses this {kind} and re-enter {name} where the designer shows it empty "
-        "(it is now a {new} parameter).",
-    "body-parameter-renamed":
-        "Re-add this {kind} in every flow that uses it and fill in its body fields again: their keys now start "
-        "with {new}/ instead of {old}/.",
-    "parameter-type-changed":
-        "Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was {old}).",
-    "request-property-type-changed":
-        "Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was {old}).",
-    "parameter-enum-values-removed":
-        "Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
-    "request-property-enum-values-removed":
-        "Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
-    # outputs
-    "response-removed":
-        "Check the later steps that read this {kind}'s outputs: the {code} response is no longer described, so "
-        "its dynamic content is gone.",
-    "response-property-removed":
-        "Replace every use of the output {path} in later steps (dynamic content and expressions): it no longer "
-        "exists and reads as empty.",
-    "response-property-type-changed":
-        "Check the later steps that use the output {path}: its {attribute} is now {new} (was {old}); fix "
-        "expressions and conditions that rely on the old one.",
-    "response-header-removed":
-        "Replace every use of the output header {header} in later steps: it is no longer declared and reads as "
-        "empty.",
-    "response-header-type-changed":
-        "Check the later steps that use the output header {header}: its type is now {new} (was {old}).",
-    "notification-content-removed":
-        "Re-add this trigger in every flow that uses it and check the steps that use its outputs: its payload "
-        "is no longer described.",
-    # the connection
-    "connection-parameter-removed":
-        "Recreate the connections of this connector (they hold a value for {name}) and switch every flow and app "
-        "to the new connection.",
-    "connection-parameter-added-required":
-        "Edit or recreate every connection of this connector to fill the new required connection parameter "
-        "{name}.",
-    "connection-parameter-became-required":
-        "Edit or recreate every connection of this connector that leaves {name} empty: it is now required.",
-    "connection-parameter-set-removed":
-        "Recreate the connections that used the {old} sign-in option with one of the remaining options, and "
-        "switch every flow and app to them.",
-    "auth-type-changed":
-        "Recreate the connection (authentication is now {new}, was {old}) and switch every flow and app to the "
-        "new connection.",
-    "dynamic-reference-broken":
-        "Existing steps keep their values, but the designer can no longer fill the dropdowns of this {kind} "
-        "({target} {problem}): type values in by hand when you edit them.",
-    # deprecations and security (shown with their sections, not only when breaking)
-    "operation-deprecated":
-        "Move your flows to {replacement} before this {kind} is removed.",
-    "oauth-settings-changed":
-        "Check that existing connections still sign in; recreate any that fail.",
-    "security-settings-changed":
-        "Check that existing connections still sign in; recreate any that fail.",
-    "connection-parameter-type-changed":
-        "Check that existing connections still sign in; edit any that fail.",
-}
-
-#: Used for a breaking change whose rule has no row in :data:`TODO`.
+#: Used for a breaking change whose rule's row has no ``todo`` (a rule raised to breaking
+#: by configuration).
 GENERIC_TODO = ("Open every flow and app that uses this {kind}, check that the step still works and fix it "
                 "before this version reaches them.")
 
-#: ``operation-deprecated`` when no replacement is known.
+#: A ``todo`` that names ``{replacement}`` when no replacement is known.
 DEPRECATED_NO_REPLACEMENT = "Plan to move your flows off this {kind}: it will be removed in a later version."
 
-#: Short names for folded cosmetic changes, by rule id (fallback: the rule id).
-COSMETIC_NOUNS: dict[str, str] = {
-    "operation-summary-changed": "operation names and descriptions",
-    "operation-visibility-changed": "operation visibility",
-    "parameter-description-changed": "input descriptions",
-    "request-property-description-changed": "input descriptions",
-    "response-property-description-changed": "output descriptions",
-    "connection-parameter-display-changed": "connection display text",
-    "description-changed": "connector description",
-    "connector-metadata-changed": "connector metadata",
-    "icon-changed": "icon",
-    "parameter-visibility-changed": "input visibility",
-    "request-property-visibility-changed": "input visibility",
-    "parameter-ref-renamed": "definition names",
-    "request-property-ref-renamed": "definition names",
-    "response-property-ref-renamed": "definition names",
-    "error-response-changed": "error responses",
-    "response-examples-changed": "examples",
-    "operation-annotation-status-changed": "operation release status",
-    "operation-trigger-hint-changed": "trigger hints",
-    "copilot-metadata-changed": "Copilot metadata",
-    "connection-parameters-ignored-changed": "unused connection parameters",
-}
+#: How the entries of an internal helper operation name their operation (``kind``). A helper is
+#: not in the designer: no flow owner has anything to do about its own changes (the dropdowns
+#: that call it are reported at the parameter, with their own sentence).
+HELPER_KIND = "internal helper"
+
+
+def noun_for(rule_id: str) -> str:
+    """How a folded cosmetic change is named: its row's ``noun``, else its id."""
+    spec = _row(rule_id)
+    return spec.noun if spec is not None and spec.noun else rule_id
 
 
 # --------------------------------------------------------------------------- data
@@ -286,7 +142,7 @@ class NotesSection:
             return None
         nouns: list[str] = []
         for entry in self.folded:
-            noun = COSMETIC_NOUNS.get(entry.rule, entry.rule)
+            noun = noun_for(entry.rule)
             if noun not in nouns:
                 nouns.append(noun)
         n = len(self.folded)
@@ -510,6 +366,8 @@ def make_entry(change: Change, old: "Connector", new: "Connector", context: Cont
     if op_id is not None:
         op = new.operations.get(op_id) or old.operations.get(op_id)
     kind = _kind(op) if op is not None else None
+    if op is not None and _helper(old.operations.get(change.operation or ""), new.operations.get(op_id or "")):
+        kind = HELPER_KIND
     todo = _todo(change, level, section, kind, context.replacements.get(change.operation or ""))
     return Entry(
         rule=change.rule,
@@ -534,8 +392,11 @@ def todo_for(change: Change, kind: str | None = None, replacement: str | None = 
 def _todo(change: Change, level: Level, section: Section, kind: str | None, replacement: str | None) -> str | None:
     if level not in (Level.BREAKING, Level.DEPRECATION) and section is not Section.SECURITY:
         return None
-    template = TODO.get(change.rule)
-    if change.rule == "operation-deprecated" and not replacement:
+    if kind == HELPER_KIND:
+        return None
+    spec = _row(change.rule)
+    template = spec.todo if spec is not None else None
+    if template is not None and "replacement" in template_fields(template) and not replacement:
         template = DEPRECATED_NO_REPLACEMENT
     if template is None:
         if level is not Level.BREAKING:
@@ -551,7 +412,7 @@ def _todo(change: Change, level: Level, section: Section, kind: str | None, repl
 
 
 def message_values(change: Change) -> dict[str, str]:
-    """The placeholders a rule's message (and a :data:`TODO` row) may use."""
+    """The placeholders a rule's message (and its row's ``todo``) may use."""
     values = rule_message_values(change)
     values.setdefault("key", values["name"])
     return values
@@ -594,6 +455,13 @@ def _advice(report) -> tuple[str, ...]:
     return tuple(_sentence(f.message) + "." for f in ops.findings if f.kind.value == "breaking-could-be-revision")
 
 
+def _helper(before, after) -> bool:
+    """An internal helper operation: internal on every side that has it (one that became
+    internal, or stopped being so, was an action or trigger that flows could use)."""
+    sides = [op for op in (before, after) if op is not None]
+    return bool(sides) and all(op.visibility == "internal" for op in sides)
+
+
 def _kind(op) -> str:
     kind = op.kind
     return "trigger" if kind.endswith("trigger") else kind
@@ -623,8 +491,8 @@ def _sentence(text: str, *, period: bool = False) -> str:
 
 
 __all__ = [
-    "CHANGED_RULES", "COSMETIC_NOUNS", "Entry", "GENERIC_TODO", "NOTES_SCHEMA", "NotesSection",
-    "ReleaseNotes", "SECTION_ORDER", "SECURITY_RULES", "Section", "TODO", "VersionHeading",
-    "Context", "build_notes", "build_sections", "make_entry", "message_values", "section_for", "template_fields",
-    "todo_for", "version_heading",
+    "DEPRECATED_NO_REPLACEMENT", "Entry", "GENERIC_TODO", "HELPER_KIND", "NOTES_SCHEMA", "NotesSection",
+    "ReleaseNotes", "SECTION_ORDER", "Section", "VersionHeading",
+    "Context", "build_notes", "build_sections", "make_entry", "message_values", "noun_for", "section_for",
+    "template_fields", "todo_for", "version_heading",
 ]

@@ -6,6 +6,21 @@ and yields :class:`Hit` objects. The engine turns hits into :class:`~versioning.
 objects, filling in the rule id, level, location, operation and file position. A function
 may back several rows (the same check for parameters and for body fields), which is why a
 rule never names its own id.
+
+Everything about a rule sits in its row, so nothing else keeps a list of rule ids:
+
+* ``level``, ``kind``, ``description``, ``why``, ``message``, ``example``: what it finds and
+  why that matters (``connver explain ID`` prints them);
+* ``impact`` (:class:`FlowImpact`): which flow steps a change hits (:mod:`versioning.impact`);
+* ``section`` (:class:`Section`): the release-notes section the change goes to when its level
+  does not decide it (a breaking change is always under *Breaking changes*, a deprecation
+  under *Deprecated*; the row's section is used at the rule's own level otherwise, and when a
+  configuration lowers a breaking rule, e.g. *Removed* for a removal);
+* ``todo``: what a flow owner must do, one sentence with the message's placeholders plus
+  ``{kind}`` and ``{replacement}`` (breaking, deprecation and security changes show it);
+* ``noun``: how a folded cosmetic change is named in release notes ("input descriptions").
+
+``tests/test_rule_rows.py`` fails when a row lacks what its level requires.
 """
 
 from __future__ import annotations
@@ -14,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Iterable
 
-from ..changes import Change, Level, printable
+from ..changes import Change, Level, printable, set_message_renderer
 
 
 class Kind(str, Enum):
@@ -27,6 +42,37 @@ class Kind(str, Enum):
     RESPONSE = "response"              # responses matched by status code
     RESPONSE_PROPERTY = "response-property"  # response / webhook payload schema nodes
     CONNECTION_PARAMETER = "connection-parameter"  # apiProperties connectionParameters, by key
+
+
+class Section(str, Enum):
+    """Keep a Changelog's sections, with breaking changes first (release notes)."""
+
+    BREAKING = "Breaking changes"
+    ADDED = "Added"
+    CHANGED = "Changed"
+    DEPRECATED = "Deprecated"
+    REMOVED = "Removed"
+    FIXED = "Fixed"
+    SECURITY = "Security"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class FlowImpact(str, Enum):
+    """Which flow steps a change of a rule hits (see :mod:`versioning.impact`)."""
+
+    CONNECTS = "connects"    # every flow holding a connection; the steps calling the operation if one is named
+    CALLS = "calls"          # every step calling the operation
+    ROUTE = "route"          # steps bound to the operation's method + path (Logic Apps)
+    SENDS = "sends"          # steps that send the input (the key, a field below it, or the object holding it)
+    OMITS = "omits"          # steps that do not send the input (newly required, default changed)
+    READS = "reads"          # steps that read the output at the change's path (any output when it names none)
+    READS_ANY = "reads-any"  # steps that read any output of the operation
+    NONE = "none"            # nothing flows hold on to
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -65,6 +111,10 @@ class Rule:
     message: str
     example: tuple[str, str]
     check: Check = field(repr=False, compare=False)
+    impact: FlowImpact | None = None
+    section: Section | None = None
+    todo: str | None = None
+    noun: str | None = None
 
 
 #: The catalogue, in registration order. Ids are stable: tests and ignore lists use them.
@@ -72,13 +122,18 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, level: Level, kind: Kind, *, description: str, why: str, message: str,
-         example: tuple[str, str] = ("", "")) -> Callable[[Check], Check]:
-    """Register ``check`` as rule ``id``. Stack it to register one function for several ids."""
+         example: tuple[str, str] = ("", ""), impact: FlowImpact | None = None, section: Section | None = None,
+         todo: str | None = None, noun: str | None = None) -> Callable[[Check], Check]:
+    """Register ``check`` as rule ``id``. Stack it to register one function for several ids.
+
+    ``impact``, ``section``, ``todo`` and ``noun`` are the row's fields for flow impact,
+    release notes and changelogs (see the module's docstring)."""
 
     def register(check: Check) -> Check:
         if id in RULES:
             raise ValueError(f"rule {id} registered twice")
-        RULES[id] = Rule(id, level, kind, description, why, message, example, check)
+        RULES[id] = Rule(id, level, kind, description, why, message, example, check,
+                         impact=impact, section=section, todo=todo, noun=noun)
         return check
 
     return register
@@ -117,6 +172,9 @@ def render_message(change: Change) -> str:
         return printable(spec.message.format(**values))
     except (KeyError, IndexError, ValueError):
         return printable(f"{spec.description} ({change.location})")
+
+
+set_message_renderer(render_message)
 
 
 def message_values(change: Change) -> dict[str, str]:

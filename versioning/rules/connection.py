@@ -7,7 +7,7 @@ from typing import Any
 
 from ..changes import Level
 from ..sourcefiles import PROPERTIES_NAME
-from . import Hit, Kind, hit, rule
+from . import FlowImpact, Hit, Kind, Section, hit, rule
 
 CP = Kind.CONNECTION_PARAMETER
 C = Kind.CONNECTOR
@@ -39,6 +39,9 @@ def _swapped_credential(ctx, param: Any) -> bool:
 
 
 @rule("connection-parameter-removed", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.REMOVED,
+      todo=("Recreate the connections of this connector (they hold a value for {name}) and switch every flow "
+            "and app to the new connection."),
       description="A connection parameter was removed (or renamed).",
       why="Existing connections hold a value under that key: they may stop working and have to be recreated.",
       message="connection parameter {name} was removed",
@@ -49,6 +52,9 @@ def connection_parameter_removed(ctx, old, new):
 
 
 @rule("connection-parameter-added-required", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Edit or recreate every connection of this connector to fill the new required connection "
+            "parameter {name}."),
       description="A required connection parameter was added.",
       why="Existing connections have no value for it: every user must edit or recreate their connection.",
       message="required connection parameter {name} was added",
@@ -60,6 +66,7 @@ def connection_parameter_added_required(ctx, old, new):
 
 
 @rule("connection-parameter-added-optional", Level.ADDITIVE, CP,
+      impact=FlowImpact.CONNECTS, section=Section.ADDED,
       description="An optional connection parameter was added.",
       why="Existing connections keep working without it.",
       message="optional connection parameter {name} was added",
@@ -71,6 +78,9 @@ def connection_parameter_added_optional(ctx, old, new):
 
 
 @rule("connection-parameter-became-required", Level.BREAKING, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Edit or recreate every connection of this connector that leaves {name} empty: it is now "
+            "required."),
       description="An optional connection parameter became required.",
       why="Connections created without a value are no longer complete.",
       message="connection parameter {name} became required",
@@ -81,6 +91,8 @@ def connection_parameter_became_required(ctx, old, new):
 
 
 @rule("connection-parameter-type-changed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo="Check that existing connections still sign in; edit any that fail.",
       description="A connection parameter's type changed (for example string to securestring).",
       why="Stored connection values may be read differently; test an existing connection.",
       message="connection parameter {name}: type changed from {old} to {new}",
@@ -92,6 +104,7 @@ def connection_parameter_type_changed(ctx, old, new):
 
 
 @rule("connection-parameter-became-optional", Level.ADDITIVE, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="A required connection parameter became optional.",
       why="Loosened: existing connections keep their value, new ones may leave it empty.",
       message="connection parameter {name} became optional",
@@ -102,6 +115,7 @@ def connection_parameter_became_optional(ctx, old, new):
 
 
 @rule("connection-parameter-hidden-changed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="A connection parameter was hidden from, or shown again on, the connection dialog "
                   "(uiDefinition.constraints.hidden).",
       why="A hidden parameter takes its default: new connections can no longer set it (or now must decide on it). "
@@ -121,6 +135,7 @@ def _allowed(param: Any) -> list | None:
 
 
 @rule("connection-parameter-allowed-values-removed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="Values were removed from a connection parameter's allowed values (uiDefinition.constraints."
                   "allowedValues), or a list was put on a free parameter.",
       why="Existing connections keep the value they hold; new connections can no longer pick it. Breaking where a "
@@ -140,6 +155,7 @@ def connection_parameter_allowed_values_removed(ctx, old, new):
 
 
 @rule("connection-parameter-allowed-values-added", Level.ADDITIVE, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="Values were added to a connection parameter's allowed values (or its list was dropped).",
       why="New connections get more choices; existing connections keep theirs.",
       message="connection parameter {name}: allowed values added: {added}",
@@ -157,6 +173,8 @@ def connection_parameter_allowed_values_added(ctx, old, new):
 
 
 @rule("oauth-settings-changed", Level.RISKY, CP,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo="Check that existing connections still sign in; recreate any that fail.",
       description="OAuth settings changed (client id, scopes, URLs, custom parameters), with the same identity provider.",
       why="Sign-in may ask for other consent or fail for existing connections: test with an existing connection.",
       message="connection parameter {name}: OAuth setting {setting} changed",
@@ -185,6 +203,8 @@ _NOT_COMPARED = {"identityProvider", "clientSecret"}
 
 
 @rule("connection-parameter-display-changed", Level.COSMETIC, CP,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      noun="connection display text",
       description="A connection parameter's display text (uiDefinition) changed.",
       why="Display text on the connection dialog only.",
       message="connection parameter {name}: display text changed",
@@ -203,6 +223,9 @@ def parameter_sets(connector) -> dict[str, dict]:
 
 
 @rule("connection-parameter-set-removed", Level.BREAKING, C,
+      impact=FlowImpact.CONNECTS, section=Section.REMOVED,
+      todo=("Recreate the connections that used the {old} sign-in option with one of the remaining options, "
+            "and switch every flow and app to them."),
       description="A connection parameter set (one of several ways to authenticate) was removed.",
       why="Connections created with that option stop working and must be recreated with another one.",
       message="connection parameter set {old} was removed",
@@ -217,6 +240,7 @@ def connection_parameter_set_removed(ctx, old, new):
 
 
 @rule("connection-parameter-set-added", Level.ADDITIVE, C,
+      impact=FlowImpact.CONNECTS, section=Section.ADDED,
       description="A connection parameter set (a new way to authenticate) was added.",
       why="A new option when creating connections; existing connections keep theirs.",
       message="connection parameter set {new} was added",
@@ -233,6 +257,7 @@ def connection_parameter_set_added(ctx, old, new):
 
 
 @rule("connection-parameter-sets-introduced", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="Connections are now created with one of several connection parameter sets (multiple "
                   "authentication types), where they used the plain connection parameters before.",
       why="Existing connections were created without a set: check that they still sign in, and which set new "
@@ -263,6 +288,7 @@ def policies(connector) -> dict[str, dict]:
 
 
 @rule("policy-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="A policy template instance (set host, set header, route...) was added, removed or changed.",
       why="Policies rewrite requests at run time: the same flow may now call another URL or send other headers.",
       message="policy {title} was {what}",
@@ -283,6 +309,7 @@ def policy_changed(ctx, old, new):
 
 
 @rule("script-operations-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The list of operations that run through script.csx (scriptOperations) changed.",
       why="Operations added to or removed from the list start or stop running the custom code. An empty list means "
           "every operation runs through the script.",
@@ -302,6 +329,7 @@ def script_operations_changed(ctx, old, new):
 
 
 @rule("capabilities-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The connector's capabilities changed (apiProperties capabilities or x-ms-capabilities).",
       why="Capabilities decide where the connector can be used (actions, triggers, gateway, testConnection).",
       message="{name} changed from {old} to {new}",
@@ -318,6 +346,8 @@ def capabilities_changed(ctx, old, new):
 
 
 @rule("connection-parameters-ignored-changed", Level.COSMETIC, C,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='unused connection parameters',
       description="The plain connectionParameters changed while the connector has connectionParameterSets.",
       why="Once connectionParameterSets exist, the platform creates connections with one of the sets and ignores the "
           "plain connectionParameters: this change has no effect (was it meant for a set?).",

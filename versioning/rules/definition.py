@@ -7,7 +7,7 @@ from typing import Any
 
 from ..changes import Level
 from ..sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME
-from . import Hit, Kind, rule
+from . import FlowImpact, Hit, Kind, Section, rule
 
 C = Kind.CONNECTOR
 
@@ -63,6 +63,9 @@ def _auth_text(connector, providers: dict[str, tuple[tuple, str]]) -> str:
 
 
 @rule("auth-type-changed", Level.BREAKING, C,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo=("Recreate the connection (authentication is now {new}, was {old}) and switch every flow and app "
+            "to the new connection."),
       description="The authentication existing connections use changed: a securityDefinitions type or OAuth flow was "
                   "replaced or removed, or an OAuth connection parameter's identity provider changed.",
       why="Existing connections hold credentials for the old type: every connection must be recreated and every flow "
@@ -104,6 +107,8 @@ CREDENTIAL_TYPES = {"oauthSetting", "securestring"}
 
 
 @rule("security-settings-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.SECURITY,
+      todo="Check that existing connections still sign in; recreate any that fail.",
       description="Security settings other than the type changed (API key header, OAuth URLs or scopes).",
       why="Connections keep their type but the credential may be sent or obtained differently: test sign-in.",
       message="security definition {name} changed",
@@ -182,10 +187,12 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
              "basePath /.",
          message=f"{_what} changed from {{old}} to {{new}}",
          example=_EXAMPLES[_key],
+         impact=FlowImpact.CONNECTS, section=Section.CHANGED,
          )(_field_rule(_key))
 
 
 @rule("media-types-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The definition's consumes or produces media types changed, other than by adding types.",
       why="Requests or responses of every operation that does not declare its own may be encoded differently.",
       message="{name} changed from {old} to {new}",
@@ -202,6 +209,8 @@ def _strings(value: Any) -> list[str]:
 
 
 @rule("description-changed", Level.COSMETIC, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      noun="connector description",
       description="The connector's title or description changed.",
       why="Display text only.",
       message="{name} changed",
@@ -212,6 +221,8 @@ def description_changed(ctx, old, new):
 
 
 @rule("connector-metadata-changed", Level.COSMETIC, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      noun="connector metadata",
       description="Publisher metadata changed (x-ms-connector-metadata, x-ms-api-annotation status, contact, license, "
                   "terms of service, publisher, stackOwner, iconBrandColor).",
       why="Shown on the connector's page only; no effect on flows. (stackOwner and host often differ per fork.)",
@@ -237,6 +248,7 @@ def _member_changed(before_map, after_map, key: str, pointer: tuple, *, location
 
 
 @rule("script-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="The custom code (script.csx) was added, removed or changed.",
       why="Custom code rewrites requests and responses of the operations it runs for: behaviour may change anywhere. "
           "Review the code change and test the affected operations.",
@@ -257,6 +269,8 @@ def _file_changed(name: str, before: str | None, after: str | None):
 
 
 @rule("icon-changed", Level.COSMETIC, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      noun="icon",
       description="The icon (icon.png) changed.",
       why="Display only.",
       message="icon.png {what}",
@@ -273,6 +287,8 @@ def _copilot_keys(node: Any) -> dict[str, Any]:
 
 
 @rule("copilot-metadata-changed", Level.COSMETIC, C,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='Copilot metadata',
       description="Copilot plugin metadata changed (x-ms-openai-data, x-ms-openai-manifest, x-ms-keywords), on the "
                   "definition or on an operation.",
       why="Read by Copilot when it picks an action for a prompt; flows and apps do not use it.",

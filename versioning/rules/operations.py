@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from ..changes import Level
-from . import Kind, hit, rule
+from . import FlowImpact, Kind, Section, hit, rule
 
 OP = Kind.OPERATION
 
 
 @rule("operation-removed", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.REMOVED,
+      todo="Replace this {kind} in every flow and app that uses it; those steps fail from this version on.",
       description="An operation (action or trigger) was removed.",
       why="Every flow step and Power Apps formula that calls it fails, and the designer can no longer open those steps. "
           "Keep it and mark it deprecated instead, or add a new revision in the same x-ms-api-annotation family.",
@@ -20,6 +22,7 @@ def operation_removed(ctx, old, new):
 
 
 @rule("operation-added", Level.ADDITIVE, OP,
+      impact=FlowImpact.CALLS, section=Section.ADDED,
       description="A new operation (action or trigger) was added.",
       why="A new capability; existing flows are not affected.",
       message="operation {new} was added",
@@ -30,6 +33,7 @@ def operation_added(ctx, old, new):
 
 
 @rule("operation-new-revision", Level.ADDITIVE, OP,
+      impact=FlowImpact.CALLS, section=Section.ADDED,
       description="A new revision of an operation was added in the same x-ms-api-annotation family, the old one kept.",
       why="This is the sanctioned way to change an operation incompatibly: existing flows keep the old revision, "
           "new flows get the new one.",
@@ -45,6 +49,9 @@ def operation_new_revision(ctx, old, new):
 
 
 @rule("operation-renamed", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      todo=("Re-add the {kind} in every flow that uses it (its operationId is now {new}) and fill in its "
+            "inputs again; change Power Apps formulas that call {old}."),
       description="An operation's operationId changed while its method and path (or its id but for case) stayed.",
       why="Flows and apps bind to the operationId: every step calling the old id breaks and must be re-added. "
           "Keep the old id (deprecated) beside the new one instead.",
@@ -62,6 +69,9 @@ def operation_renamed(ctx, old, new):
 
 
 @rule("operation-hidden", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      todo=("Replace this {kind} in every flow that uses it: the designer no longer shows it, so existing "
+            "steps cannot be edited."),
       description="An operation became x-ms-visibility: internal.",
       why="Internal operations are hidden from the designer: existing steps can no longer be edited and users cannot add it.",
       message="operation {operation} was hidden (x-ms-visibility: {new})",
@@ -72,6 +82,8 @@ def operation_hidden(ctx, old, new):
 
 
 @rule("operation-visibility-changed", Level.COSMETIC, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      noun="operation visibility",
       description="An operation's x-ms-visibility changed between none, important and advanced (or back from internal).",
       why="Only where the designer shows the operation changes.",
       message="operation {operation} visibility changed from {old} to {new}",
@@ -82,6 +94,8 @@ def operation_visibility_changed(ctx, old, new):
 
 
 @rule("operation-deprecated", Level.DEPRECATION, OP,
+      impact=FlowImpact.CALLS, section=Section.DEPRECATED,
+      todo="Move your flows to {replacement} before this {kind} is removed.",
       description="An operation was marked deprecated: true.",
       why="Existing flows keep working; the designer warns and hides it from new flows. Users should move to the replacement.",
       message="operation {operation} was deprecated",
@@ -92,6 +106,7 @@ def operation_deprecated(ctx, old, new):
 
 
 @rule("operation-undeprecated", Level.ADDITIVE, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
       description="An operation is no longer deprecated.",
       why="The operation is offered for new flows again.",
       message="operation {operation} is no longer deprecated",
@@ -102,6 +117,9 @@ def operation_undeprecated(ctx, old, new):
 
 
 @rule("operation-path-changed", Level.BREAKING, OP,
+      impact=FlowImpact.ROUTE, section=Section.CHANGED,
+      todo=("Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and "
+            "path); Power Automate flows keep working."),
       description="An operation's path template changed.",
       why="Logic Apps bind to method + path and break; Power Automate flows keep working, but the request goes to a "
           "different URL: check the service accepts it.",
@@ -113,6 +131,9 @@ def operation_path_changed(ctx, old, new):
 
 
 @rule("operation-method-changed", Level.BREAKING, OP,
+      impact=FlowImpact.ROUTE, section=Section.CHANGED,
+      todo=("Re-add this {kind} in every Logic Apps workflow that uses it (Logic Apps bind to the method and "
+            "path); Power Automate flows keep working."),
       description="An operation's HTTP method changed.",
       why="Logic Apps bind to method + path and break; the service must accept the new method for existing flows.",
       message="operation {operation} method changed from {old} to {new}",
@@ -123,6 +144,7 @@ def operation_method_changed(ctx, old, new):
 
 
 @rule("operation-media-types-changed", Level.RISKY, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
       description="The media types an operation consumes or produces changed (its own list, or the definition's "
                   "that it inherits), other than by adding types.",
       why="The request body or the response is encoded differently (JSON, form data, XML...): check that existing steps "
@@ -150,6 +172,8 @@ def media_types(node, swagger, key: str) -> list[str]:
 
 
 @rule("trigger-type-changed", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      todo="Delete and re-add this step in every flow that uses it: it changed from {old} to {new}.",
       description="An operation changed between action and trigger, single and batch trigger, or polling and webhook.",
       why="Flows store the kind of step: a trigger that becomes an action (or a polling trigger a webhook) cannot run in "
           "existing flows, which must be rebuilt.",
@@ -170,6 +194,8 @@ def _trigger_kind(op) -> str:
 
 
 @rule("operation-summary-changed", Level.COSMETIC, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      noun="operation names and descriptions",
       description="An operation's summary (its name in the designer) or description changed.",
       why="Display text only: existing flows are unaffected, but users may look for the old name.",
       message="operation {operation} {field} changed",
@@ -183,6 +209,7 @@ def operation_summary_changed(ctx, old, new):
 
 
 @rule("operation-family-changed", Level.RISKY, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
       description="An operation's x-ms-api-annotation family or revision changed.",
       why="The platform groups revisions by family: a changed family or revision can hide the operation behind another one.",
       message="operation {operation} annotation changed from {old} to {new}",
@@ -203,6 +230,8 @@ def _replacement(op) -> str | None:
 
 
 @rule("operation-replacement-changed", Level.DEPRECATION, OP,
+      impact=FlowImpact.CALLS, section=Section.DEPRECATED,
+      todo="Move your flows to {new} (now named as the replacement) before this {kind} is removed.",
       description="The operation named as the replacement of a deprecated operation (x-ms-api-annotation.replacement) "
                   "was set or changed.",
       why="The designer points users of the deprecated operation to its replacement: they will move their steps there.",
@@ -228,6 +257,7 @@ def _pageable(op) -> dict | None:
 
 
 @rule("operation-pageable-removed", Level.RISKY, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
       description="An operation lost its x-ms-pageable setting (or its nextLinkName changed).",
       why="Steps with pagination turned on stop following the next link: they silently return the first page only "
           "(or follow another field). Nothing fails, so check the flows that page through results.",
@@ -246,6 +276,7 @@ def operation_pageable_removed(ctx, old, new):
 
 
 @rule("operation-pageable-added", Level.ADDITIVE, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
       description="An operation gained an x-ms-pageable setting.",
       why="Steps can now turn on pagination to follow the next link; existing steps keep reading one page.",
       message="operation {operation}: pagination (x-ms-pageable) was added",
@@ -257,6 +288,8 @@ def operation_pageable_added(ctx, old, new):
 
 
 @rule("operation-annotation-status-changed", Level.COSMETIC, OP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='operation release status',
       description="An operation's release status (x-ms-api-annotation.status: Preview, Production) changed.",
       why="Shown as a label in the designer; the operation behaves the same.",
       message="operation {operation}: status changed from {old} to {new}",
@@ -267,6 +300,8 @@ def operation_annotation_status_changed(ctx, old, new):
 
 
 @rule("operation-trigger-hint-changed", Level.COSMETIC, OP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='trigger hints',
       description="A trigger's x-ms-trigger-hint (the hint the designer shows on how the trigger fires) changed.",
       why="Display text only.",
       message="operation {operation}: trigger hint changed",

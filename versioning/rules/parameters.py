@@ -8,7 +8,7 @@ as ``<bodyParam>/<property path>``.
 from __future__ import annotations
 
 from ..changes import Level
-from . import Kind, forms, hit, rule
+from . import FlowImpact, Kind, Section, forms, hit, rule
 
 P = Kind.PARAMETER
 
@@ -39,11 +39,17 @@ def _is_filled_by_platform(field) -> bool:
 
 
 @rule("parameter-removed", Level.BREAKING, P,
+      impact=FlowImpact.SENDS, section=Section.REMOVED,
+      todo=("Open every step that uses this {kind}, remove the value given for {key} and check the step still "
+            "does what you expect without it."),
       description="A parameter was removed from an operation.",
       why="Flows that set it fail validation or silently lose the value; the step must be edited.",
       message="parameter {name} of {operation} was removed",
       example=('"parameters": [{"name": "top", "in": "query", "type": "integer"}]', '"parameters": []'))
 @rule("request-property-removed", Level.BREAKING, R,
+      impact=FlowImpact.SENDS, section=Section.REMOVED,
+      todo=("Open every step that uses this {kind}, remove the value given for {key} and check the step still "
+            "does what you expect without it."),
       description="A field was removed from an operation's request body.",
       why="Flows send body fields by key (<bodyParam>/<path>): a removed field makes those steps fail or drop the value.",
       message="body field {key} of {operation} was removed",
@@ -54,11 +60,15 @@ def input_removed(ctx, old, new):
 
 
 @rule("parameter-added-required", Level.BREAKING, P,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
+      todo="Fill the new required field {key} in every step that uses this {kind}.",
       description="A required parameter was added to an operation.",
       why="Existing flow steps do not send it: they fail until someone edits every step and fills it in.",
       message="required parameter {name} was added to {operation}",
       example=_ADD_EXAMPLE)
 @rule("request-property-added-required", Level.BREAKING, R,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
+      todo="Fill the new required field {key} in every step that uses this {kind}.",
       description="A required field was added to an operation's request body.",
       why="Existing flow steps do not send it: they fail until someone edits every step and fills it in.",
       message="required body field {key} was added to {operation}",
@@ -69,11 +79,13 @@ def input_added_required(ctx, old, new):
 
 
 @rule("parameter-added-optional", Level.ADDITIVE, P,
+      impact=FlowImpact.SENDS, section=Section.ADDED,
       description="An optional parameter (or a required internal one with a default) was added.",
       why="New capability; existing flows keep working without it.",
       message="optional parameter {name} was added to {operation}",
       example=('"parameters": []', '"parameters": [{"name": "top", "in": "query", "type": "integer"}]'))
 @rule("request-property-added-optional", Level.ADDITIVE, R,
+      impact=FlowImpact.SENDS, section=Section.ADDED,
       description="An optional field (or a required internal one with a default) was added to a request body.",
       why="New capability; existing flows keep working without it.",
       message="optional body field {key} was added to {operation}",
@@ -84,11 +96,15 @@ def input_added_optional(ctx, old, new):
 
 
 @rule("parameter-became-required", Level.BREAKING, P,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
+      todo="Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
       description="An optional parameter became required.",
       why="Flow steps that left it empty now fail until someone fills it in.",
       message="parameter {name} of {operation} became required",
       example=('{"name": "tenant", "in": "query", "required": false}', '{"name": "tenant", "in": "query", "required": true}'))
 @rule("request-property-became-required", Level.BREAKING, R,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
+      todo="Fill {key} in every step of this {kind} that leaves it empty: it is now required.",
       description="An optional request body field became required.",
       why="Flow steps that left it empty now fail until someone fills it in.",
       message="body field {key} of {operation} became required",
@@ -99,11 +115,13 @@ def input_became_required(ctx, old, new):
 
 
 @rule("parameter-became-optional", Level.ADDITIVE, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A required parameter became optional.",
       why="Loosened: existing flows keep working.",
       message="parameter {name} of {operation} became optional",
       example=('{"name": "tenant", "required": true}', '{"name": "tenant", "required": false}'))
 @rule("request-property-became-optional", Level.ADDITIVE, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A required request body field became optional.",
       why="Loosened: existing flows keep working.",
       message="body field {key} of {operation} became optional",
@@ -114,6 +132,9 @@ def input_became_optional(ctx, old, new):
 
 
 @rule("parameter-location-changed", Level.BREAKING, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      todo=("Open every step that uses this {kind} and re-enter {name} where the designer shows it empty (it "
+            "is now a {new} parameter)."),
       description="A parameter moved (for example from query to header).",
       why="The value flows send is now put elsewhere in the request; the checker reports this as an error.",
       message="parameter {name} of {operation} moved from {old} to {new}",
@@ -126,16 +147,22 @@ def parameter_location_changed(ctx, old, new):
 
 
 @rule("body-parameter-renamed", Level.BREAKING, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      todo=("Re-add this {kind} in every flow that uses it and fill in its body fields again: their keys now "
+            "start with {new}/ instead of {old}/."),
       description="The body parameter's name changed.",
       why="Flows address every body field as <bodyParam>/<path>: all of those keys change prefix and the values are lost.",
       message="body parameter of {operation} was renamed from {old} to {new}",
       example=('{"name": "body", "in": "body"}', '{"name": "payload", "in": "body"}'))
 def body_parameter_renamed(ctx, old, new):
     if old is not None and new is not None and old.location == "body" and old.name != new.name:
-        yield hit(old=old.name, new=new.name)
+        yield hit(old=old.name, new=new.name, key=old.name)  # flows keyed their body fields by the old name
 
 
 @rule("parameter-type-changed", Level.BREAKING, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      todo=("Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was "
+            "{old})."),
       description="A parameter's type or format changed so that it accepts less (a type change with a format change "
                   "is one change).",
       why="Values flows send may no longer be accepted or be read differently; the checker reports this as an error. "
@@ -144,6 +171,9 @@ def body_parameter_renamed(ctx, old, new):
       message="parameter {name} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('{"name": "count", "in": "query", "type": "string"}', '{"name": "count", "in": "query", "type": "integer"}'))
 @rule("request-property-type-changed", Level.BREAKING, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      todo=("Check the value given for {key} in every step of this {kind}: its {attribute} is now {new} (was "
+            "{old})."),
       description="A request body field's type or format changed so that it accepts less.",
       why="Values flows send may no longer be accepted or be read differently. A change that only widens what is "
           "accepted is request-property-type-widened instead.",
@@ -157,6 +187,7 @@ def input_type_changed(ctx, old, new):
 
 
 @rule("parameter-type-widened", Level.RISKY, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A parameter now accepts more values: its format was dropped or widened (int32 to int64), or its "
                   "type went from integer to number.",
       why="Every value an existing flow sends still fits, so nothing breaks; the service must cope with the wider "
@@ -165,6 +196,7 @@ def input_type_changed(ctx, old, new):
       example=('{"name": "count", "in": "query", "type": "integer", "format": "int32"}',
                '{"name": "count", "in": "query", "type": "integer", "format": "int64"}'))
 @rule("request-property-type-widened", Level.RISKY, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A request body field now accepts more values (format dropped or widened, integer to number).",
       why="Every value an existing flow sends still fits, so nothing breaks; the service must cope with the wider "
           "values new flows may send.",
@@ -178,11 +210,15 @@ def input_type_widened(ctx, old, new):
 
 
 @rule("parameter-enum-values-removed", Level.BREAKING, P,
+      impact=FlowImpact.SENDS, section=Section.REMOVED,
+      todo="Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
       description="Values were removed from a parameter's enum, or an enum was added to a free input.",
       why="Flows that send a value no longer allowed fail; the designer shows the step as invalid.",
       message="parameter {name} of {operation}: allowed values removed: {removed}",
       example=('{"name": "kind", "enum": ["a", "b"]}', '{"name": "kind", "enum": ["a"]}'))
 @rule("request-property-enum-values-removed", Level.BREAKING, R,
+      impact=FlowImpact.SENDS, section=Section.REMOVED,
+      todo="Change {key} in every step of this {kind} that uses a value no longer allowed ({removed}).",
       description="Values were removed from a request body field's enum, or an enum was added to a free field.",
       why="Flows that send a value no longer allowed fail.",
       message="body field {key} of {operation}: allowed values removed: {removed}",
@@ -199,11 +235,13 @@ def input_enum_narrowed(ctx, old, new):
 
 
 @rule("parameter-enum-values-added", Level.ADDITIVE, P,
+      impact=FlowImpact.SENDS, section=Section.ADDED,
       description="Values were added to a parameter's enum (or its enum was dropped).",
       why="Loosened: existing flows keep working.",
       message="parameter {name} of {operation}: allowed values added: {added}",
       example=('{"name": "kind", "enum": ["a"]}', '{"name": "kind", "enum": ["a", "b"]}'))
 @rule("request-property-enum-values-added", Level.ADDITIVE, R,
+      impact=FlowImpact.SENDS, section=Section.ADDED,
       description="Values were added to a request body field's enum (or its enum was dropped).",
       why="Loosened: existing flows keep working.",
       message="body field {key} of {operation}: allowed values added: {added}",
@@ -220,11 +258,13 @@ def input_enum_widened(ctx, old, new):
 
 
 @rule("parameter-default-changed", Level.RISKY, P,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
       description="A parameter's default value changed.",
       why="Steps that never set it now send a different value: behaviour may change without any error.",
       message="parameter {name} of {operation}: default changed from {old} to {new}",
       example=('{"name": "top", "default": 10}', '{"name": "top", "default": 50}'))
 @rule("request-property-default-changed", Level.RISKY, R,
+      impact=FlowImpact.OMITS, section=Section.CHANGED,
       description="A request body field's default value changed.",
       why="Steps that never set it now send a different value.",
       message="body field {key} of {operation}: default changed from {old} to {new}",
@@ -272,11 +312,13 @@ def _is_number(value) -> bool:
 
 
 @rule("parameter-constraint-tightened", Level.RISKY, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A parameter's constraint was added or tightened (maxLength, pattern, minimum...).",
       why="Values that existing flows send may now be rejected.",
       message="parameter {name} of {operation}: {constraint} changed from {old} to {new}",
       example=('{"name": "q", "type": "string"}', '{"name": "q", "type": "string", "maxLength": 50}'))
 @rule("request-property-constraint-tightened", Level.RISKY, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A request body field's constraint was added or tightened.",
       why="Values that existing flows send may now be rejected.",
       message="body field {key} of {operation}: {constraint} changed from {old} to {new}",
@@ -290,11 +332,13 @@ def input_constraint_tightened(ctx, old, new):
 
 
 @rule("parameter-constraint-loosened", Level.ADDITIVE, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A parameter's constraint was removed or loosened.",
       why="Loosened: everything that was accepted still is.",
       message="parameter {name} of {operation}: {constraint} changed from {old} to {new}",
       example=('{"name": "q", "maxLength": 50}', '{"name": "q", "maxLength": 100}'))
 @rule("request-property-constraint-loosened", Level.ADDITIVE, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A request body field's constraint was removed or loosened.",
       why="Loosened: everything that was accepted still is.",
       message="body field {key} of {operation}: {constraint} changed from {old} to {new}",
@@ -308,11 +352,13 @@ def input_constraint_loosened(ctx, old, new):
 
 
 @rule("parameter-hidden", Level.RISKY, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A parameter became x-ms-visibility: internal.",
       why="Users can no longer see or set it; steps that set a value keep sending it, but new steps get the default only.",
       message="parameter {name} of {operation} was hidden (internal)",
       example=('{"name": "api-version", "in": "query"}', '{"name": "api-version", "in": "query", "x-ms-visibility": "internal"}'))
 @rule("request-property-hidden", Level.RISKY, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A request body field became x-ms-visibility: internal.",
       why="Users can no longer see or set it.",
       message="body field {key} of {operation} was hidden (internal)",
@@ -323,6 +369,8 @@ def input_hidden(ctx, old, new):
 
 
 @rule("parameter-visibility-changed", Level.COSMETIC, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      noun='input visibility',
       description="A parameter's x-ms-visibility moved between important, advanced and none (or out of internal).",
       why="Only where the designer shows the field changes (up front, under advanced options); the value flows send "
           "is the same. Becoming internal is parameter-hidden.",
@@ -330,6 +378,8 @@ def input_hidden(ctx, old, new):
       example=('{"name": "top", "in": "query", "x-ms-visibility": "advanced"}',
                '{"name": "top", "in": "query", "x-ms-visibility": "important"}'))
 @rule("request-property-visibility-changed", Level.COSMETIC, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      noun='input visibility',
       description="A request body field's x-ms-visibility moved between important, advanced and none (or out of "
                   "internal).",
       why="Only where the designer shows the field changes; the value flows send is the same. Becoming internal is "
@@ -345,6 +395,7 @@ def input_visibility_changed(ctx, old, new):
 
 
 @rule("parameter-collection-format-changed", Level.RISKY, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="How an array parameter's values are joined on the wire (collectionFormat: csv, ssv, tsv, pipes, "
                   "multi) changed.",
       why="Flows send the same list, but the request now carries it differently (a=1,2 against a=1&a=2): the service "
@@ -361,6 +412,7 @@ def parameter_collection_format_changed(ctx, old, new):
 
 
 @rule("parameter-url-encoding-changed", Level.RISKY, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
       description="A parameter's x-ms-url-encoding changed (single/double).",
       why="The same value is sent encoded differently: the service may read it differently.",
       message="parameter {name} of {operation}: x-ms-url-encoding changed from {old} to {new}",
@@ -371,11 +423,15 @@ def parameter_url_encoding_changed(ctx, old, new):
 
 
 @rule("parameter-description-changed", Level.COSMETIC, P,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      noun="input descriptions",
       description="A parameter's display text (x-ms-summary, description) changed.",
       why="Display text only.",
       message="parameter {name} of {operation}: {field} changed",
       example=('{"name": "q", "x-ms-summary": "Query"}', '{"name": "q", "x-ms-summary": "Search text"}'))
 @rule("request-property-description-changed", Level.COSMETIC, R,
+      impact=FlowImpact.SENDS, section=Section.CHANGED,
+      noun="input descriptions",
       description="A request body field's display text (x-ms-summary, description, title) changed.",
       why="Display text only.",
       message="body field {key} of {operation}: {field} changed",
@@ -395,12 +451,16 @@ def _declared(field, attribute: str):
 
 
 @rule("parameter-ref-renamed", Level.COSMETIC, P,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='definition names',
       description="A parameter (or the body's schema) now refers ($ref) to a definition under another name whose "
                   "content is the same.",
       why="Only the definition's name changed: the value accepted is the same, so nothing changes in meaning.",
       message="parameter {name} of {operation} now refers to {new} (was {old}); the definitions are equal",
       example=('"schema": {"$ref": "#/definitions/Task"}', '"schema": {"$ref": "#/definitions/TaskInput"}'))
 @rule("request-property-ref-renamed", Level.COSMETIC, R,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='definition names',
       description="A request body field now refers ($ref) to a definition under another name whose content is the "
                   "same.",
       why="Only the definition's name changed: the value accepted is the same, so nothing changes in meaning.",

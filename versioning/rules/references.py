@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
-from . import Hit, Kind, rule
+from . import FlowImpact, Hit, Kind, Section, rule
 
 C = Kind.CONNECTOR
 
@@ -233,6 +233,9 @@ def _describe(ctx, ref: DynamicRef, kind: str, name: str) -> str:
 
 
 @rule("dynamic-reference-broken", Level.BREAKING, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Existing steps keep their values, but the designer can no longer fill the dropdowns of this "
+            "{kind} ({target} {problem}): type values in by hand when you edit them."),
       description="An x-ms-dynamic-* call no longer works: the operation it calls was removed or renamed, lost a "
                   "parameter the call passes, now requires one it does not pass, or an input it passes on is gone.",
       why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and steps using "
@@ -253,6 +256,7 @@ def dynamic_reference_broken(ctx, old, new):
 
 
 @rule("dynamic-reference-changed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="An x-ms-dynamic-* call changed (operation called, parameters passed, value or item paths).",
       why="Dropdowns may offer other values and dynamic fields other properties: values saved in existing steps may no "
           "longer be offered, or mean something else. Open an existing step in the designer to check.",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..changes import Level
-from . import Hit, Kind, forms, hit, rule
+from . import FlowImpact, Hit, Kind, Section, forms, hit, rule
 from .parameters import is_container
 
 RS = Kind.RESPONSE
@@ -12,6 +12,9 @@ RP = Kind.RESPONSE_PROPERTY
 
 
 @rule("response-removed", Level.BREAKING, RS,
+      impact=FlowImpact.READS_ANY, section=Section.REMOVED,
+      todo=("Check the later steps that read this {kind}'s outputs: the {code} response is no longer "
+            "described, so its dynamic content is gone."),
       description="An operation no longer declares outputs: its success response (the lowest 2xx with a schema, else "
                   "default) or that response's schema was removed.",
       why="Flows read outputs from it: every dynamic-content reference to its fields breaks. An empty object schema "
@@ -27,6 +30,7 @@ def response_removed(ctx, old, new):
 
 
 @rule("response-code-changed", Level.RISKY, RS,
+      impact=FlowImpact.READS_ANY, section=Section.CHANGED,
       description="The response that holds the outputs moved to another status code (200 to 201, default to 200...); "
                   "its outputs are compared across the move.",
       why="Outputs keep their names, but whatever reads the status code (outputs('Step')['statusCode'], conditions) "
@@ -40,6 +44,7 @@ def response_code_changed(ctx, old, new):
 
 
 @rule("response-added", Level.ADDITIVE, RS,
+      impact=FlowImpact.READS_ANY, section=Section.ADDED,
       description="An operation that declared no outputs now has a success response with a schema.",
       why="New outputs: existing flows are unaffected.",
       message="response {code} of {operation} was added",
@@ -58,6 +63,9 @@ def _carries_outputs(response) -> bool:
 
 
 @rule("response-property-removed", Level.BREAKING, RP,
+      impact=FlowImpact.READS, section=Section.REMOVED,
+      todo=("Replace every use of the output {path} in later steps (dynamic content and expressions): it no "
+            "longer exists and reads as empty."),
       description="An output field was removed (from a response or a webhook payload).",
       why="Flows that use it as dynamic content get nothing, or fail when the expression needs it.",
       message="output field {path} of {operation} was removed",
@@ -68,6 +76,7 @@ def response_property_removed(ctx, old, new):
 
 
 @rule("response-property-added", Level.ADDITIVE, RP,
+      impact=FlowImpact.READS, section=Section.ADDED,
       description="An output field was added.",
       why="New dynamic content; existing flows are unaffected.",
       message="output field {path} of {operation} was added",
@@ -78,6 +87,9 @@ def response_property_added(ctx, old, new):
 
 
 @rule("response-property-type-changed", Level.BREAKING, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
+      todo=("Check the later steps that use the output {path}: its {attribute} is now {new} (was {old}); fix "
+            "expressions and conditions that rely on the old one."),
       description="An output field's type or format changed (adding a type where none was declared, or dropping a format, "
                   "counts; a type change with a format change is one change).",
       why="Expressions and later steps that use the value expect the old type; the checker reports this as an error. "
@@ -94,6 +106,7 @@ def response_property_type_changed(ctx, old, new):
 
 
 @rule("response-property-enum-changed", Level.RISKY, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
       description="The enum of an output field changed.",
       why="Conditions in flows that compare the value against the old list may take other branches.",
       message="output field {path} of {operation}: enum changed",
@@ -111,6 +124,8 @@ def _same_values(a: list | None, b: list | None) -> bool:
 
 
 @rule("response-property-description-changed", Level.COSMETIC, RP,
+      impact=FlowImpact.READS, section=Section.CHANGED,
+      noun="output descriptions",
       description="An output field's display text (x-ms-summary, description, title) changed.",
       why="Display text only: the dynamic-content label changes.",
       message="output field {path} of {operation}: {field} changed",
@@ -126,6 +141,9 @@ def response_property_description_changed(ctx, old, new):
 
 
 @rule("notification-content-removed", Level.BREAKING, RP,
+      impact=FlowImpact.READS_ANY, section=Section.REMOVED,
+      todo=("Re-add this trigger in every flow that uses it and check the steps that use its outputs: its "
+            "payload is no longer described."),
       description="A webhook trigger's payload schema (x-ms-notification-content) was removed.",
       why="Flows read the trigger's outputs from it: every dynamic-content reference to them breaks.",
       message="webhook payload schema of {operation} was removed",
@@ -138,6 +156,7 @@ def notification_content_removed(ctx, old, new):
 
 
 @rule("notification-content-added", Level.ADDITIVE, RP,
+      impact=FlowImpact.READS, section=Section.ADDED,
       description="A webhook trigger gained a payload schema (x-ms-notification-content).",
       why="The trigger's outputs become available as dynamic content; existing flows are unaffected.",
       message="webhook payload schema of {operation} was added",
@@ -155,6 +174,8 @@ def _declared(field, attribute: str):
 
 
 @rule("response-property-ref-renamed", Level.COSMETIC, RP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='definition names',
       description="An output (or the whole response schema) now refers ($ref) to a definition under another name "
                   "whose content is the same.",
       why="Only the definition's name changed: the outputs are the same, so nothing changes in meaning.",
@@ -212,6 +233,8 @@ def _header_hit(response, header, side: str, **fields) -> Hit:
 
 
 @rule("response-header-removed", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.REMOVED,
+      todo='Replace every use of the output header {header} in later steps: it is no longer declared and reads as empty.',
       description="A response header the operation declared (an output in the designer) was removed.",
       why="The designer offers declared response headers as dynamic content: flows that read the header get "
           "nothing, or fail where the expression needs it.",
@@ -225,6 +248,8 @@ def response_header_removed(ctx, old, new):
 
 
 @rule("response-header-type-changed", Level.BREAKING, OP,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      todo='Check the later steps that use the output header {header}: its type is now {new} (was {old}).',
       description="A declared response header's type or format changed.",
       why="Flows read the header as dynamic content, typed: expressions that use it expect the old type.",
       message="output header {header} of {operation} (response {code}): type changed from {old} to {new}",
@@ -239,6 +264,7 @@ def response_header_type_changed(ctx, old, new):
 
 
 @rule("response-header-added", Level.ADDITIVE, OP,
+      impact=FlowImpact.CALLS, section=Section.ADDED,
       description="A response header was declared (a new output in the designer).",
       why="New dynamic content; existing flows are unaffected.",
       message="output header {header} of {operation} (response {code}) was added",
@@ -258,6 +284,8 @@ def _header_type(header: dict) -> str:
 # --- error responses and examples: shown, never read by flows ----------------------------------
 
 @rule("error-response-changed", Level.COSMETIC, OP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='error responses',
       description="An error (non-2xx) response, other than the one outputs are read from, was added, removed or "
                   "changed.",
       why="Flows read outputs from the success response only; an error response documents what the service answers "
@@ -282,6 +310,8 @@ def error_response_changed(ctx, old, new):
 
 
 @rule("response-examples-changed", Level.COSMETIC, RS,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun='examples',
       description="The examples of the response outputs are read from changed (examples, x-ms-examples).",
       why="Examples document the answer; flows never read them.",
       message="examples of response {code} of {operation} changed",
