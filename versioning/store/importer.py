@@ -22,7 +22,7 @@ from typing import Callable
 from ..errors import InputError, SourceNotFoundError
 from ..sourcefiles import CONNECTOR_FILES
 from .records import ImportResult
-from .redact import redact_files
+from ..secrets import redact_files
 from .refs import check_channel, safe_connector_id
 from .repository import _clean_env, _git_executable
 

@@ -15,7 +15,7 @@ from ..errors import InputError, SourceNotFoundError, StoreError
 from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 from . import resolve_store_dir
 from .records import ConnectorSummary, Snapshot, SnapshotResult
-from .redact import redact_files
+from ..secrets import redact_files
 from .refs import CHANNELS, check_channel, parse_reference, safe_connector_id
 
 
