@@ -333,7 +333,7 @@ def _unmatched_paths(root: Path, rng: Any, patterns: Sequence[str], changed: Seq
     """The patterns that match no connector folder (a folder directly holding a definition
     file) at either end of the range. Patterns that matched a changed folder cost nothing;
     for the others, both trees are listed once."""
-    from .store import gitrange
+    from .git import range as gitrange
 
     misses = [p for p in dict.fromkeys(patterns)
               if not any(_match(folder.split("/"), _clean_pattern(p)) for folder in changed)]
@@ -527,7 +527,7 @@ def audit(
     of processes, this one included (None: decided by the amount of data; 1: this one only).
     ``progress`` is called after each connector.
     """
-    from .store import gitrange
+    from .git import range as gitrange
 
     started = time.perf_counter()
     root = gitrange.repo_root(repo)

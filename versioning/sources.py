@@ -68,7 +68,7 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         return read_file(Path(spec))
     if kind == "git":
         rev, _, path = spec.partition(":")
-        from .store.gitrepo import read_folder as read_git_folder
+        from .git.repo import read_folder as read_git_folder
 
         files = read_git_folder(repo or ".", rev, path)
         _require_swagger(files, spec)

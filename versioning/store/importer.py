@@ -13,7 +13,6 @@ repository the folder is the connector's identity.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,9 @@ from ..sourcefiles import CONNECTOR_FILES
 from .records import ImportResult
 from ..secrets import redact_files
 from .refs import check_channel, safe_connector_id
-from .repository import _clean_env, _git_executable
+from ..git import runner as gitrunner
+from ..git.repo import open_repo
+from ..git.runner import is_git_dir
 
 #: Top-level folders of the public repository that hold one connector per subfolder.
 ROOTS = ("certified-connectors", "independent-publisher-connectors", "custom-connectors")
@@ -56,19 +57,13 @@ class ImportPlan:
 
 
 def _open_source(repo_dir: Path):
-    import git
-
-    try:
-        repo = git.Repo(repo_dir)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SourceNotFoundError(f"{repo_dir} is not a git repository") from None
-    return repo
+    if not Path(repo_dir).is_dir() or not (is_git_dir(Path(repo_dir)) or (Path(repo_dir) / ".git").exists()):
+        raise SourceNotFoundError(f"{repo_dir} is not a git repository")
+    return open_repo(repo_dir)
 
 
 def _git(repo, *args: str) -> str:
-    proc = subprocess.run(
-        [_git_executable(), f"--git-dir={repo.git_dir}", *args], capture_output=True, env=_clean_env()
-    )
+    proc = gitrunner.run(list(args), git_dir=repo.git_dir)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]} failed in {repo.git_dir}" + (f": {detail[-1]}" if detail else ""))

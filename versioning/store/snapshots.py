@@ -125,7 +125,7 @@ def describe_source(source: SourceFiles, repo=None) -> str:
 def _source_commit(source: SourceFiles, repo) -> str | None:
     if source.kind != "git" or not source.meta.get("rev"):
         return None
-    from .gitrepo import open_repo, resolve_commit
+    from ..git.repo import open_repo, resolve_commit
 
     handle = open_repo(repo or ".")
     try:
