@@ -185,8 +185,7 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: {info.st_size:,} bytes, more than the limit of {limit:,} bytes per connector file",
                          hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
     try:
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+        data = path.read_bytes()
         if len(data) > limit:  # a file that grew, or one whose size the system does not tell (/proc)
             raise InputError(f"{path}: more than the limit of {limit:,} bytes per connector file",
                              hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
 from ..sourcefiles import CONNECTOR_FILES
-from .runner import apply_policy, gitpython, is_git_dir, ownership_error
+from .runner import apply_policy, gitpython, is_git_dir, ownership_error, run
 
 #: Git's mode for a symbolic link; the blob holds the link's target.
 LINK_MODE = 0o120000
@@ -155,10 +155,14 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
     Symbolic links stored in git are followed while they stay inside the repository.
     Reads blobs only; the work tree is never touched.
     """
+    clean = clean_path(path)
+    check_rev(rev)
+    fast = _read_folder_batch(repo_dir, rev, clean)
+    if fast is not None:
+        return fast
     git = gitpython()
 
     spec = f"{rev}:{path}"
-    clean = clean_path(path)
     repo = open_repo(repo_dir)
     try:
         commit = resolve_commit(repo, rev)
@@ -181,6 +185,64 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
         raise git_failure(exc, repo_dir, f"read {spec}") from None
     finally:
         repo.close()
+
+
+def _read_folder_batch(repo_dir: str | Path, rev: str, clean: str) -> dict[str, bytes] | None:
+    """The common case of :func:`read_folder` in one ``git cat-file --batch`` process (no
+    GitPython start-up): ``rev:path`` is a folder and its files are plain blobs. None for
+    anything else (a file, a link, a missing path, a bad revision): the caller then takes
+    the path that explains it."""
+    if "\n" in rev or "\n" in clean or not Path(repo_dir).is_dir():
+        return None
+    prefix = "" if clean == "." else f"{clean}/"
+    wanted = [f"{rev}:{clean if clean != '.' else ''}"] + [f"{rev}:{prefix}{name}" for name in CONNECTOR_FILES]
+    try:
+        done = run(["cat-file", "--batch"], repo=repo_dir, input="".join(w + "\n" for w in wanted).encode())
+    except InputError:
+        return None
+    if done.returncode != 0:
+        return None
+    out, at, files, present = done.stdout, 0, {}, set()
+    for index, _ in enumerate(wanted):
+        end = out.find(b"\n", at)
+        if end < 0:
+            return None
+        header = out[at:end].split()
+        at = end + 1
+        if header[-1:] == [b"missing"]:
+            if index == 0 or CONNECTOR_FILES[index - 1] in present:
+                return None  # not there, or a tree entry whose object is missing: the slow path says which
+            continue
+        if len(header) != 3:
+            return None
+        kind, size = header[1], int(header[2])
+        data = out[at:at + size]
+        at += size + 1
+        if index == 0:
+            present = _names(data) if kind == b"tree" else set()
+            if kind != b"tree" or present is None:
+                return None
+        elif kind == b"blob":
+            files[CONNECTOR_FILES[index - 1]] = data
+        else:
+            return None
+    return files
+
+
+def _names(tree: bytes) -> set[str] | None:
+    """The connector file names a raw tree holds; None when one is a symbolic link or a
+    submodule (the slow path follows or reports those)."""
+    at, names, found = 0, set(CONNECTOR_FILES), set()
+    while at < len(tree):
+        space = tree.index(b" ", at)
+        nul = tree.index(b"\0", space)
+        mode, name = tree[at:space], tree[space + 1:nul].decode("utf-8", "replace")
+        at = nul + 21
+        if name in names:
+            if mode in (b"120000", b"160000"):
+                return None
+            found.add(name)
+    return found
 
 
 def path_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[tuple[str, str, str]]:
