@@ -110,3 +110,20 @@ def test_audit_uses_the_git_that_GIT_PYTHON_GIT_EXECUTABLE_names(tmp_path, monke
         result = CliRunner().invoke(cli, args)
         assert result.exit_code in (0, 1), (args, result.output)
         assert "operation" in result.output.lower() or "change" in result.output.lower()
+
+
+def test_import_takes_the_channel_from_the_ref(tmp_path):
+    repo, _ = _repo_with_traps(tmp_path)
+    subprocess.run(["git", "-C", str(repo), "branch", "dev"], check=True)
+    subprocess.run(["git", "-C", str(repo), "branch", "feature"], check=True)
+    store = str(tmp_path / "store")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", str(repo), "--ref", "dev", "--path", "c", "--store", store])
+    assert result.exit_code == 0 and "into dev" in result.output, result.output
+    result = runner.invoke(cli, ["import", str(repo), "--path", "c", "--store", store])
+    assert result.exit_code == 0 and "into deployed" in result.output, result.output
+    result = runner.invoke(cli, ["import", str(repo), "--ref", "feature", "--path", "c", "--store", store])
+    assert result.exit_code == 2 and "pass --channel" in result.stderr
+    result = runner.invoke(cli, ["import", str(repo), "--ref", "feature", "--channel", "dev", "--path", "c",
+                                 "--store", store])
+    assert result.exit_code == 0, result.output

@@ -56,6 +56,25 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
 
 
+#: Branch names whose channel is clear: what is deployed, and what is being developed.
+_REF_CHANNELS = {"master": "deployed", "main": "deployed", "dev": "dev", "develop": "dev"}
+
+
+def channel_for_ref(ref: str) -> str:
+    """The channel a ref's snapshots go to when the user did not say: ``master``/``main``
+    (also ``origin/master``, ``refs/heads/main``) are deployed, ``dev`` is dev; any other
+    ref is asked for.
+
+    >>> channel_for_ref("master"), channel_for_ref("origin/dev"), channel_for_ref("refs/heads/main")
+    ('deployed', 'dev', 'deployed')
+    """
+    name = ref.rsplit("/", 1)[-1].lower()
+    if name in _REF_CHANNELS:
+        return _REF_CHANNELS[name]
+    raise InputError(f"--ref {ref}: cannot tell whether it is deployed or in development",
+                     hint="pass --channel deployed or --channel dev")
+
+
 def _open_source(repo_dir: Path):
     if not Path(repo_dir).is_dir() or not (is_git_dir(Path(repo_dir)) or (Path(repo_dir) / ".git").exists()):
         raise SourceNotFoundError(f"{repo_dir} is not a git repository")
