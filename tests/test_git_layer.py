@@ -127,3 +127,32 @@ def test_import_takes_the_channel_from_the_ref(tmp_path):
     result = runner.invoke(cli, ["import", str(repo), "--ref", "feature", "--channel", "dev", "--path", "c",
                                  "--store", store])
     assert result.exit_code == 0, result.output
+
+
+def _commit_all(repo, message):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.invalid",
+           "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.invalid"}
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message], check=True, env=env)
+
+
+def test_audit_reports_a_file_that_became_a_link_or_a_folder_and_fails(tmp_path):
+    repo, _ = _repo_with_traps(tmp_path)
+    (repo / "c" / "script.csx").write_text("public class Script {}\n", encoding="utf-8")
+    _commit_all(repo, "script")
+    (repo / "c" / "script.csx").unlink()
+    (repo / "c" / "script.csx").symlink_to("../elsewhere.csx")
+    _commit_all(repo, "script becomes a link")
+    result = CliRunner().invoke(cli, ["audit", "HEAD~1..HEAD", "--repo", str(repo), "--path", "c", "--fail-on", "breaking"])
+    assert result.exit_code == 1, result.output
+    assert "script.csx is a symbolic link" in result.output
+    swagger = repo / "c" / "apiDefinition.swagger.json"
+    data = swagger.read_bytes()
+    swagger.unlink()
+    swagger.mkdir()
+    (swagger / "x.json").write_bytes(data)
+    _commit_all(repo, "definition becomes a folder")
+    result = CliRunner().invoke(cli, ["audit", "HEAD~1..HEAD", "--repo", str(repo), "--path", "c", "-f", "json",
+                                      "--fail-on", "breaking"])
+    assert result.exit_code == 1, result.output
+    assert "apiDefinition.swagger.json is a folder" in result.output and '"status": "removed"' not in result.output

@@ -379,6 +379,8 @@ class ConnectorTask:
     new: Mapping[str, bytes] | None
     old_rev: str = "old"
     new_rev: str = "new"
+    #: Connector file names that are not regular files on the new side: (name, what it is).
+    odd: tuple[tuple[str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -404,10 +406,17 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
     from .diff import diff
 
     old_src, new_src = _source(task, "old"), _source(task, "new")
-    if old_src is None and new_src is None:
+    if old_src is None and new_src is None and not task.odd:
         return None
     status = Status.CHANGED if old_src and new_src else (Status.ADDED if new_src else Status.REMOVED)
     entry = ConnectorAudit(task.path, status)
+    if task.odd and (old_src is not None or new_src is not None):
+        name, what = task.odd[0]
+        entry.status = Status.ERROR
+        entry.error = (f"{name} is {what} at {task.new_rev}, not a file: connectors hold their files themselves "
+                       f"(the platform reads no links, folders or submodules)")
+        entry.error_position = Position(name, "new", None, None)
+        return entry
     loaded: dict[str, Connector] = {}
     for side, src in (("old", old_src), ("new", new_src)):
         if src is None:
@@ -535,7 +544,8 @@ def audit(
     folders = connector_folders(gitrange.changed_paths(root, rng.old_commit, rng.to_commit), paths or DEFAULT_PATHS)
     unmatched = _unmatched_paths(root, rng, paths, folders) if paths else []
     old_blobs = gitrange.folder_blobs(root, rng.old_commit, folders)
-    new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders)
+    odd: dict[str, dict[str, str]] = {}
+    new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders, odd)
     wanted = [sha for blobs in (old_blobs, new_blobs) for files in blobs.values()
               for name, sha in files.items() if name in DEFINITION_FILES]
     data = gitrange.read_blobs(root, wanted)
@@ -546,7 +556,8 @@ def audit(
         return {name: data[sha] for name, sha in listing.items() if name in DEFINITION_FILES}
 
     old_rev = rng.from_rev if not rng.merge_base else rng.old_commit[:12]
-    tasks = [ConnectorTask(folder, files(old_blobs.get(folder)), files(new_blobs.get(folder)), old_rev, rng.to_rev)
+    tasks = [ConnectorTask(folder, files(old_blobs.get(folder)), files(new_blobs.get(folder)), old_rev, rng.to_rev,
+                           tuple(sorted((n, w) for n, w in odd.get(folder, {}).items() if n in DEFINITION_FILES)))
              for folder in folders]
     if jobs is None:
         jobs = default_jobs(sum(t.size for t in tasks))

@@ -157,9 +157,16 @@ def tree_paths(repo: Path, commit: str) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def folder_blobs(repo: Path, commit: str, folders: Iterable[str]) -> dict[str, dict[str, str]]:
+#: What a tree entry that is not a regular file is, by its mode.
+ODD_MODES = {"120000": "a symbolic link", "160000": "a submodule", "040000": "a folder"}
+
+
+def folder_blobs(repo: Path, commit: str, folders: Iterable[str],
+                 odd: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
     """``{folder: {file name: blob id}}`` for the files directly inside each folder at
-    ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent."""
+    ``commit`` or in the index (:data:`INDEX`); folders that do not exist there are absent.
+    ``odd``, when given, receives ``{folder: {name: what}}`` for the entries that are not
+    regular files (links, submodules, folders: see :data:`ODD_MODES`)."""
     folders = list(folders)
     wanted = set(folders)
     found: dict[str, dict[str, str]] = {}
@@ -175,9 +182,16 @@ def folder_blobs(repo: Path, commit: str, folders: Iterable[str]) -> dict[str, d
             meta, _, path = record.partition(b"\t")
             fields = meta.decode().split()
             mode, sha = fields[0], fields[1] if commit == INDEX else fields[2]
+            folder, _, name = path.decode("utf-8", "surrogateescape").rpartition("/")
+            if odd is not None and mode in ODD_MODES:
+                if folder in wanted:
+                    odd.setdefault(folder, {})[name] = ODD_MODES[mode]
+                elif commit == INDEX and folder.rpartition("/")[0] in wanted:  # a file inside a folder
+                    odd.setdefault(folder.rpartition("/")[0], {})[folder.rpartition("/")[2]] = "a folder"
+            elif odd is not None and commit == INDEX and folder.rpartition("/")[0] in wanted:
+                odd.setdefault(folder.rpartition("/")[0], {})[folder.rpartition("/")[2]] = "a folder"
             if mode not in _BLOB_MODES or (commit == INDEX and fields[2] != "0"):
                 continue
-            folder, _, name = path.decode("utf-8", "surrogateescape").rpartition("/")
             if folder in wanted:
                 found.setdefault(folder, {})[name] = sha
     return found
