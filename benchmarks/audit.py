@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from connver.audit import DEFAULT_PATHS, audit, connector_folders  # noqa: E402
 from connver.render import AUDIT_RENDERERS, render  # noqa: E402
-from connver.store import gitrange  # noqa: E402
+from connver.git import range as gitrange  # noqa: E402
 
 CORPUS = Path(os.environ.get("CONNVER_CORPUS", ROOT.parent / "shared" / "corpus"))
 JSON_FILES = ("apiDefinition.swagger.json", "apiDefinition.json", "apiProperties.json")

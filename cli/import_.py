@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from connver.store.importer import plan_import, run_import
+from connver.store.importer import channel_for_ref, plan_import, run_import
 
-from .storeopt import channel_option, show_warnings, store_option
+from .storeopt import show_warnings, store_option
 
 
 @click.command("import")
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--ref", default="master", show_default=True, help="Branch, tag or commit to read.")
-@channel_option(default="deployed", help="Channel the snapshots go to.")
+@click.option("--channel", type=click.Choice(["deployed", "dev"]), default=None,
+              help="Channel the snapshots go to [default: from --ref: master or main -> deployed, dev -> dev].")
 @click.option("--path", "paths", multiple=True, metavar="PATH",
               help="Connector folder in REPO (repeatable; default: every folder under certified-connectors/, "
                    "independent-publisher-connectors/ and custom-connectors/).")
@@ -23,6 +24,7 @@ from .storeopt import channel_option, show_warnings, store_option
 @store_option
 def import_(repo, ref, channel, paths, history, store_dir) -> None:
     """Import connectors from a clone of microsoft/PowerPlatformConnectors (or a fork)."""
+    channel = channel or channel_for_ref(ref)
     plan = plan_import(repo, ref=ref, paths=paths, history=history)
     stderr = sys.stderr
     if len(plan.steps) > 1 and stderr.isatty():

@@ -501,7 +501,7 @@ def _unmatched_paths(root: Path, rng: Any, patterns: Sequence[str], changed: Seq
     """The patterns that match no connector folder (a folder directly holding a definition
     file) at either end of the range. Patterns that matched a changed folder cost nothing;
     for the others, both trees are listed once."""
-    from .store import gitrange
+    from .git import range as gitrange
 
     misses = [p for p in dict.fromkeys(patterns)
               if not any(_match(_segments(folder), _clean_pattern(p)) for folder in changed)]
@@ -550,6 +550,8 @@ class ConnectorTask:
     names: Mapping[str, str] = field(default_factory=dict)
     #: ``(side, file name, warning)`` about how the files were picked
     notes: tuple[tuple[str, str, str], ...] = ()
+    #: Connector file names that are not regular files on the new side: (name, what it is).
+    odd: tuple[tuple[str, str], ...] = ()
 
     @property
     def size(self) -> int:
@@ -576,10 +578,17 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
     from .diff import diff
 
     old_src, new_src = _source(task, "old"), _source(task, "new")
-    if old_src is None and new_src is None:
+    if old_src is None and new_src is None and not task.odd:
         return None
     status = Status.CHANGED if old_src and new_src else (Status.ADDED if new_src else Status.REMOVED)
     entry = ConnectorAudit(task.path, status, names=dict(task.names))
+    if task.odd and (old_src is not None or new_src is not None):
+        name, what = task.odd[0]
+        entry.status = Status.ERROR
+        entry.error = (f"{name} is {what} at {task.new_rev}, not a file: connectors hold their files themselves "
+                       f"(the platform reads no links, folders or submodules)")
+        entry.error_position = Position(name, "new", None, None)
+        return entry
     loaded: dict[str, Connector] = {}
     for side, src in (("old", old_src), ("new", new_src)):
         if src is None:
@@ -702,7 +711,7 @@ def audit(
     of processes, this one included (None: decided by the amount of data; 1: this one only).
     ``progress`` is called after each connector.
     """
-    from .store import gitrange
+    from .git import range as gitrange
 
     started = time.perf_counter()
     root = gitrange.repo_root(repo)
@@ -713,7 +722,8 @@ def audit(
                                  (() if paths else DEFAULT_EXCLUDE))
     unmatched = _unmatched_paths(root, rng, paths, folders) if paths else []
     old_blobs = gitrange.folder_blobs(root, rng.old_commit, folders)
-    new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders)
+    odd: dict[str, dict[str, str]] = {}
+    new_blobs = gitrange.folder_blobs(root, rng.to_commit, folders, odd)
     layouts = {(side, folder): connector_layout(listing) for side, blobs in (("old", old_blobs), ("new", new_blobs))
                for folder, listing in blobs.items()}
     wanted = [blobs[folder][name] for (side, folder), layout in layouts.items() if layout is not None
@@ -740,7 +750,9 @@ def audit(
                       if layout is not None for name, text in layout.notes)
         names = {read_as: name for read_as, name in shown.files.items() if read_as != name}
         tasks.append(ConnectorTask(display_path(folder), files("old", folder), files("new", folder), old_rev,
-                                   rng.to_rev, names, notes))
+                                   rng.to_rev, names, notes,
+                                   tuple(sorted((n, w) for n, w in odd.get(folder, {}).items()
+                                                if n in DEFINITION_FILES))))
     if jobs is None:
         jobs = default_jobs(sum(t.size for t in tasks))
     jobs = max(1, min(jobs, len(tasks) or 1))

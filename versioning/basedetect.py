@@ -230,7 +230,7 @@ def _digest(files: SourceFiles) -> str:
 
 def git_candidates(repo_dir: str, path: str, *, rev: str = "HEAD") -> list[Candidate]:
     """Every commit that changed ``path`` in the repository at ``repo_dir``, oldest first."""
-    from .store.gitrepo import path_history, read_folder
+    from .git.repo import path_history, read_folder
 
     out = []
     for commit, date, subject in path_history(repo_dir, path, rev=rev):

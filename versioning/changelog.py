@@ -67,6 +67,22 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One commit (or snapshot) that made breaking changes while the declared version stayed
+    the same: what it broke, against the point just before it."""
+
+    point: HistoryPoint
+    previous: HistoryPoint
+    changes: tuple  # the breaking Changes, most severe first
+
+    def to_dict(self) -> dict[str, Any]:
+        from .diff import change_to_dict
+
+        return {"commit": self.point.to_dict(), "previous": self.previous.id,
+                "breaking": [change_to_dict(c) for c in self.changes]}
+
+
+@dataclass(frozen=True)
 class VersionEntry:
     """One section of the changelog: a declared version and what changed to reach it.
 
@@ -87,9 +103,12 @@ class VersionEntry:
     initial: dict[str, int] | None = None
     errors: tuple[str, ...] = ()
     warnings: tuple[LoadWarning, ...] = ()
+    #: Commits that broke something without changing the declared version, oldest first.
+    steps: tuple[Step, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "breaking_steps": [step.to_dict() for step in self.steps],
             "heading": self.heading,
             "version": self.version,
             "date": self.date.isoformat(),
@@ -122,7 +141,7 @@ def git_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[H
     first, dated by its commit date (when it landed). Commits that leave the definition
     files (:data:`DEFINITION_FILES`) byte for byte as they were, such as Readme-only
     commits, or that delete them, are left out."""
-    from .store.gitrepo import path_history, read_folder
+    from .git.repo import path_history, read_folder
 
     clean = path.replace("\\", "/").strip("/")
     if clean in ("", "."):
@@ -292,6 +311,12 @@ def build_changelog(points: Sequence[HistoryPoint], *, source: str = "", config:
                     note = (f"{heading} was kept while the definition changed after its first commit: the "
                             f"changes below came later under the same version.")
             previous = last
+        steps = _breaking_steps(usable, config)
+        if steps:
+            named = ", ".join(step.point.short for step in steps)
+            said = (f"{heading} was kept through breaking changes: commit{'s' if len(steps) != 1 else ''} "
+                    f"{named} broke something without a version change (listed under Breaking steps).")
+            note = f"{note} {said}" if note else said
         entries.append(VersionEntry(
             heading=heading,
             version=group[0].version,
@@ -302,9 +327,29 @@ def build_changelog(points: Sequence[HistoryPoint], *, source: str = "", config:
             initial=initial,
             errors=errors,
             warnings=warnings,
+            steps=steps,
         ))
     warnings = tuple(e for v in entries for e in (*v.errors, *map(str, v.warnings)))
     return Changelog(title=title, source=source, versions=tuple(reversed(entries)), warnings=warnings)
+
+
+def _breaking_steps(usable: list[_Loaded], config: "Config | None") -> tuple[Step, ...]:
+    """The consecutive points of one version where a breaking change was made: a version's
+    net change hides those a later commit undid, though they were deployed meanwhile."""
+    from .changes import Level
+    from .diff import diff
+
+    if len(usable) < 2:
+        return ()
+    steps = []
+    for before, after in zip(usable, usable[1:]):
+        if before.point.source.files == after.point.source.files:
+            continue
+        result = diff(before.connector, after.connector, config=config)  # type: ignore[arg-type]
+        breaking = tuple(c for c in result.changes if c.level is Level.BREAKING)
+        if breaking:
+            steps.append(Step(after.point, before.point, breaking))
+    return tuple(steps)
 
 
 def _operation_counts(connector: "Connector") -> dict[str, int]:

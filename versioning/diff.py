@@ -103,7 +103,10 @@ def diff(old: Connector, new: Connector, *, config: Config | None = None) -> Dif
     """Compare two loaded connectors. ``config`` changes levels and silences findings."""
     from .engine import run
 
+    from .secrets import redact_changes
+
     _, changes = run(old, new)
+    changes = redact_changes(changes, old, new)  # every report prints these values
     ignored = 0
     if config is not None:
         changes, ignored = config.apply(changes)

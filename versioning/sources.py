@@ -68,7 +68,7 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         return read_file(Path(spec))
     if kind == "git":
         rev, _, path = spec.partition(":")
-        from .store.gitrepo import read_folder as read_git_folder
+        from .git.repo import read_folder as read_git_folder
 
         files = read_git_folder(repo or ".", rev, path)
         name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
@@ -118,6 +118,7 @@ def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
     for name in CONNECTOR_FILES:
         if name not in present or (swagger is not None and name in SWAGGER_NAMES and name != swagger):
             continue
+        _refuse_escape(path / name, path)
         files[name] = _read_bytes(path / name)
     notes: tuple[tuple[str, str], ...] = ()
     if swagger is None and all(name in files for name in SWAGGER_NAMES):
@@ -162,6 +163,43 @@ def read_folder_files(path: Path) -> dict[str, bytes]:
     return {name: _read_bytes(path / name) for name in CONNECTOR_FILES if name in present and name not in SWAGGER_NAMES}
 
 
+#: The largest connector file read (bytes): ``CONNVER_MAX_FILE_SIZE`` (a number of bytes, or
+#: with a ``K``, ``M`` or ``G`` suffix) changes it. A definition's parsed model takes several
+#: times its size in memory; 100 MB is 20 times the largest public definition.
+DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
+
+
+def max_file_size() -> int:
+    """The size limit per connector file (see :data:`DEFAULT_MAX_FILE_SIZE`)."""
+    text = os.environ.get("CONNVER_MAX_FILE_SIZE", "").strip().upper()
+    if not text:
+        return DEFAULT_MAX_FILE_SIZE
+    factor = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}.get(text[-1:], 1)
+    try:
+        value = int(text[:-1] if factor != 1 else text) * factor
+    except ValueError:
+        raise InputError(f"CONNVER_MAX_FILE_SIZE={text!r} is not a size",
+                         hint="give a number of bytes, for example 200M") from None
+    if value <= 0:
+        raise InputError(f"CONNVER_MAX_FILE_SIZE={text!r} is not a size", hint="give a positive size, like 200M")
+    return value
+
+
+def _refuse_escape(file: Path, folder: Path) -> None:
+    """A symbolic link that leads out of the connector folder is never followed."""
+    if not file.is_symlink():
+        return
+    try:
+        target = file.resolve(strict=False)
+        inside = target.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+        target = file
+    if not inside:
+        raise InputError(f"{file}: a symbolic link out of the connector folder (to {target}); not followed",
+                         hint="copy the file into the folder instead of linking to it")
+
+
 def _read_bytes(path: Path) -> bytes:
     """A regular file's bytes; one-line :class:`InputError` for anything else."""
     info = _stat(path)
@@ -172,8 +210,16 @@ def _read_bytes(path: Path) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path}: not a regular file (a pipe, socket or device)",
                          hint="save its contents to a file first, then give that file")
+    limit = max_file_size()
+    if info.st_size > limit:
+        raise InputError(f"{path}: {info.st_size:,} bytes, more than the limit of {limit:,} bytes per connector file",
+                         hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
+        if len(data) > limit:  # a file that grew, or one whose size the system does not tell (/proc)
+            raise InputError(f"{path}: more than the limit of {limit:,} bytes per connector file",
+                             hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
+        return data
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
         raise InputError(f"{path}: cannot read: {reason}", hint="check the file's permissions") from None

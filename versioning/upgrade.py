@@ -329,10 +329,18 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
     return UpgradeReport(
         fork=fork_conn, upstream=upstream_conn, base=base_conn, base_choice=choice,
         upstream_changes=upstream_changes, local_changes=local_changes,
-        conflicts=list(outcome.conflicts), incoming=incoming, impacts=impacts,
+        conflicts=_shown_conflicts(outcome.conflicts, base, fork, upstream), incoming=incoming, impacts=impacts,
         statuses=_statuses(upstream_changes, incoming, outcome.conflicts),
         flows=flows, bound=bound, api_names=names, notes=notes, outcome=outcome,
     )
+
+
+def _shown_conflicts(conflicts: Iterable[Conflict], *sides: SourceFiles) -> list[Conflict]:
+    """The conflicts as reports may print them (credentials replaced by the marker)."""
+    from .secrets import redact_conflict, report_secrets
+
+    secrets = report_secrets(*sides)
+    return [redact_conflict(c, secrets) for c in conflicts]
 
 
 def _statuses(upstream: list[Change], incoming: list[Change], conflicts: Iterable[Conflict]) -> dict[int, ChangeStatus]:

@@ -23,11 +23,11 @@ def _imports_git(tree: ast.AST) -> list[int]:
     return lines
 
 
-def test_gitpython_is_imported_only_inside_versioning_store_and_only_in_functions():
+def test_gitpython_is_imported_only_inside_the_git_layer_and_only_in_functions():
     for path in sorted((ROOT / "versioning").rglob("*.py")) + sorted((ROOT / "cli").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found = _imports_git(tree)
-        if path.parent.name != "store" or path.parent.parent.name != "versioning":
+        if path.parent.name != "git" or path.parent.parent.name != "versioning":
             assert not found, f"{path.relative_to(ROOT)} imports GitPython"
         top_level = [n.lineno for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
         assert not set(found) & set(top_level), f"{path.relative_to(ROOT)} imports GitPython at module level"

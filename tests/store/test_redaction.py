@@ -161,7 +161,7 @@ def test_the_secret_parts_of_connection_strings_are_redacted():
 
 
 def test_connection_strings_in_api_properties_but_not_in_display_text():
-    doc = {"properties": {"connectionParameters": {"cs": {"type": "securestring", "uiDefinition": {
+    doc = {"properties": {"connectionParameters": {"cs": {"type": "string", "uiDefinition": {
         "description": "For example Server=host;Password=example-only",
         "constraints": {"default": "Server=host;Pwd=CONNSECRET4"}}}}}}
     out, found = _redact("apiProperties.json", doc)

@@ -13,7 +13,6 @@ repository the folder is the connector's identity.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,11 @@ from typing import Callable
 from ..errors import InputError, SourceNotFoundError
 from ..sourcefiles import CONNECTOR_FILES
 from .records import ImportResult
-from .redact import redact_files
+from ..secrets import redact_files
 from .refs import check_channel, safe_connector_id
-from .repository import _clean_env, _git_executable
+from ..git import runner as gitrunner
+from ..git.repo import open_repo
+from ..git.runner import is_git_dir
 
 #: Top-level folders of the public repository that hold one connector per subfolder.
 ROOTS = ("certified-connectors", "independent-publisher-connectors", "custom-connectors")
@@ -55,20 +56,33 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _open_source(repo_dir: Path):
-    import git
+#: Branch names whose channel is clear: what is deployed, and what is being developed.
+_REF_CHANNELS = {"master": "deployed", "main": "deployed", "dev": "dev", "develop": "dev"}
 
-    try:
-        repo = git.Repo(repo_dir)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SourceNotFoundError(f"{repo_dir} is not a git repository") from None
-    return repo
+
+def channel_for_ref(ref: str) -> str:
+    """The channel a ref's snapshots go to when the user did not say: ``master``/``main``
+    (also ``origin/master``, ``refs/heads/main``) are deployed, ``dev`` is dev; any other
+    ref is asked for.
+
+    >>> channel_for_ref("master"), channel_for_ref("origin/dev"), channel_for_ref("refs/heads/main")
+    ('deployed', 'dev', 'deployed')
+    """
+    name = ref.rsplit("/", 1)[-1].lower()
+    if name in _REF_CHANNELS:
+        return _REF_CHANNELS[name]
+    raise InputError(f"--ref {ref}: cannot tell whether it is deployed or in development",
+                     hint="pass --channel deployed or --channel dev")
+
+
+def _open_source(repo_dir: Path):
+    if not Path(repo_dir).is_dir() or not (is_git_dir(Path(repo_dir)) or (Path(repo_dir) / ".git").exists()):
+        raise SourceNotFoundError(f"{repo_dir} is not a git repository")
+    return open_repo(repo_dir)
 
 
 def _git(repo, *args: str) -> str:
-    proc = subprocess.run(
-        [_git_executable(), f"--git-dir={repo.git_dir}", *args], capture_output=True, env=_clean_env()
-    )
+    proc = gitrunner.run(list(args), git_dir=repo.git_dir)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]} failed in {repo.git_dir}" + (f": {detail[-1]}" if detail else ""))

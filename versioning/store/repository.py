@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..errors import InputError, SourceNotFoundError, StoreError
+from ..git import runner as gitrunner
 from .lock import StoreLock
 from .records import TRAILER_KEYS, Snapshot
 from .refs import CHANNELS, StoreRef, is_commit_prefix, safe_name, tag_name
@@ -45,23 +46,11 @@ _SEP_FIELD = "\x1f"
 # -- opening --------------------------------------------------------------------------
 
 
-def _run_git(command: list[str], input: bytes | None) -> subprocess.CompletedProcess:
+def _run_git(args: list[str], git_dir: str, input: bytes | None) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(command, input=input, capture_output=True, env=_clean_env())
-    except OSError as exc:
-        raise StoreError(f"cannot run {command[0]}: {exc.strerror or exc}",
-                         hint="install git, or point GIT_PYTHON_GIT_EXECUTABLE at it") from None
-
-
-def _git_executable() -> str:
-    return os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
-
-
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k == "GIT_PYTHON_GIT_EXECUTABLE"}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["LC_ALL"] = "C"
-    return env
+        return gitrunner.run(args, git_dir=git_dir, input=input)
+    except InputError as exc:
+        raise StoreError(exc.message, hint=exc.hint) from None
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -116,7 +105,7 @@ def init_store(path: Path) -> bool:
     if occupied:
         SnapshotStore.open(path).close()  # raises a clear StoreError when it is not one
         return False
-    import git
+    git = gitrunner.gitpython()
 
     with _os_errors(path, "create"):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +162,7 @@ class SnapshotStore:
         with _os_errors(path, "read"):
             if not path.is_dir():
                 raise StoreError(f"{path} is not a connver store: it is not a directory")
-        import git
+        git = gitrunner.gitpython()
 
         try:
             repo = git.Repo(path)
@@ -214,7 +203,7 @@ class SnapshotStore:
     # -- low level ---------------------------------------------------------------------
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        proc = _run_git([_git_executable(), f"--git-dir={self.repo.git_dir}", *args], input)
+        proc = _run_git(list(args), self.repo.git_dir, input)
         if check and proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise StoreError(
@@ -227,8 +216,8 @@ class SnapshotStore:
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """Turn GitPython's and git's errors about broken objects into one StoreError."""
-        import git
-        from gitdb.exc import BadName, BadObject
+        git = gitrunner.gitpython()
+        BadName, BadObject = gitrunner.object_errors()
 
         try:
             yield
@@ -328,7 +317,7 @@ class SnapshotStore:
     def has_object(self, hexsha: str) -> bool:
         if (self._objects / hexsha[:2] / hexsha[2:]).exists():
             return True
-        from gitdb.exc import BadName, BadObject
+        BadName, BadObject = gitrunner.object_errors()
 
         try:
             self.repo.odb.info(bytes.fromhex(hexsha))  # packed objects: asks git cat-file
@@ -531,7 +520,7 @@ class SnapshotStore:
         lines = ["start", f"update {BRANCH} {new} {old or ZERO}"]
         lines += [f"create refs/tags/{t} {sha}" for t, sha in tags]
         lines += ["prepare", "commit"]
-        proc = _run_git([_git_executable(), f"--git-dir={self.repo.git_dir}", "update-ref", "--stdin"],
+        proc = _run_git(["update-ref", "--stdin"], self.repo.git_dir,
                         ("\n".join(lines) + "\n").encode("utf-8"))
         if proc.returncode != 0:
             journal.unlink()

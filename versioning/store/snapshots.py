@@ -15,7 +15,7 @@ from ..errors import InputError, SourceNotFoundError, StoreError
 from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 from . import resolve_store_dir
 from .records import ConnectorSummary, Snapshot, SnapshotResult
-from .redact import redact_files
+from ..secrets import redact_files
 from .refs import CHANNELS, check_channel, parse_reference, safe_connector_id
 
 
@@ -125,7 +125,7 @@ def describe_source(source: SourceFiles, repo=None) -> str:
 def _source_commit(source: SourceFiles, repo) -> str | None:
     if source.kind != "git" or not source.meta.get("rev"):
         return None
-    from .gitrepo import open_repo, resolve_commit
+    from ..git.repo import open_repo, resolve_commit
 
     handle = open_repo(repo or ".")
     try:
