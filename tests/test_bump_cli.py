@@ -180,14 +180,21 @@ def _one_line(result, *needles: str) -> None:
 
 
 def test_write_through_a_symlink_keeps_the_link(tmp_path):
+    """A link inside the connector folder is followed and kept; one out of it is never read."""
     new = variant(tmp_path, "breaking", "1.1")
-    real = tmp_path / "shared" / "swagger.json"
+    real = new / "versions" / "swagger.json"
     real.parent.mkdir()
     (new / SWAGGER).rename(real)
     (new / SWAGGER).symlink_to(real)
     assert run(BUMP / "v1", new, "--write").exit_code == 0
     assert (new / SWAGGER).is_symlink() and (new / SWAGGER).resolve() == real.resolve()
     assert json.loads(real.read_bytes())["info"]["version"] == "2.0"
+    outside = tmp_path / "elsewhere.json"
+    real.rename(outside)
+    (new / SWAGGER).unlink()
+    (new / SWAGGER).symlink_to(outside)
+    refused = run(BUMP / "v1", new, "--write")
+    assert refused.exit_code == 2 and "symbolic link out of the connector folder" in refused.stderr
 
 
 def test_write_refuses_hard_links_and_read_only_files(tmp_path):

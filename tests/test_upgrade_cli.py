@@ -394,7 +394,8 @@ def test_in_place_refuses_read_only_and_hard_linked_files_before_writing(tmp_pat
 
 def test_in_place_follows_a_symlinked_file(tmp_path):
     fork = disjoint_fork(tmp_path)
-    shared = tmp_path / "shared-swagger.json"
+    (fork / "kept").mkdir()
+    shared = fork / "kept" / "shared-swagger.json"  # a link inside the folder is followed
     (fork / "apiDefinition.swagger.json").rename(shared)
     (fork / "apiDefinition.swagger.json").symlink_to(shared)
     before = shared.read_bytes()

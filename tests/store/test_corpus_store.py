@@ -136,7 +136,7 @@ def test_import_of_the_tip_into_dev_with_paths(run, corpus_repo, tmp_path):
     assert shown["source"] == f"certified-connectors/OpenText ContentServer by One Fox at master in {repo}"
     missing = run("import", repo, "--path", "certified-connectors/Nope", "--store", store)
     assert missing.exit_code == 2 and "no such folder at master" in missing.stderr
-    bad_ref = run("import", repo, "--ref", "no-such-branch", "--store", store)
+    bad_ref = run("import", repo, "--ref", "no-such-branch", "--channel", "dev", "--store", store)
     assert bad_ref.exit_code == 2 and "is not a commit or branch" in bad_ref.stderr
 
 
