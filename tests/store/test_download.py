@@ -29,7 +29,9 @@ if os.environ.get("FAKE_PACONN_FAIL"):
     sys.exit(1)
 mode = os.environ.get("FAKE_PACONN_MODE", "")
 if mode == "hang":
-    Path(os.environ["FAKE_PACONN_PID"]).write_text(str(os.getpid()))
+    pid_file = Path(os.environ["FAKE_PACONN_PID"])
+    Path(str(pid_file) + ".part").write_text(str(os.getpid()))
+    os.replace(str(pid_file) + ".part", pid_file)  # whole, or not there at all
     import time
     time.sleep(120)
 dest = Path(opts["--dest"])
@@ -146,6 +148,22 @@ def test_a_download_that_wrote_no_definition_is_one_line(run, store_dir, fake_pa
     assert not (store_dir / "refs" / "heads" / "main").exists()
 
 
+def _wait_for_pid(pid_file: Path, proc, seconds: float = 30) -> int:
+    """The fake's pid, once the file holds one (the fake writes it whole, but a slow machine
+    may take a while to start it); fails with connver's output when it never comes."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = pid_file.read_text() if pid_file.exists() else ""
+        if text.strip().isdigit():
+            return int(text)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    pytest.fail(f"the fake never wrote its pid: {proc.communicate(timeout=5)}")
+
+
 def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_paconn, tmp_path):
     import signal
     import subprocess
@@ -159,11 +177,7 @@ def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_p
     connver = str(Path(sys.executable).parent / "connver")
     proc = subprocess.Popen([connver, "download", ENV_ID, CID], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pid_file.exists(), proc.communicate(timeout=5)
-    child = int(pid_file.read_text())
+    child = _wait_for_pid(pid_file, proc)
     assert [p.name for p in tmp.iterdir()][0].startswith("connver-download-")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
