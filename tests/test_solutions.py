@@ -190,3 +190,93 @@ def test_a_secret_in_a_solution_is_redacted_before_it_is_stored(tmp_path):
     result = run("restore", "contoso_5Fweather@dev", str(tmp_path / "out"), "--store", str(store))
     kept = (tmp_path / "out" / "Connectors" / "contoso_5Fweather_connectionparameters.json").read_text()
     assert "s3cr3t-value-123" not in kept and "clientSecret" in kept
+
+
+def _upstream(tmp_path: Path, drop: str, properties=None) -> Path:
+    """The paconn connector, one output field of ListOrders removed (and apiProperties edited)."""
+    folder = shutil.copytree(PACONN / "contoso_5Fdemo", tmp_path / f"upstream-{drop}")
+
+    def drop_field(doc):
+        del doc["paths"]["/orders"]["get"]["responses"]["200"]["schema"]["properties"]["value"]["items"]["properties"][drop]
+        return doc
+    _edit(folder, "apiDefinition.swagger.json", drop_field)
+    if properties:
+        _edit(folder, "apiProperties.json", properties)
+    return folder
+
+
+@pytest.mark.parametrize("drop,verdict,code", [("total", "breaks-used", 1), ("customer", "safe", 0)])
+def test_upgrade_check_of_a_solution_fork_uses_the_solutions_flows(tmp_path, drop, verdict, code):
+    upstream = _upstream(tmp_path, drop)
+    result = run("upgrade-check", f"{SOLUTION}::contoso_5Fdemo", "--upstream", str(upstream),
+                 "--base", str(PACONN / "contoso_5Fdemo"), "-f", "json")
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    assert data["verdict"] == verdict
+    text = run("upgrade-check", f"{SOLUTION}::contoso_5Fdemo", "--upstream", str(upstream),
+               "--base", str(PACONN / "contoso_5Fdemo")).stdout
+    assert "4. Impact (1 flow(s), 1 step(s) calling this connector)" in text
+    if drop == "total":
+        assert "flow 'Order digest', step 'List_orders'" in text and "(the flow reads value/items/total)" in text
+
+
+def test_flows_given_replace_the_solutions_own(tmp_path):
+    other = tmp_path / "flows"
+    other.mkdir()
+    (other / "nothing.json").write_text(json.dumps({"properties": {"definition": {
+        "triggers": {"manual": {"type": "Request"}}, "actions": {}}}}))
+    result = run("upgrade-check", f"{SOLUTION}::contoso_5Fdemo", "--upstream", str(_upstream(tmp_path, "total")),
+                 "--base", str(PACONN / "contoso_5Fdemo"), "--flows", str(other))
+    assert result.exit_code == 0, result.output
+    assert "0 step(s) calling this connector" in result.stdout
+
+
+def _props(doc):
+    doc["properties"]["iconBrandColor"] = "#112233"
+    doc["properties"]["connectionParameters"]["api_key"]["uiDefinition"]["tooltip"] = "Your shop key"
+    doc["properties"]["publisher"] = "Contoso"
+    return doc
+
+
+def test_upgrade_in_place_writes_back_in_the_solutions_layout_and_formatting(tmp_path):
+    fork = shutil.copytree(SOLUTION, tmp_path / "fork")
+    result = run("upgrade", f"{fork}::contoso_5Fdemo", "--upstream", str(_upstream(tmp_path, "customer", _props)),
+                 "--base", str(PACONN / "contoso_5Fdemo"), "--in-place")
+    assert result.exit_code == 0, result.output
+    assert "publisher: upstream's apiProperties.json has it, a solution has no place for it" in result.stdout
+    changed = {p.relative_to(fork).as_posix() for p in fork.rglob("*") if p.is_file()
+               and not p.name.endswith(".orig") and p.read_bytes() != (SOLUTION / p.relative_to(fork)).read_bytes()}
+    assert changed == {"Connectors/contoso_5Fdemo_openapidefinition.json",
+                       "Connectors/contoso_5Fdemo_connectionparameters.json", "Other/Customizations.xml"}
+    assert not (fork / "apiDefinition.swagger.json").exists() and not (fork / "apiProperties.json").exists()
+    # formatting kept: only the changed lines differ
+    for rel, gone, came in (
+        ("Other/Customizations.xml", "<iconbrandcolor>#0F6CBD</iconbrandcolor>", "<iconbrandcolor>#112233</iconbrandcolor>"),
+        ("Connectors/contoso_5Fdemo_connectionparameters.json", '"tooltip": "Provide your API key"', '"tooltip": "Your shop key"'),
+    ):
+        before, after = (SOLUTION / rel).read_text(), (fork / rel).read_text()
+        assert after == before.replace(gone, came), rel
+    swagger = (fork / "Connectors/contoso_5Fdemo_openapidefinition.json").read_text()
+    assert '"customer"' not in swagger and swagger.startswith('{\n  "swagger": "2.0"')
+    # the weather connector beside it is untouched, and the result reads as upstream's changes
+    assert (fork / "Connectors/contoso_5Fweather_openapidefinition.json").read_bytes() == \
+        (SOLUTION / "Connectors/contoso_5Fweather_openapidefinition.json").read_bytes()
+    upstream = tmp_path / "upstream-customer"
+    assert [c[:2] for c in changes(str(upstream), f"{fork}::contoso_5Fdemo")] == [
+        ("connector-metadata-changed", "publisher")]  # all but what a solution cannot hold
+
+
+def test_upgrade_output_writes_the_solution_files_into_a_new_folder(tmp_path):
+    result = run("upgrade", f"{SOLUTION}::contoso_5Fdemo", "--upstream", str(_upstream(tmp_path, "customer")),
+                 "--base", str(PACONN / "contoso_5Fdemo"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert "Connectors/contoso_5Fdemo_openapidefinition.json" in written
+    assert not any(name.startswith("apiDefinition") for name in written)
+
+
+def test_upgrade_in_place_refuses_a_solution_zip(tmp_path):
+    archive = solution_zip(SOLUTION, tmp_path / "s.zip")
+    result = run("upgrade", f"{archive}::contoso_5Fdemo", "--upstream", str(_upstream(tmp_path, "customer")),
+                 "--base", str(PACONN / "contoso_5Fdemo"), "--in-place")
+    assert result.exit_code == 2 and "Traceback" not in result.output

@@ -23,7 +23,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Mapping
 from xml.etree import ElementTree
 
@@ -245,3 +245,108 @@ def looks_like_solution(files: Mapping[str, bytes]) -> bool:
     True
     """
     return any(name.lower().endswith("_openapidefinition.json") for name in files)
+
+
+# --------------------------------------------------------------------------- writing back
+
+#: apiProperties.json keys a solution keeps in a file of its own -> that file's name ending.
+PART_FILES = {part: suffix for suffix, part in PART_SUFFIXES.items() if part not in ("swagger", "script")}
+#: apiProperties.json keys a solution keeps in its customizations.xml entry.
+XML_KEYS = {key: tag for tag, key in _XML_PROPERTIES.items()}
+
+
+def unmapped_properties(properties: Mapping[str, Any]) -> list[str]:
+    """apiProperties.json keys a solution has no place for (publisher, stackOwner...).
+
+    >>> unmapped_properties({"connectionParameters": {}, "publisher": "x", "iconBrandColor": "#fff"})
+    ['publisher']
+    """
+    return sorted(k for k in properties if k not in PART_FILES and k not in XML_KEYS)
+
+
+def to_solution_files(merged: Mapping[str, bytes], fork: SourceFiles) -> tuple[dict[str, bytes], list[str]]:
+    """A merge result in paconn form (``merged``) written back in the layout of ``fork``, a
+    solution connector: (files by path inside the solution, paths of the fork's files that
+    the result no longer has).
+
+    Every file keeps the solution's name and formatting: a part whose value did not change
+    keeps its bytes; a changed one is rewritten like the fork's file (new parts like the
+    fork's definition); the display colour and capabilities are edited in place in the
+    connector's ``<Connector>`` entry, every other byte of customizations.xml kept.
+    """
+    from .jsontext import detect_style, dump_like, dump_styled
+
+    name = fork.meta["connector"]
+    raw = fork.raw
+    parts = {part: path for path in raw for got in [solution_part(PurePath(path).name)] if got
+             for part in [got[1]]}
+    folder = PurePath(parts["swagger"]).parent.as_posix()
+    files: dict[str, bytes] = {}
+    removed: list[str] = []
+    files[parts["swagger"]] = merged[SWAGGER_NAMES[0]]
+    style = detect_style(raw[parts["swagger"]])
+    properties: dict[str, Any] = {}
+    if PROPERTIES_NAME in merged:
+        doc, _ = load_json(merged[PROPERTIES_NAME], PROPERTIES_NAME)
+        properties = doc.get("properties") or {} if isinstance(doc, dict) else {}
+    for key, suffix in PART_FILES.items():
+        path = parts.get(key) or f"{folder}/{name}{suffix}"
+        if key not in properties:
+            if key in parts:
+                removed.append(path)
+            continue
+        value = properties[key]
+        if key in parts:
+            old, _ = load_json(raw[path], path)
+            files[path] = raw[path] if _same(old, value) else dump_like(value, raw[path], old)
+        else:
+            files[path] = dump_styled(value, style)
+    for paconn, part, suffix in ((SCRIPT_NAME, "script", "_customcodeblobcontent.csx"), (ICON_NAME, "icon", "_iconblob.png")):
+        path = parts.get(part) or f"{folder}/{name}{suffix}"
+        if paconn in merged:
+            files[path] = merged[paconn]
+        elif part in parts:
+            removed.append(path)
+    xml = _customizations(raw)
+    if xml is not None:
+        files[xml[0]] = _edit_entry(xml[1], name, {XML_KEYS[k]: properties.get(k) for k in XML_KEYS})
+    return files, removed
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=False) == json.dumps(b, sort_keys=False)
+
+
+def _edit_entry(xml: bytes, name: str, values: Mapping[str, Any]) -> bytes:
+    """customizations.xml with the ``<Connector>`` entry of ``name`` holding ``values``
+    (tag -> value; None leaves the element as it is): only those elements' text changes."""
+    text = xml.decode("utf-8-sig")
+    bom = "\ufeff" if xml.startswith(b"\xef\xbb\xbf") else ""
+    for match in re.finditer(r"<Connector>.*?</Connector>", text, re.DOTALL):
+        entry = match.group(0)
+        if not re.search(rf"<name>\s*{re.escape(name)}\s*</name>", entry, re.IGNORECASE):
+            continue
+        new = entry
+        for tag, value in values.items():
+            if value is None:
+                continue
+            shown = json.dumps(value) if isinstance(value, list) else str(value)
+            escaped = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            element = re.compile(rf"(<{tag}>)(.*?)(</{tag}>)", re.DOTALL | re.IGNORECASE)
+            found = element.search(new)
+            if found:
+                current = found.group(2).strip()
+                if current == escaped or (tag == "capabilities" and _capabilities(_unescape(current)) == value):
+                    continue
+                new = new[:found.start(2)] + escaped + new[found.end(2):]
+            else:  # not there yet: a new element before the entry's end, indented like its last one
+                indent = re.search(r"\n([ \t]*)<[^/][^\n]*\n([ \t]*)</Connector>$", new)
+                inner, outer = (indent.group(1), indent.group(2)) if indent else ("  ", "")
+                new = new[: -len("</Connector>")].rstrip(" \t") + f"{inner}<{tag}>{escaped}</{tag}>\n{outer}</Connector>"
+        text = text[:match.start()] + new + text[match.end():]
+        break
+    return (bom + text).encode("utf-8")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

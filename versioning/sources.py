@@ -343,3 +343,28 @@ def read_solution(path: Path, name: str | None = None) -> SourceFiles:
         root, members = solution_folder_members(path)
         return solution_source(str(path), members, name, kind="solution", meta={"path": str(root)})
     return solution_source(str(path), solution_zip_members(path), name, kind="solution", meta={"path": str(path), "zip": "1"})
+
+
+def solution_flow_paths(source: SourceFiles) -> tuple[Path, ...]:
+    """The flows kept in the same solution as a solution connector: the solution's folder (or
+    .zip) when it holds ``Workflows/*.json``; nothing for every other source."""
+    if source.kind != "solution" or not source.meta.get("path"):
+        return ()
+    where = Path(source.meta["path"])
+    if source.meta.get("zip"):
+        try:
+            with zipfile.ZipFile(where) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return ()
+        found = any(_is_workflow(name) for name in names)
+    else:
+        found = any(_is_workflow(f"{entry}/{name}") for entry in _solution_listdir(where)
+                    if entry.lower() == "workflows" and (where / entry).is_dir()
+                    for name in _solution_listdir(where / entry))
+    return (where,) if found else ()
+
+
+def _is_workflow(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return len(parts) == 2 and parts[0].lower() == "workflows" and parts[1].lower().endswith(".json")

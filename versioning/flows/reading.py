@@ -232,6 +232,8 @@ def _read_unpacked(path: Path, warnings: list[str]) -> list[FlowUsage]:
         return info is not None and stat.S_ISDIR(info.st_mode)
 
     names = [child.name for child in _list(path) if is_file(child)]
+    if is_dir(path / "Other"):  # pac solution unpack keeps customizations.xml there
+        names += [f"Other/{child.name}" for child in _list(path / "Other") if is_file(child)]
     if is_dir(path / "Workflows"):
         names += [f"Workflows/{child.name}" for child in _list(path / "Workflows") if is_file(child)]
     flows_dir = path / "Microsoft.Flow" / "flows"
@@ -315,7 +317,7 @@ def _read_export(
     """A solution (``Workflows/*.json``) or legacy flow package, zipped or unpacked."""
     workflows = sorted(n for n in names if _is_solution_workflow(n))
     if workflows:
-        xml = next((n for n in names if n.lower() == "customizations.xml"), None)
+        xml = next((n for n in names if n.lower() in ("customizations.xml", "other/customizations.xml")), None)
         display = _solution_display_names(member(xml)) if xml else {}
         flows: list[FlowUsage] = []
         for name in workflows:
