@@ -1,4 +1,4 @@
-"""``connver download ENVIRONMENT CONNECTOR_ID``: paconn download, then a deployed snapshot."""
+"""``connver download ENVIRONMENT CONNECTOR_ID``: paconn or pac download, then a deployed snapshot."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Iterator
 
 import click
 
-from connver.paconn import paconn_download
+from connver.paconn import TOOLS, connector_download, download_label, pick_tool
 from connver.sources import read_source
 from connver.store.snapshots import take_snapshot
 
@@ -22,22 +22,26 @@ from .storeopt import describe, show_warnings, store_option
 @click.argument("connector_id")
 @click.option("--connector", "connector", metavar="ID",
               help="Store the snapshot under this connector id [default: CONNECTOR_ID].")
+@click.option("--tool", type=click.Choice(TOOLS), default=None,
+              help="Download with paconn or pac [default: paconn if installed, else pac].")
 @store_option
-def download(environment, connector_id, connector, store_dir) -> None:
-    """Download a custom connector with paconn and snapshot it as deployed.
+def download(environment, connector_id, connector, tool, store_dir) -> None:
+    """Download a custom connector with paconn or pac and snapshot it as deployed.
 
     The snapshot's connector id is CONNECTOR_ID, or --connector ID.
-    Needs Microsoft's paconn on PATH (pip install paconn; paconn login).
+    Needs Microsoft's paconn (pip install paconn; paconn login) or the Power
+    Platform CLI (pac connector download; pac auth create) on PATH.
     """
+    tool = pick_tool(tool)
     try:
         with _terminated_as_exception(), tempfile.TemporaryDirectory(prefix="connver-download-") as tmp:
-            folder = paconn_download(environment, connector_id, Path(tmp) / "download",
-                                     on_output=lambda line: click.echo(f"paconn: {line}", err=True))
+            _, folder = connector_download(environment, connector_id, Path(tmp) / "download", tool=tool,
+                                           on_output=lambda line: click.echo(f"{tool}: {line}", err=True))
             source = read_source(str(folder))
             result = take_snapshot(source, channel="deployed", store_dir=store_dir,
                                    connector=connector or connector_id, environment=environment,
-                                   source_label=f"paconn download --env {environment} --cid {connector_id}")
-    except _Terminated as exc:  # paconn is stopped and the temporary folder removed by now
+                                   source_label=download_label(tool, environment, connector_id))
+    except _Terminated as exc:  # the tool is stopped and the temporary folder removed by now
         click.echo(f"connver: error: download stopped by {exc.name}; nothing was recorded", err=True)
         raise SystemExit(128 + exc.signum) from None
     show_warnings(result.warnings)

@@ -37,25 +37,28 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
     \b
     Exit status: 0 merged cleanly; 1 merged with conflicts; 2 bad input.
     """
+    from connver.solution import split_spec
     from connver.sources import source_kind
-    from connver.upgrade import apply_upgrade
+    from connver.upgrade import apply_upgrade, in_place_folder
 
     if bool(output) == bool(in_place):
         raise click.UsageError("give exactly one of --output DIR and --in-place")
     if in_place:
-        if source_kind(fork) != "folder":
-            raise InputError(f"{fork}: --in-place needs FORK to be a connector folder", hint="use --output DIR")
-        dest = Path(fork)
+        if source_kind(split_spec(fork)[0]) != "folder":
+            raise InputError(f"{fork}: --in-place needs FORK to be a connector folder or an unpacked solution",
+                             hint="use --output DIR")
+        dest = None
     else:
         dest = output
         if _same_folder(Path(fork), dest):  # --force would overwrite the fork with no backup
             raise InputError(f"{dest}: --output is FORK's own folder",
                              hint="use --in-place instead: it keeps each rewritten file as <name>.orig")
-        if not force and any((dest / name).exists() for name in ("apiDefinition.swagger.json", "apiDefinition.json")):
+        if not force and (any((dest / name).exists() for name in ("apiDefinition.swagger.json", "apiDefinition.json"))
+                          or any(dest.glob("*/*_openapidefinition.json"))):
             raise InputError(f"{dest}: already holds a connector", hint="choose an empty folder, or pass --force")
     report = run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
                        prefer=prefer)
-    result = apply_upgrade(report, dest, in_place=in_place)
+    result = apply_upgrade(report, dest or in_place_folder(report), in_place=in_place)
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)

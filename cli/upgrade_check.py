@@ -35,6 +35,7 @@ def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, co
               flows=(), api_name=None, prefer="fork"):
     """Read every input and build the report (shared with ``connver upgrade``)."""
     from connver.flows import read_flows
+    from connver.sources import solution_flow_paths
     from connver.upgrade import check_upgrade, upstream_history
 
     config = load_rule_config(config_path, ignore)
@@ -45,6 +46,7 @@ def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, co
     candidates = None
     if base_files is None:
         candidates = upstream_history(upstream, upstream_repo=upstream_repo, path=history_path, repo=repo, store=store)
+    flows = flows or solution_flow_paths(fork_files)  # a fork kept in a solution: the solution's own flows
     flow_set = read_flows(flows) if flows else None
     return check_upgrade(fork_files, upstream_files, base_files, candidates=candidates, flows=flow_set,
                          api_name=api_name, config=config, prefer=prefer)
@@ -71,7 +73,8 @@ def upgrade_check(fork, upstream, base, upstream_repo, history_path, ignore, con
     \b
     The report: 1. upstream changes since BASE; 2. your edits since BASE;
     3. conflicts; 4. the breaking changes that hit what your flows use
-    (--flows; without flows, every breaking change counts).
+    (--flows; a FORK kept in a solution is checked against the solution's own
+    Workflows/ unless --flows is given; without flows, every breaking change counts).
 
     \b
     Exit status: 0 safe to update; 1 a breaking change hits something used,

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from connver.cli.main import cli
 from flowkit import FLOWS, solution_zip
-from connver import flows as flows_module
+from connver.flows import reading as flows_module
 from connver.errors import InputError
 from connver.flows import read_flows
 

@@ -164,7 +164,7 @@ def test_writer_reindents_everything_when_the_original_is_not_strict_json():
     assert out == b'{\n\t"a": [\n\t\t1,\n\t\t2,\n\t\t3\n\t]\n}\n'
 
 
-@pytest.mark.parametrize("module", ["flows", "merge", "jsontext", "basedetect"])
+@pytest.mark.parametrize("module", ["flows.model", "merge", "jsontext", "basedetect"])
 def test_doctests(module):
     imported = importlib.import_module(f"connver.{module}")
     failures, tried = doctest.testmod(imported)

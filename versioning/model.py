@@ -441,7 +441,7 @@ class Connector:
         """The same connector with apiProperties.json left out (for a fair comparison
         with a side whose apiProperties.json could not be read)."""
         files = {k: v for k, v in self.source.files.items() if k != PROPERTIES_NAME}
-        source = SourceFiles(self.source.label, files, self.source.kind, self.source.meta)
+        source = SourceFiles(self.source.label, files, self.source.kind, self.source.meta, raw=self.source.raw)
         return Connector(source, self.swagger, {}, self.settings, self.warnings)
 
     @classmethod
@@ -507,6 +507,8 @@ class Connector:
     @property
     def connector_id(self) -> str | None:
         value = self.settings.get("connectorId")
+        if not (isinstance(value, str) and value) and self.source.kind == "solution":
+            value = self.source.meta.get("connector")  # a solution's connector: its schema name
         return value if isinstance(value, str) and value else None
 
     # --- contents -----------------------------------------------------------------------
@@ -640,4 +642,6 @@ def _file_label(source: SourceFiles, name: str) -> str:
     """How a file is named in messages: its path for folders, ``REV:PATH/name`` for git."""
     if source.kind == "file":
         return source.label
+    if source.kind == "solution" and f"file:{name}" in source.meta:  # the solution's own file name
+        return f"{source.meta.get('path', source.label).rstrip('/')}/{source.meta[f'file:{name}']}"
     return f"{source.label.rstrip('/')}/{name}"

@@ -201,16 +201,45 @@ _Str = tuple  # (path: tuple, value: str, start: int, end: int)
 def _secret_spans(files: Mapping[str, bytes]) -> Iterator[tuple[str, bytes, list]]:
     """For each file holding secrets: its name, its bytes as UTF-8 (what the spans index)
     and the spans of its secrets."""
-    for name, scanner in (("apiProperties.json", _scan_properties), ("settings.json", _scan_settings)):
-        original = files.get(name)
-        if original is None:
-            continue
+    for name, scanner, prefix in _secret_files(files):
+        original = files[name]
         data = _as_utf8(original)
-        strings = list(_strings(data))
+        strings = [(prefix + path, value, start, end) for path, value, start, end in _strings(data)]
         spans = list(scanner(strings, data)) + list(_text_secrets(strings, data))
+        if prefix:  # pointers name the file's own members
+            spans = [(start, end, _pointer(_unprefixed(pointer, prefix)), what) for start, end, pointer, what in spans]
         spans = _outermost(spans)
         if spans:
             yield name, data, spans
+
+
+#: A solution's parts of apiProperties.json (see :mod:`versioning.solution`): file-name
+#: ending -> where the file's document sits inside apiProperties.json.
+_SOLUTION_PARTS = {
+    "_connectionparameters.json": ("properties", "connectionParameters"),
+    "_connectionparametersets.json": ("properties", "connectionParameterSets"),
+    "_policytemplateinstances.json": ("properties", "policyTemplateInstances"),
+}
+
+
+def _secret_files(files: Mapping[str, bytes]) -> Iterator[tuple[str, Any, tuple]]:
+    """(file name, scanner, path prefix) for each file that may hold secrets: apiProperties.json,
+    settings.json, and a solution's connection parameters and policies (read as the parts of
+    apiProperties.json they are)."""
+    for name, scanner in (("apiProperties.json", _scan_properties), ("settings.json", _scan_settings)):
+        if name in files:
+            yield name, scanner, ()
+    for name in sorted(files):
+        lower = name.lower()
+        prefix = next((p for suffix, p in _SOLUTION_PARTS.items() if lower.endswith(suffix)), None)
+        if prefix is not None:
+            yield name, _scan_properties, prefix
+
+
+def _unprefixed(pointer: str, prefix: tuple) -> tuple:
+    """A pointer's path without the solution part's place in apiProperties.json."""
+    parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
+    return parts[len(prefix):]
 
 
 def _utf16(data: bytes) -> str | None:

@@ -37,7 +37,7 @@ class SourceFiles:
     """A connector's files as bytes, keyed by file name (``apiDefinition.swagger.json``...).
 
     ``label`` is how the source is shown to users (a path, ``REV:PATH``, ``ID@SPEC``);
-    ``kind`` is one of ``folder``, ``file``, ``git``, ``store``; ``meta`` holds
+    ``kind`` is one of ``folder``, ``file``, ``git``, ``store``, ``solution``; ``meta`` holds
     source-specific facts (commit id, snapshot trailers...). ``notes`` are warnings about
     how the files were picked, as ``(file, message)`` pairs (both
     ``apiDefinition.swagger.json`` and a different ``apiDefinition.json``, say).
@@ -48,6 +48,10 @@ class SourceFiles:
     kind: str = "folder"
     meta: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[tuple[str, str], ...] = ()
+    #: A solution connector's own files, by path inside the solution, as they were read
+    #: (``Connectors/x_openapidefinition.json``...): what the store keeps (see
+    #: :mod:`versioning.solution`). Empty for every other source.
+    raw: Mapping[str, bytes] = field(default_factory=dict)
 
     @property
     def swagger_name(self) -> str | None:

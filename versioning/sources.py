@@ -2,7 +2,9 @@
 
 An argument is read as:
 
-1. a path on disk, if it exists (a connector folder or a single swagger file);
+1. a path on disk, if it exists (a connector folder or a single swagger file), or a
+   Dataverse solution: an unpacked folder, its ``Connectors/`` folder or a solution ``.zip``,
+   optionally as ``SOLUTION::NAME`` to pick one of its connectors (see :mod:`versioning.solution`);
 2. ``REV:PATH`` when it contains ``:`` (read from git objects of ``repo``);
 3. a store reference ``CONNECTOR@SPEC`` (or a bare ``CONNECTOR``) when it holds no ``/``,
    ``\\`` or ``:``.
@@ -15,9 +17,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
+from .solution import (CONNECTOR_FOLDERS, is_solution_folder, is_solution_member, solution_part, solution_source,
+                       split_spec)
 from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
@@ -61,10 +66,19 @@ def _stat(path: Path) -> os.stat_result | None:
 def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str | Path | None = None) -> SourceFiles:
     """Read the files of one connector from any source connver accepts."""
     spec = str(spec)
+    where, name = split_spec(spec)
+    if name is not None and _stat(Path(where)) is not None:
+        return read_solution(Path(where), name)
     kind = source_kind(spec)
     if kind == "folder":
+        if not _has_swagger(Path(spec)) and is_solution_folder(Path(spec)):
+            return read_solution(Path(spec))
         return read_folder(Path(spec))
     if kind == "file":
+        if _is_zip(Path(spec)):
+            return read_solution(Path(spec))
+        if Path(spec).name.lower().endswith("_openapidefinition.json"):  # one connector's files in a solution
+            return read_solution(Path(spec).parent, Path(spec).name[: -len("_openapidefinition.json")])
         return read_file(Path(spec))
     if kind == "git":
         rev, _, path = spec.partition(":")
@@ -88,6 +102,25 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         f"{spec}: no such file or folder",
         hint="give a connector folder, a swagger file, REV:PATH (with --repo) or CONNECTOR@SPEC from the store",
     )
+
+
+def _has_swagger(path: Path) -> bool:
+    """Whether a folder holds a paconn swagger (True when it cannot be told: read_folder says why)."""
+    try:
+        return any(name in SWAGGER_NAMES for name in os.listdir(path))
+    except OSError:
+        return True
+
+
+def _is_zip(path: Path) -> bool:
+    """A .zip by name, or a file that starts like one (a solution export under another name)."""
+    if path.suffix.lower() == ".zip":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _git_file(spec: str, rev: str, path: str, name: str, data: bytes, repo) -> SourceFiles:
@@ -231,3 +264,107 @@ def _require_swagger(files: dict, where: str) -> None:
             f"{where}: no apiDefinition.swagger.json or apiDefinition.json there",
             hint="point at a connector folder (as written by paconn download) or at a swagger file",
         )
+
+
+# --------------------------------------------------------------------------- solutions
+
+
+def solution_folder_members(path: Path) -> tuple[Path, dict[str, bytes]]:
+    """The solution root and its connector files and customizations.xml, by path inside it.
+
+    ``path`` may be the root or its ``Connectors/`` folder (then the root is its parent)."""
+    root = path.parent if path.name.lower() in CONNECTOR_FOLDERS else path
+    members: dict[str, bytes] = {}
+    folders = [root / n for n in _solution_listdir(root) if n.lower() in CONNECTOR_FOLDERS and (root / n).is_dir()]
+    if not folders and path == root:  # a folder holding the connector files themselves
+        folders = [root]
+        root = path
+    for folder in folders:
+        for name in sorted(_solution_listdir(folder)):
+            file = folder / name
+            if solution_part(name) is None or not _is_regular(file):
+                continue
+            _refuse_escape(file, root)
+            members[file.relative_to(root).as_posix()] = _read_bytes(file)
+    for candidate in ("customizations.xml", "Customizations.xml", "Other/Customizations.xml", "Other/customizations.xml"):
+        file = root / candidate
+        if _is_regular(file) and not any(k.lower() == candidate.lower() for k in members):
+            _refuse_escape(file, root)
+            members[candidate] = _read_bytes(file)
+    return root, members
+
+
+def _solution_listdir(path: Path) -> list[str]:
+    try:
+        return os.listdir(path)
+    except PermissionError:
+        raise InputError(f"{path}: cannot read folder: permission denied", hint="check the folder's permissions") from None
+    except OSError:
+        return []
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def solution_zip_members(path: Path) -> dict[str, bytes]:
+    """A solution .zip's connector files and customizations.xml (read, never extracted)."""
+    limit = max_file_size()
+    members: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if info.is_dir() or name.startswith(("/", "\\")) or ".." in PurePosixPath(name).parts:
+                    continue
+                if not is_solution_member(name):
+                    continue
+                if info.file_size > limit:
+                    raise InputError(f"{path}!{name}: {info.file_size:,} bytes, more than the limit of {limit:,} "
+                                     "bytes per connector file",
+                                     hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
+                with archive.open(info) as stream:
+                    data = stream.read(limit + 1)
+                if len(data) > limit:
+                    raise InputError(f"{path}!{name}: more than the limit of {limit:,} bytes per connector file")
+                members[name] = data
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+            NotImplementedError) as exc:
+        raise InputError(f"{path}: not a readable solution .zip ({exc})", hint="export the solution again") from None
+    return members
+
+
+def read_solution(path: Path, name: str | None = None) -> SourceFiles:
+    """One connector of an unpacked solution folder or a solution .zip."""
+    if path.is_dir():
+        root, members = solution_folder_members(path)
+        return solution_source(str(path), members, name, kind="solution", meta={"path": str(root)})
+    return solution_source(str(path), solution_zip_members(path), name, kind="solution", meta={"path": str(path), "zip": "1"})
+
+
+def solution_flow_paths(source: SourceFiles) -> tuple[Path, ...]:
+    """The flows kept in the same solution as a solution connector: the solution's folder (or
+    .zip) when it holds ``Workflows/*.json``; nothing for every other source."""
+    if source.kind != "solution" or not source.meta.get("path"):
+        return ()
+    where = Path(source.meta["path"])
+    if source.meta.get("zip"):
+        try:
+            with zipfile.ZipFile(where) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return ()
+        found = any(_is_workflow(name) for name in names)
+    else:
+        found = any(_is_workflow(f"{entry}/{name}") for entry in _solution_listdir(where)
+                    if entry.lower() == "workflows" and (where / entry).is_dir()
+                    for name in _solution_listdir(where / entry))
+    return (where,) if found else ()
+
+
+def _is_workflow(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return len(parts) == 2 and parts[0].lower() == "workflows" and parts[1].lower().endswith(".json")

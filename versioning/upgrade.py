@@ -44,7 +44,8 @@ from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME,
 
 __all__ = [
     "BaseChoice", "ChangeStatus", "MergeOutcome", "UpgradeReport", "Verdict", "CONFLICTS_FILE",
-    "UpgradeResult", "apply_upgrade", "check_upgrade", "choose_base", "merge_upgrade", "upstream_history",
+    "UpgradeResult", "apply_upgrade", "check_upgrade", "choose_base", "in_place_folder", "merge_upgrade",
+    "upstream_history",
     "write_upgrade",
 ]
 
@@ -490,11 +491,41 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False) 
     if outcome is None:  # pragma: no cover - check_upgrade always merges
         raise InputError("the report holds no merge result")
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
+    if report.fork.source.kind == "solution":  # written back in the solution's own layout
+        outcome = _in_solution_layout(outcome, report)
     document = conflicts_document(outcome, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
     return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer)
 
+
+def in_place_folder(report: UpgradeReport) -> Path:
+    """The folder ``upgrade --in-place`` rewrites: the fork's folder, or the root of the
+    unpacked solution that holds it (its files are named from there)."""
+    source = report.fork.source
+    if source.kind == "solution":
+        if source.meta.get("zip"):
+            raise InputError(f"{source.label}: --in-place cannot rewrite a solution .zip",
+                             hint="use --output DIR, or unpack the solution (pac solution unpack) first")
+        return Path(source.meta["path"])
+    return Path(source.meta.get("path") or source.label)
+
+
+def _in_solution_layout(outcome: MergeOutcome, report: UpgradeReport) -> MergeOutcome:
+    """The merge result as the fork's solution files (see :func:`versioning.solution.to_solution_files`);
+    apiProperties.json keys a solution has no place for become notes."""
+    from .solution import to_solution_files, unmapped_properties
+
+    fork = report.fork.source
+    files, removed = to_solution_files(outcome.files, fork)
+    if PROPERTIES_NAME in outcome.files:
+        doc, _ = load_json(outcome.files[PROPERTIES_NAME], PROPERTIES_NAME)
+        props = doc.get("properties") if isinstance(doc, dict) else None
+        for key in unmapped_properties(props if isinstance(props, dict) else {}):
+            report.notes.append(f"{key}: upstream's apiProperties.json has it, a solution has no place for it; "
+                                "not written (set it in the maker portal if you need it)")
+    changed = tuple(path for path, data in files.items() if fork.raw.get(path) != data)
+    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed))
 
 
 def conflicts_document(outcome: MergeOutcome, *, fork: str, upstream: str, base: str, prefer: Prefer) -> dict[str, Any]:
@@ -539,6 +570,8 @@ def write_upgrade(outcome: MergeOutcome, dest: Path, *, conflicts_doc: dict[str,
 
         for name, data in outcome.files.items():
             path = dest / name
+            if path.parent != dest:  # a solution's Connectors/, Other/
+                created += make_folder(path.parent)
             target = check_target(path, edit=in_place)
             if in_place and os.path.lexists(target):
                 try:

@@ -29,7 +29,9 @@ if os.environ.get("FAKE_PACONN_FAIL"):
     sys.exit(1)
 mode = os.environ.get("FAKE_PACONN_MODE", "")
 if mode == "hang":
-    Path(os.environ["FAKE_PACONN_PID"]).write_text(str(os.getpid()))
+    pid_file = Path(os.environ["FAKE_PACONN_PID"])
+    Path(str(pid_file) + ".part").write_text(str(os.getpid()))
+    os.replace(str(pid_file) + ".part", pid_file)  # whole, or not there at all
     import time
     time.sleep(120)
 dest = Path(opts["--dest"])
@@ -113,10 +115,15 @@ def test_a_missing_paconn_says_how_to_install_it(run, store_dir, tmp_path, monke
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    result = run("download", ENV_ID, CID)
+    result = run("download", ENV_ID, CID, "--tool", "paconn")
     assert result.exit_code == 2
     assert result.stderr == ("connver: error: paconn is not installed or not on PATH "
                              "(install it with `pip install paconn`, then sign in once with `paconn login`)\n")
+    result = run("download", ENV_ID, CID)  # no tool named, none installed: both are named
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("connver: error: neither paconn nor pac is installed or on PATH (")
+    assert "pip install paconn" in line and "pac auth create" in line
 
 
 def test_ids_that_look_like_options_are_refused(run, store_dir, fake_paconn):
@@ -146,6 +153,22 @@ def test_a_download_that_wrote_no_definition_is_one_line(run, store_dir, fake_pa
     assert not (store_dir / "refs" / "heads" / "main").exists()
 
 
+def _wait_for_pid(pid_file: Path, proc, seconds: float = 30) -> int:
+    """The fake's pid, once the file holds one (the fake writes it whole, but a slow machine
+    may take a while to start it); fails with connver's output when it never comes."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = pid_file.read_text() if pid_file.exists() else ""
+        if text.strip().isdigit():
+            return int(text)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    pytest.fail(f"the fake never wrote its pid: {proc.communicate(timeout=5)}")
+
+
 def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_paconn, tmp_path):
     import signal
     import subprocess
@@ -159,11 +182,7 @@ def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_p
     connver = str(Path(sys.executable).parent / "connver")
     proc = subprocess.Popen([connver, "download", ENV_ID, CID], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pid_file.exists(), proc.communicate(timeout=5)
-    child = int(pid_file.read_text())
+    child = _wait_for_pid(pid_file, proc)
     assert [p.name for p in tmp.iterdir()][0].startswith("connver-download-")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -174,3 +193,80 @@ def test_sigterm_stops_paconn_and_removes_the_temporary_folder(store_dir, fake_p
     with pytest.raises(ProcessLookupError):  # paconn was stopped (and reaped), not orphaned
         os.kill(child, 0)
     assert not (store_dir / "refs" / "heads" / "main").exists()
+
+
+FAKE_PAC = '''#!{python}
+"""A stand-in for the Power Platform CLI: `pac connector download` writes apiDefinition.json
+and apiProperties.json into --outputDirectory (the current folder without it)."""
+import json, os, sys
+from pathlib import Path
+args = sys.argv[1:]
+Path(os.environ["FAKE_PAC_LOG"]).write_text(json.dumps(args))
+if args[:2] != ["connector", "download"]:
+    sys.exit(2)
+opts = dict(zip(args[2::2], args[3::2]))
+print("Connected as maker@contoso.com", flush=True)
+if os.environ.get("FAKE_PAC_FAIL"):
+    print("Error: The connector was not found in the environment.")
+    sys.exit(1)
+dest = Path(opts.get("--outputDirectory", "."))
+dest.mkdir(parents=True, exist_ok=True)
+(dest / "apiDefinition.json").write_text(json.dumps(
+    {{"swagger": "2.0", "info": {{"title": "Fake", "version": "3.0"}}, "paths": {{}}}}, indent=2))
+(dest / "apiProperties.json").write_text(json.dumps({{"properties": {{"connectionParameters": {{}}}}}}, indent=2))
+print("Connector downloaded to", dest)
+'''
+
+
+@pytest.fixture
+def fake_pac(tmp_path, monkeypatch) -> Path:
+    bin_dir = tmp_path / "fake-pac-bin"
+    bin_dir.mkdir()
+    script = bin_dir / "pac"
+    script.write_text(FAKE_PAC.format(python=sys.executable))
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "pac-args.json"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_PAC_LOG", str(log))
+    return log
+
+
+PAC_ID = "3f6a1d2e-0b4c-4d5e-9f8a-7b6c5d4e3f2a"
+
+
+def test_download_with_pac_snapshots_what_pac_wrote(run, store_dir, fake_pac, tmp_path, monkeypatch):
+    import shutil
+
+    git_dir = str(Path(shutil.which("git")).parent)  # the store needs git; nothing else from PATH
+    if shutil.which("paconn", path=git_dir):
+        pytest.skip("a real paconn sits beside git")
+    monkeypatch.setenv("PATH", f"{fake_pac.parent / 'fake-pac-bin'}{os.pathsep}{git_dir}")
+    result = run("download", ENV_ID, PAC_ID, "--connector", "contoso")  # only pac installed: pac is used
+    assert result.exit_code == 0, result.output
+    args = json.loads(fake_pac.read_text())
+    assert args[:6] == ["connector", "download", "--connector-id", PAC_ID, "--environment", ENV_ID]
+    assert args[6] == "--outputDirectory" and not Path(args[7]).exists()
+    assert "pac: Connector downloaded to" in result.stderr
+    assert "recorded contoso@deployed 3.0" in result.stdout
+    shown = json.loads(run("show", "contoso@deployed", "-f", "json").stdout)
+    assert set(shown["files"]) == {"apiDefinition.json", "apiProperties.json"}
+    assert shown["source"] == f"pac connector download --environment {ENV_ID} --connector-id {PAC_ID}"
+    assert shown["environment"] == ENV_ID
+
+
+def test_tool_picks_pac_over_paconn(run, store_dir, fake_paconn, fake_pac):
+    result = run("download", ENV_ID, PAC_ID, "--connector", "contoso", "--tool", "pac")
+    assert result.exit_code == 0, result.output
+    assert fake_pac.exists() and not fake_paconn.exists()
+    result = run("download", ENV_ID, CID)  # both installed, none named: paconn, as before
+    assert result.exit_code == 0 and fake_paconn.exists()
+
+
+def test_a_failing_pac_gets_one_line(run, store_dir, fake_pac, monkeypatch):
+    monkeypatch.setenv("FAKE_PAC_FAIL", "1")
+    result = run("download", ENV_ID, PAC_ID, "--tool", "pac")
+    assert result.exit_code == 2
+    error = [line for line in result.stderr.splitlines() if line.startswith("connver: error:")]
+    assert error == ["connver: error: pac connector download failed (exit status 1): Error: The connector was not "
+                     "found in the environment. (check the environment and connector ids, and that "
+                     "`pac auth create` was done)"]

@@ -264,6 +264,7 @@ def render_result_text(result, *, color: bool = False, **_: Any) -> str:
         lines.append("  none")
     lines.extend(["", "Wrote:"])
     lines.extend(f"  {path}" for path in result.written)
+    lines.extend(f"note: {note}" for note in report.notes)
     if not result.written:
         lines.append("  nothing (already up to date)")
     lines.extend(["", paint("Result: ", _BOLD) + _result_summary(result)])

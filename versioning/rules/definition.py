@@ -3,6 +3,8 @@ references between operations (``x-ms-dynamic-*``)."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from ..changes import Level
@@ -164,9 +166,23 @@ def _unordered(value: Any) -> Any:
 _ABSENT_MEANS = {"basePath": "/"}
 
 
+_ENVIRONMENT_VARIABLE = re.compile(r"^\s*@\{?\s*environmentVariables\(", re.IGNORECASE)
+
+
+def environment_specific(value: Any) -> bool:
+    """Whether a host is set per environment: a solution's ``@environmentVariables("...")``.
+
+    >>> environment_specific('@environmentVariables("contoso_Host")'), environment_specific("api.contoso.com")
+    (True, False)
+    """
+    return isinstance(value, str) and bool(_ENVIRONMENT_VARIABLE.match(value))
+
+
 def _field_rule(key: str):
     def check(ctx, old, new):
         before, after = _top(old, key), _top(new, key)
+        if key == "host" and (environment_specific(before) or environment_specific(after)):
+            return  # the environment decides the host, as for a fork's own host
         if _meaning(key, before) != _meaning(key, after):
             yield Hit(old=before, new=after, location=key, pointer=(key,), side="new" if after is not None else "old")
     return check
@@ -184,7 +200,8 @@ for _key, _id, _what in (("host", "host-changed", "host"), ("basePath", "base-pa
          description=f"The definition's {_what} changed.",
          why="Requests go to a different address. Often per environment (a fork or a test tenant): silence it in "
              f"configuration when that is expected (ignore = [\"{_id}\"]). Compared by meaning: no basePath is "
-             "basePath /.",
+             "basePath /" + ("; a solution's @environmentVariables(\"...\") host is set per environment and is "
+                             "never reported." if _key == "host" else "."),
          message=f"{_what} changed from {{old}} to {{new}}",
          example=_EXAMPLES[_key],
          impact=FlowImpact.CONNECTS, section=Section.CHANGED,

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Mapping
 
 from ..errors import InputError, SourceNotFoundError, StoreError
+from ..solution import looks_like_solution, solution_source
 from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 from . import resolve_store_dir
 from .records import ConnectorSummary, Snapshot, SnapshotResult
@@ -93,6 +94,8 @@ def pick_connector_id(source: SourceFiles, explicit: str | None, facts: Connecto
     A snapshot read from the store (``X@dev``) keeps its connector id ``X``.
     """
     order = (explicit, facts.connector_id)
+    if source.kind == "solution":  # a solution's connector: its schema name (contoso_5Fdemo)
+        order = (explicit, source.meta.get("connector"))
     if source.kind == "store":
         order = (explicit, source.meta.get("connector"))
     for candidate in order:
@@ -115,6 +118,8 @@ def describe_source(source: SourceFiles, repo=None) -> str:
     """The ``Source`` trailer: an absolute folder, ``REV:PATH in REPO``, or the label."""
     if source.kind in ("folder", "file") and source.meta.get("path"):
         return str(Path(source.meta["path"]).resolve())
+    if source.kind == "solution" and source.meta.get("path"):
+        return f"{Path(source.meta['path']).resolve()}::{source.meta.get('connector', '')}"
     if source.kind == "git":
         return f"{source.label} in {Path(repo or '.').resolve()}"
     if source.kind == "store" and source.meta.get("commit"):
@@ -168,7 +173,8 @@ def take_snapshot(
     check_channel(channel)
     facts = connector_facts(source.files)
     connector_id = pick_connector_id(source, connector, facts)
-    files, redactions = redact_files(source.files)
+    # a solution's connector is stored as the solution's own files, so restore gives them back
+    files, redactions = redact_files(source.raw or source.files)
     warnings = list(facts.warnings)
     warnings += [f"redacted a secret before storing it: {r}" for r in redactions]
     trailers = {
@@ -205,6 +211,9 @@ def read_store_source(spec: str, store_dir=None) -> SourceFiles:
         snap = store.resolve(ref)
         files = store.snapshot_files(snap)
     meta = {k: v for k, v in snap.as_dict().items() if isinstance(v, str)}
+    if looks_like_solution(files):  # a solution's connector, kept in the solution's own files
+        mapped = solution_source(spec, files, kind="store", meta=meta)
+        return SourceFiles(label=spec, files=mapped.files, kind="store", meta=meta, raw=mapped.raw)
     return SourceFiles(label=spec, files=files, kind="store", meta=meta)
 
 
