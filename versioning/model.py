@@ -105,6 +105,8 @@ class Field:
     schema_pointer: tuple | None = None
     #: True for the node holding a map's values (``additionalProperties``): not a named field.
     container: bool = False
+    #: True for a node marked ``x-ms-visibility: internal``, or below one: not dynamic content.
+    hidden: bool = False
 
     # --- attributes rules read --------------------------------------------------------
     @property
@@ -242,6 +244,7 @@ class Field:
             chain=self.chain + (ref,) if ref else self.chain,
             cyclic=cyclic,
             container=container,
+            hidden=self.hidden or _internal(sub) or _internal(node),
         )
 
 
@@ -572,6 +575,11 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
+
+
+def _internal(schema: Mapping[str, Any]) -> bool:
+    value = schema.get("x-ms-visibility")
+    return isinstance(value, str) and value.lower() == "internal"
 
 
 def _body_count(node: Mapping[str, Any]) -> int:
