@@ -153,6 +153,11 @@ class DiffContext:
         for ref, (a, b) in targets.items():
             for target in self._refs_in(a) | self._refs_in(b):
                 users.setdefault(target, set()).add(ref)
+        for connector in (self.old, self.new):  # a discriminator base shows its subtypes' properties
+            for ref, (a, b) in targets.items():
+                if any(isinstance(s, dict) and isinstance(s.get("discriminator"), str) for s in (a, b)):
+                    for subtype, _, _ in connector.resolver.subtypes(ref):
+                        users.setdefault(subtype, set()).add(ref)
         queue = list(changed)
         while queue:
             for user in users.get(queue.pop(), ()):
@@ -247,8 +252,8 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
     the same pair of definitions comes round again: every pair is compared once."""
     if root:
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
-    if depth > MAX_DEPTH or ctx.same(old.schema, new.schema):
-        return
+    if depth > MAX_DEPTH or (ctx.same(old.schema, new.schema) and (old.ref is None or old.ref not in ctx.changed_refs)):
+        return  # (a definition equal as written changed when a discriminator subtype of it did)
     if _dynamic(new):
         # The designer replaces this schema's static properties with what the dynamic call
         # returns: they are placeholders, and changes to the call (or its appearing) are a

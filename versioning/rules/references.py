@@ -235,7 +235,7 @@ def _describe(ctx, ref: DynamicRef, kind: str, name: str) -> str:
 @rule("dynamic-reference-broken", Level.BREAKING, C,
       impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       todo=("Existing steps keep their values, but the designer can no longer fill the dropdowns of this "
-            "{kind} ({target} {problem}): type values in by hand when you edit them."),
+            "{kind} ({problem}): type values in by hand when you edit them."),
       description="An x-ms-dynamic-* call no longer works: the operation it calls was removed or renamed, lost a "
                   "parameter the call passes, now requires one it does not pass, or an input it passes on is gone.",
       why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and steps using "
@@ -345,7 +345,8 @@ def _find(op, path: tuple[str, ...]):
 @rule("dynamic-reference-path-broken", Level.BREAKING, C,
       impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       todo=("Existing steps keep their values, but the designer can no longer fill the dropdown or dynamic fields "
-            "of this {kind} ({target} {problem}): type values in by hand when you edit them."),
+            "of this {kind} (it reads {key} {path} of {target}: {problem}): type values in by hand when you edit "
+            "them."),
       description="An output path an x-ms-dynamic-* call reads from the operation it calls (value-collection, "
                   "value-path, value-title, itemsPath, itemValuePath, itemTitlePath...) disappeared or changed type.",
       why="The designer builds the dropdown or the dynamic fields from that path of the called operation's response, "
