@@ -417,25 +417,39 @@ def _appeared_or_vanished(ctx) -> tuple[list[DynamicRef], list[DynamicRef]]:
     for ref in references(ctx, "new"):
         after.setdefault((ref.owner, ref.where, ref.key), ref)
     vanished = [ref for k, ref in before.items()
-                if k not in after and _holder_kept(ctx.new, ctx.renamed.get(k[0], k[0]) if k[0] else None, ref.where)]
+                if k not in after and _holder_kept(ctx.new, ctx.renamed.get(k[0], k[0]) if k[0] else None, ref)]
     appeared = [ref for k, ref in after.items()
-                if k not in before and _holder_kept(ctx.old, reverse.get(k[0], k[0]) if k[0] else None, ref.where)]
+                if k not in before and _holder_kept(ctx.old, reverse.get(k[0], k[0]) if k[0] else None, ref)]
     ctx.memo[key] = (vanished, appeared)
     return vanished, appeared
 
 
-def _holder_kept(connector, owner: str | None, where: str) -> bool:
-    """The node holding an extension exists on the other side too: its operation and, for a
-    parameter, the parameter (a new or removed one is a parameter rule's)."""
-    if owner is None:
-        return True
-    op = connector.operations.get(owner)
-    if op is None:
-        return False
-    parts = where.split("/")
-    if parts[0] == "parameter" and len(parts) > 1:
-        return any(field.name == parts[1] for field in op.parameters.values())
-    return True
+def _holder_kept(connector, owner: str | None, ref: DynamicRef) -> bool:
+    """The node holding an extension exists on the other side too (a new or removed
+    operation, parameter, property or definition is another rule's): its parameter, by name,
+    for an operation's parameter; the node at the same JSON pointer otherwise."""
+    if owner is not None:
+        op = connector.operations.get(owner)
+        if op is None:
+            return False
+        parts = ref.where.split("/")
+        if parts[0] == "parameter" and len(parts) > 1:
+            kept = [field for field in op.parameters.values() if field.name == parts[1]]
+            if not kept or len(parts) == 2 or kept[0].location != "body":
+                return bool(kept)  # (a body field below: at the same pointer, as below)
+    return _lookup(connector.swagger, ref.pointer[:-1 - len(ref.sub)])
+
+
+def _lookup(doc: Any, pointer: tuple) -> bool:
+    node = doc
+    for key in pointer:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return False
+    return isinstance(node, dict)
 
 
 def _move_hit(ref: DynamicRef, side: str) -> Hit:
