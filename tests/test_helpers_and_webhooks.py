@@ -218,6 +218,21 @@ def test_a_removed_parameter_does_not_also_report_its_dropdown(tmp_path):
     assert [c.rule for c in result.changes] == ["parameter-removed"]
 
 
+def test_a_new_field_with_a_dropdown_is_a_new_field_not_an_added_dropdown(tmp_path):
+    def body(doc):
+        doc["paths"]["/tasks"]["post"] = {"operationId": "AddTask", "parameters": [
+            {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/NewTask"}}],
+            "responses": {"200": {"description": "OK"}}}
+        doc["definitions"]["NewTask"] = {"type": "object", "properties": {"title": {"type": "string"}}}
+
+    def with_project(doc):
+        body(doc)
+        doc["definitions"]["NewTask"]["properties"]["project"] = {
+            "type": "string", "x-ms-dynamic-values": {"operationId": "ListProjects", "value-path": "id"}}
+
+    assert [c.rule for c in run(tmp_path, body, with_project).changes] == ["request-property-added-optional"]
+
+
 def _rows(response, body):
     def apply(doc):
         doc["paths"]["/rows"] = {"post": {"operationId": "AddRow", "parameters": [
