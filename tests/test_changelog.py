@@ -78,7 +78,8 @@ def test_json_lists_versions_with_commits(repo):
     assert data["schema"] == "connver-changelog/1" and data["title"] == "Contoso Notes"
     assert [v["heading"] for v in data["versions"]] == ["2.0", "1.1", "1.0"]
     assert [len(v["commits"]) for v in data["versions"]] == [2, 1, 1]
-    assert data["versions"][-1]["initial"] == {"operations": 4, "actions": 3, "triggers": 1, "deprecated": 0}
+    assert data["versions"][-1]["initial"] == {"operations": 4, "actions": 3, "triggers": 1, "helpers": 0,
+                                             "deprecated": 0}
     assert data["versions"][-1]["notes"] is None
 
 

@@ -354,9 +354,10 @@ def _breaking_steps(usable: list[_Loaded], config: "Config | None") -> tuple[Ste
 
 def _operation_counts(connector: "Connector") -> dict[str, int]:
     ops = connector.operations.values()
-    triggers = sum(1 for op in ops if op.trigger)
-    return {"operations": len(ops), "actions": len(ops) - triggers, "triggers": triggers,
-            "deprecated": sum(1 for op in ops if op.deprecated)}
+    helpers = sum(1 for op in ops if op.visibility == "internal")  # not in the designer
+    triggers = sum(1 for op in ops if op.trigger and op.visibility != "internal")
+    return {"operations": len(ops), "actions": len(ops) - triggers - helpers, "triggers": triggers,
+            "helpers": helpers, "deprecated": sum(1 for op in ops if op.deprecated)}
 
 
 # --------------------------------------------------------------------------- the file

@@ -49,6 +49,9 @@ class DiffContext:
         self.renamed: dict[str, str] = {}        # old operationId -> new operationId
         self.new_revisions: dict[str, str] = {}  # new operationId -> older revision's id
         self.memo: dict[Any, Any] = {}           # results rules share (computed once per diff)
+        #: The operations whose parameters and outputs are being walked (old, new): output rules
+        #: ask whether they read an internal helper or a webhook's registration response.
+        self.pair: tuple[Operation | None, Operation | None] = (None, None)
         self.op_pairs = self._pair_operations()
         self._ref_cache: dict[int, tuple[Any, frozenset[str]]] = {}
         self._changed_refs: frozenset[str] | None = None
@@ -150,6 +153,11 @@ class DiffContext:
         for ref, (a, b) in targets.items():
             for target in self._refs_in(a) | self._refs_in(b):
                 users.setdefault(target, set()).add(ref)
+        for connector in (self.old, self.new):  # a discriminator base shows its subtypes' properties
+            for ref, (a, b) in targets.items():
+                if any(isinstance(s, dict) and isinstance(s.get("discriminator"), str) for s in (a, b)):
+                    for subtype, _, _ in connector.resolver.subtypes(ref):
+                        users.setdefault(subtype, set()).add(ref)
         queue = list(changed)
         while queue:
             for user in users.get(queue.pop(), ()):
@@ -193,6 +201,7 @@ def _operation_same(ctx: DiffContext, old: Operation, new: Operation) -> bool:
 
 
 def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Operation, new: Operation) -> None:
+    ctx.pair = (old, new)
     old_params, new_params = old.parameters, new.parameters
     for a, b in _pair_parameters(old_params, new_params):
         name = (b or a).name  # type: ignore[union-attr]
@@ -243,11 +252,12 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
     the same pair of definitions comes round again: every pair is compared once."""
     if root:
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
-    if depth > MAX_DEPTH or ctx.same(old.schema, new.schema):
-        return
-    if _dynamic(old) and _dynamic(new):
+    if depth > MAX_DEPTH or (ctx.same(old.schema, new.schema) and (old.ref is None or old.ref not in ctx.changed_refs)):
+        return  # (a definition equal as written changed when a discriminator subtype of it did)
+    if _dynamic(new):
         # The designer replaces this schema's static properties with what the dynamic call
-        # returns: they are placeholders, and changes to the call are a reference rule's.
+        # returns: they are placeholders, and changes to the call (or its appearing) are a
+        # reference rule's.
         return
     pair = (old.ref, new.ref)
     if old.cyclic or new.cyclic:

@@ -41,6 +41,7 @@ class Resolver:
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
         self._cache: dict[str, tuple[Any, tuple] | None] = {}
+        self._subtypes: dict[str, list[tuple[str, Any, tuple]]] | None = None
 
     def lookup(self, ref: str) -> tuple[Any, tuple] | None:
         if ref in self._cache:
@@ -61,6 +62,22 @@ class Resolver:
                 found = (node, pointer)
         self._cache[ref] = found
         return found
+
+    def subtypes(self, ref: str) -> list[tuple[str, Any, tuple]]:
+        """Swagger 2.0 discriminator subtypes of the definition ``ref``: (ref, definition,
+        pointer) of every definition whose ``allOf`` refers to it, in document order."""
+        if self._subtypes is None:
+            found: dict[str, list[tuple[str, Any, tuple]]] = {}
+            definitions = self.doc.get("definitions")
+            for name, node in (definitions.items() if isinstance(definitions, dict) else ()):
+                parts = node.get("allOf") if isinstance(node, dict) else None
+                for part in parts if isinstance(parts, list) else ():
+                    base = part.get("$ref") if isinstance(part, dict) else None
+                    if isinstance(base, str) and base.startswith("#/definitions/"):
+                        own = "#/definitions/" + name.replace("~", "~0").replace("/", "~1")
+                        found.setdefault(base, []).append((own, node, ("definitions", name)))
+            self._subtypes = found
+        return self._subtypes.get(ref, [])
 
     def resolve(self, node: Any, pointer: tuple) -> tuple[Any, tuple, str | None]:
         """Follow a chain of ``$ref``; returns (node, pointer, first ref followed)."""
@@ -105,6 +122,8 @@ class Field:
     schema_pointer: tuple | None = None
     #: True for the node holding a map's values (``additionalProperties``): not a named field.
     container: bool = False
+    #: True for a node marked ``x-ms-visibility: internal``, or below one: not dynamic content.
+    hidden: bool = False
 
     # --- attributes rules read --------------------------------------------------------
     @property
@@ -223,6 +242,21 @@ class Field:
                 node, ptr, ref = self.resolver.resolve(part, pointer + ("allOf", index))
                 if isinstance(node, dict) and (ref is None or ref not in seen):
                     self._collect(node, ptr, props, required, pointers, seen | {ref})
+        if isinstance(schema.get("discriminator"), str) and pointer[:1] == ("definitions",) and len(pointer) == 2:
+            # a Swagger 2.0 base type: its subtypes' own properties are outputs (or inputs) of
+            # this node too, for the values that are of that subtype (never required here)
+            base = "#/definitions/" + str(pointer[1]).replace("~", "~0").replace("/", "~1")
+            for ref, node, ptr in self.resolver.subtypes(base):
+                if ref in seen or not isinstance(node, dict):
+                    continue
+                extra: dict[str, Any] = {}
+                extra_pointers: dict[str, tuple] = {}
+                self._collect({k: v for k, v in node.items() if k != "required"}, ptr, extra, set(),
+                              extra_pointers, seen | {ref, base})
+                for name, sub in extra.items():
+                    if name not in props:
+                        props[name] = sub
+                        pointers[name] = extra_pointers[name]
 
     def _child(self, name: str, sub: Mapping[str, Any], pointer: tuple, required: bool,
                container: bool = False) -> "Field":
@@ -242,6 +276,7 @@ class Field:
             chain=self.chain + (ref,) if ref else self.chain,
             cyclic=cyclic,
             container=container,
+            hidden=self.hidden or _internal(sub) or _internal(node),
         )
 
 
@@ -574,6 +609,11 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"Connector({self.label!r}, title={self.title!r}, version={self.version!r})"
+
+
+def _internal(schema: Mapping[str, Any]) -> bool:
+    value = schema.get("x-ms-visibility")
+    return isinstance(value, str) and value.lower() == "internal"
 
 
 def _body_count(node: Mapping[str, Any]) -> int:

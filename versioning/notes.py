@@ -85,8 +85,9 @@ GENERIC_TODO = ("Open every flow and app that uses this {kind}, check that the s
 DEPRECATED_NO_REPLACEMENT = "Plan to move your flows off this {kind}: it will be removed in a later version."
 
 #: How the entries of an internal helper operation name their operation (``kind``). A helper is
-#: not in the designer: no flow owner has anything to do about its own changes (the dropdowns
-#: that call it are reported at the parameter, with their own sentence).
+#: not in the designer: its entries go under *Changed* (never *Added* as a new action or
+#: trigger, nor *Breaking changes*) without a what-to-do sentence; the dropdowns that call it
+#: are reported at the calling parameter, with their own sentence.
 HELPER_KIND = "internal helper"
 
 
@@ -219,10 +220,10 @@ class ReleaseNotes:
     @property
     def affects_users(self) -> str:
         """``breaking``, ``review`` (risky changes), ``deprecation`` or ``no``."""
-        if self.summary.get(Level.BREAKING.value):
+        if self.breaking:
             return "breaking"
-        if self.summary.get(Level.RISKY.value):
-            return "review"
+        if self.summary.get(Level.RISKY.value) or self.summary.get(Level.BREAKING.value):
+            return "review"  # (breaking changes of internal helpers only: listed under Changed)
         if self.summary.get(Level.DEPRECATION.value):
             return "deprecation"
         return "no"
@@ -367,7 +368,11 @@ def make_entry(change: Change, old: "Connector", new: "Connector", context: Cont
         op = new.operations.get(op_id) or old.operations.get(op_id)
     kind = _kind(op) if op is not None else None
     if op is not None and _helper(old.operations.get(change.operation or ""), new.operations.get(op_id or "")):
+        # not in the designer: not a new action or trigger, not a break flow owners act on
+        # (the dropdowns that call it are reported at the calling parameter)
         kind = HELPER_KIND
+        if section is not Section.SECURITY:
+            section = Section.CHANGED
     todo = _todo(change, level, section, kind, context.replacements.get(change.operation or ""))
     return Entry(
         rule=change.rule,

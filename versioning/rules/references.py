@@ -235,7 +235,7 @@ def _describe(ctx, ref: DynamicRef, kind: str, name: str) -> str:
 @rule("dynamic-reference-broken", Level.BREAKING, C,
       impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       todo=("Existing steps keep their values, but the designer can no longer fill the dropdowns of this "
-            "{kind} ({target} {problem}): type values in by hand when you edit them."),
+            "{kind} ({problem}): type values in by hand when you edit them."),
       description="An x-ms-dynamic-* call no longer works: the operation it calls was removed or renamed, lost a "
                   "parameter the call passes, now requires one it does not pass, or an input it passes on is gone.",
       why="The designer fills dropdowns and dynamic fields by calling that operation: they now fail, and steps using "
@@ -274,3 +274,261 @@ def dynamic_reference_changed(ctx, old, new):
         if was is not None and was.raw != ref.raw and ref not in broken:
             yield Hit(old=dict(was.raw), new=dict(ref.raw), location=ref.location, operation=ref.owner,
                       pointer=ref.pointer, side="new", details=(("target", ref.target),))
+
+
+# --- the output paths a call reads -----------------------------------------------------------
+#
+# A call reads the helper's success response: x-ms-dynamic-values takes the array at
+# value-collection (the response itself when absent) and, in each item, value-path and
+# value-title; x-ms-dynamic-list and x-ms-dynamic-tree take itemsPath and, per item,
+# itemValuePath, itemTitlePath, itemFullTitlePath and itemIsParent; x-ms-dynamic-schema reads the
+# schema at value-path, x-ms-dynamic-properties at itemValuePath (both from the response root).
+
+_COLLECTION = {"x-ms-dynamic-values": "value-collection", "x-ms-dynamic-list": "itemsPath",
+               "x-ms-dynamic-tree": "itemsPath"}
+_ITEM_PATHS = {"x-ms-dynamic-values": ("value-path", "value-title"),
+               "x-ms-dynamic-list": ("itemValuePath", "itemTitlePath", "itemFullTitlePath", "itemIsParent"),
+               "x-ms-dynamic-tree": ("itemValuePath", "itemTitlePath", "itemFullTitlePath", "itemIsParent")}
+_ROOT_PATHS = {"x-ms-dynamic-schema": ("value-path",), "x-ms-dynamic-properties": ("itemValuePath",)}
+
+
+def read_paths(ref: DynamicRef) -> list[tuple[str, tuple[str, ...]]]:
+    """(key, path below the response root) for each output path ``ref`` reads.
+
+    >>> ref = DynamicRef("A", "parameter/p", "x-ms-dynamic-values", (), (), "L", {},
+    ...                  {"operationId": "L", "value-collection": "value", "value-path": "id"})
+    >>> read_paths(ref)
+    [('value-collection', ('value',)), ('value-path', ('value', 'items', 'id'))]
+    """
+    raw = ref.raw
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for key in _ROOT_PATHS.get(ref.key, ()):
+        path = _split(raw.get(key))
+        if path:
+            out.append((key, path))
+    if ref.key in _ITEM_PATHS:
+        collection_key = _COLLECTION[ref.key]
+        collection = _split(raw.get(collection_key)) or ()
+        if collection:
+            out.append((collection_key, collection))
+        for key in _ITEM_PATHS[ref.key]:
+            path = _split(raw.get(key))
+            if path:
+                out.append((key, collection + ("items",) + path))
+    return out
+
+
+def _split(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, str) or not value.strip() or "{" in value or "@" in value:
+        return None
+    return tuple(part for part in value.strip().strip("/").split("/") if part)
+
+
+def _find(op, path: tuple[str, ...]):
+    """The output schema node at ``path`` of ``op``'s success response, ``False`` when the
+    response declares properties but not that one, None when it declares nothing to judge by."""
+    response = op.output
+    if response is None:
+        return False  # no outputs at all
+    node = response.schema
+    for segment in path:
+        children = node.children()
+        if segment in children:
+            node = children[segment]
+        elif not children or node.schema.get("additionalProperties") not in (None, False):
+            return None  # a free-form object: anything may be there
+        else:
+            return False
+    return node
+
+
+@rule("dynamic-reference-path-broken", Level.BREAKING, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      todo=("Existing steps keep their values, but the designer can no longer fill the dropdown or dynamic fields "
+            "of this {kind} (it reads {key} {path} of {target}: {problem}): type values in by hand when you edit "
+            "them."),
+      description="An output path an x-ms-dynamic-* call reads from the operation it calls (value-collection, "
+                  "value-path, value-title, itemsPath, itemValuePath, itemTitlePath...) disappeared or changed type.",
+      why="The designer builds the dropdown or the dynamic fields from that path of the called operation's response, "
+          "which is usually an internal helper: the helper's outputs are no flow's dynamic content, but the paths "
+          "its callers read are contract. The break shows at the parameter that calls it, so it is reported there.",
+      message="{location} reads {key} {path} of {target}: {problem}",
+      example=('"ListProjects": {"x-ms-visibility": "internal", "responses": {"200": {"schema": {"type": "array", '
+               '"items": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}',
+               '"ListProjects": {"x-ms-visibility": "internal", "responses": {"200": {"schema": {"type": "array", '
+               '"items": {"type": "object", "properties": {"projectId": {"type": "string"}}}}}}}'))
+def dynamic_reference_path_broken(ctx, old, new):
+    before = {}
+    for ref in references(ctx, "old"):
+        owner = ctx.renamed.get(ref.owner, ref.owner) if ref.owner else None
+        before[(owner,) + ref.match_key[1:]] = ref
+    broken = new_problems(ctx)
+    for ref in references(ctx, "new"):
+        was = before.get(ref.match_key)
+        if was is None or ref in broken:
+            continue
+        old_target = ctx.old.operations.get(was.target)
+        new_target = ctx.new.operations.get(ref.target)
+        if old_target is None or new_target is None:
+            continue
+        old_paths = dict(read_paths(was))
+        for key, path in read_paths(ref):
+            then = _find(old_target, old_paths.get(key, path))
+            if not then:
+                continue  # not declared before: nothing the call could rely on
+            now = _find(new_target, path)
+            if now is None:
+                continue
+            if now is False:
+                problem = "the path is no longer in its response"
+            else:
+                before_type, after_type = then.type, now.type
+                if before_type is None or after_type is None or before_type == after_type:
+                    continue
+                problem = f"its type changed from {before_type} to {after_type}"
+            yield Hit(old=then.type, new=None if now is False else now.type, location=ref.location,
+                      operation=ref.owner, pointer=ref.pointer, side="new",
+                      details=(("key", key), ("path", "/".join(p for p in path if p != "items") or "(root)"),
+                               ("problem", problem), ("target", ref.target)))
+
+
+# --- dynamic extensions appearing or vanishing ------------------------------------------------
+
+_PICKERS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-tree", "x-ms-operation-context")
+_SCHEMAS = ("x-ms-dynamic-schema", "x-ms-dynamic-properties")
+
+
+def _on_output(ref: DynamicRef) -> bool:
+    return ref.where.startswith("responses/") or "x-ms-notification-content" in ref.pointer
+
+
+def _appeared_or_vanished(ctx) -> tuple[list[DynamicRef], list[DynamicRef]]:
+    """(vanished, appeared): extensions of operations kept on both sides, by the node holding
+    them (an operation added or removed is an operation rule's)."""
+    key = "dynamic-moves"
+    if key in ctx.memo:
+        return ctx.memo[key]
+    reverse = {new: old for old, new in ctx.renamed.items()}
+    before = {}
+    for ref in references(ctx, "old"):
+        owner = ctx.renamed.get(ref.owner, ref.owner) if ref.owner else None
+        before.setdefault((owner, ref.where, ref.key), ref)
+    after = {}
+    for ref in references(ctx, "new"):
+        after.setdefault((ref.owner, ref.where, ref.key), ref)
+    vanished = [ref for k, ref in before.items()
+                if k not in after and _holder_kept(ctx.new, ctx.renamed.get(k[0], k[0]) if k[0] else None, ref)]
+    appeared = [ref for k, ref in after.items()
+                if k not in before and _holder_kept(ctx.old, reverse.get(k[0], k[0]) if k[0] else None, ref)]
+    ctx.memo[key] = (vanished, appeared)
+    return vanished, appeared
+
+
+def _holder_kept(connector, owner: str | None, ref: DynamicRef) -> bool:
+    """The node holding an extension exists on the other side too (a new or removed
+    operation, parameter, property or definition is another rule's): its parameter, by name,
+    for an operation's parameter; the node at the same JSON pointer otherwise."""
+    if owner is not None:
+        op = connector.operations.get(owner)
+        if op is None:
+            return False
+        parts = ref.where.split("/")
+        if parts[0] == "parameter" and len(parts) > 1:
+            kept = [field for field in op.parameters.values() if field.name == parts[1]]
+            if not kept or len(parts) == 2 or kept[0].location != "body":
+                return bool(kept)  # (a body field below: at the same pointer, as below)
+    return _lookup(connector.swagger, ref.pointer[:-1 - len(ref.sub)])
+
+
+def _lookup(doc: Any, pointer: tuple) -> bool:
+    node = doc
+    for key in pointer:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return False
+    return isinstance(node, dict)
+
+
+def _move_hit(ref: DynamicRef, side: str) -> Hit:
+    return Hit(old=ref.key if side == "old" else None, new=ref.key if side == "new" else None,
+               location=ref.location, operation=ref.owner, pointer=ref.pointer, side=side,
+               details=(("key", ref.key), ("target", ref.target)))
+
+
+@rule("dynamic-values-removed", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      description="An input lost its dropdown or picker (x-ms-dynamic-values, -list, -tree, x-ms-operation-context).",
+      why="Values saved in existing steps stay valid, but the designer no longer offers a list to pick from: users "
+          "type values in, and a mistyped value is only caught when the flow runs.",
+      message="{location} no longer calls {target} (the {key} was removed)",
+      example=('{"name": "folder", "in": "query", "type": "string", "x-ms-dynamic-values": {"operationId": '
+               '"ListFolders", "value-path": "id"}}', '{"name": "folder", "in": "query", "type": "string"}'))
+def dynamic_values_removed(ctx, old, new):
+    for ref in _appeared_or_vanished(ctx)[0]:
+        if ref.key in _PICKERS:
+            yield _move_hit(ref, "old")
+
+
+@rule("dynamic-values-added", Level.ADDITIVE, C,
+      impact=FlowImpact.CONNECTS, section=Section.ADDED,
+      description="An existing input got a dropdown or picker (x-ms-dynamic-values, -list, -tree, "
+                  "x-ms-operation-context).",
+      why="The designer now offers values to pick from; values saved in existing steps stay valid.",
+      message="{location} now calls {target} ({key} added)",
+      example=('{"name": "folder", "in": "query", "type": "string"}',
+               '{"name": "folder", "in": "query", "type": "string", "x-ms-dynamic-values": {"operationId": '
+               '"ListFolders", "value-path": "id"}}'))
+def dynamic_values_added(ctx, old, new):
+    for ref in _appeared_or_vanished(ctx)[1]:
+        if ref.key in _PICKERS:
+            yield _move_hit(ref, "new")
+
+
+@rule("dynamic-output-schema-removed", Level.BREAKING, C,
+      impact=FlowImpact.CALLS, section=Section.REMOVED,
+      todo=("Check the later steps that read the outputs of this {kind}: its dynamic outputs ({key} calling "
+            "{target}) are gone, and only the static schema's fields remain."),
+      description="A response (or webhook payload) whose schema was dynamic (x-ms-dynamic-schema or "
+                  "-properties) is now static, or no longer has one.",
+      why="The dynamic outputs were built at design time from the call's answer; flows read them as dynamic "
+          "content. With a static schema only its declared fields remain: every other output reads as empty.",
+      message="{location} no longer calls {target}: the dynamic outputs are gone",
+      example=('"schema": {"type": "object", "x-ms-dynamic-schema": {"operationId": "GetTableSchema", '
+               '"value-path": "schema"}}', '"schema": {"type": "object", "properties": {"id": {"type": "string"}}}'))
+def dynamic_output_schema_removed(ctx, old, new):
+    for ref in _appeared_or_vanished(ctx)[0]:
+        if ref.key in _SCHEMAS and _on_output(ref):
+            yield _move_hit(ref, "old")
+
+
+@rule("dynamic-input-schema-removed", Level.RISKY, C,
+      impact=FlowImpact.CALLS, section=Section.CHANGED,
+      description="A body schema (or input) whose fields were dynamic (x-ms-dynamic-schema or -properties) is now "
+                  "static.",
+      why="Existing steps keep the values they send, but the designer now shows the static fields only: values "
+          "sent under dynamic field names may no longer be editable, and the service must still accept them.",
+      message="{location} no longer calls {target}: the input fields are static now",
+      example=('"schema": {"type": "object", "x-ms-dynamic-schema": {"operationId": "GetTableSchema", '
+               '"value-path": "schema"}}', '"schema": {"type": "object", "properties": {"id": {"type": "string"}}}'))
+def dynamic_input_schema_removed(ctx, old, new):
+    for ref in _appeared_or_vanished(ctx)[0]:
+        if ref.key in _SCHEMAS and not _on_output(ref):
+            yield _move_hit(ref, "old")
+
+
+@rule("dynamic-schema-added", Level.RISKY, C,
+      impact=FlowImpact.CONNECTS, section=Section.CHANGED,
+      description="A static schema became dynamic (x-ms-dynamic-schema or -properties added).",
+      why="The designer now builds the fields from what the call returns, which may differ from the static fields "
+          "existing steps were built with: open an existing step to check its inputs and outputs are still offered.",
+      message="{location} now calls {target} ({key} added)",
+      example=('"schema": {"type": "object", "properties": {"id": {"type": "string"}}}',
+               '"schema": {"type": "object", "x-ms-dynamic-schema": {"operationId": "GetTableSchema", '
+               '"value-path": "schema"}}'))
+def dynamic_schema_added(ctx, old, new):
+    for ref in _appeared_or_vanished(ctx)[1]:
+        if ref.key in _SCHEMAS:
+            yield _move_hit(ref, "new")

@@ -10,6 +10,47 @@ from .parameters import is_container
 RS = Kind.RESPONSE
 RP = Kind.RESPONSE_PROPERTY
 
+# --- who reads an output -------------------------------------------------------------------
+#
+# The designer offers a step's success response as dynamic content, except for two kinds of
+# operation: an internal helper (x-ms-visibility: internal) is not in the designer, so only the
+# x-ms-dynamic-* references that call it read its outputs (the paths they read are judged at
+# the consumer, by dynamic-reference-path-broken); a webhook trigger's outputs are its
+# notification payload, and its registration call's response is read by the platform only.
+
+OUTPUT = "output"              # dynamic content: flows read it
+HELPER = "helper"              # an internal helper's output, or a field marked internal
+REGISTRATION = "registration"  # a webhook trigger's registration response
+PAYLOAD = "x-ms-notification-content"
+
+
+def reader(ctx) -> str:
+    """Who reads the success response of the operation being walked."""
+    old, new = ctx.pair
+    if old is not None and new is not None and old.trigger and new.trigger and old.is_webhook and new.is_webhook:
+        return REGISTRATION
+    if old is not None and old.visibility == "internal":
+        return HELPER
+    return OUTPUT
+
+
+def field_reader(ctx, field) -> str:
+    """Who reads an output schema node (a response's, or a webhook payload's)."""
+    role = OUTPUT if field.name == PAYLOAD else reader(ctx)
+    if role == OUTPUT and field.hidden:
+        return HELPER
+    if role == HELPER and field.name == PAYLOAD:
+        return OUTPUT
+    return role
+
+
+def callers(ctx, op_id: str | None) -> str:
+    """The x-ms-dynamic-* references (old definition) that call ``op_id``."""
+    from .references import references
+
+    found = sorted({ref.location for ref in references(ctx, "old") if ref.target == op_id})
+    return ", ".join(found) if found else "no reference in this definition"
+
 
 @rule("response-removed", Level.BREAKING, RS,
       impact=FlowImpact.READS_ANY, section=Section.REMOVED,
@@ -25,7 +66,7 @@ RP = Kind.RESPONSE_PROPERTY
 def response_removed(ctx, old, new):
     # The engine pairs each operation's output response (Operation.output) only; one that
     # moved to another success code arrives paired with it.
-    if old is not None and new is None and _carries_outputs(old):
+    if old is not None and new is None and _carries_outputs(old) and reader(ctx) == OUTPUT:
         yield hit(old=old.code, code=old.code)
 
 
@@ -39,7 +80,7 @@ def response_removed(ctx, old, new):
       example=('"responses": {"200": {"description": "OK", "schema": {"$ref": "#/definitions/Item"}}}',
                '"responses": {"201": {"description": "Created", "schema": {"$ref": "#/definitions/Item"}}}'))
 def response_code_changed(ctx, old, new):
-    if old is not None and new is not None and old.code != new.code:
+    if old is not None and new is not None and old.code != new.code and reader(ctx) == OUTPUT:
         yield hit(old=old.code, new=new.code, code=old.code)
 
 
@@ -51,7 +92,7 @@ def response_code_changed(ctx, old, new):
       example=('"responses": {"204": {"description": "No content"}}',
                '"responses": {"200": {"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}'))
 def response_added(ctx, old, new):
-    if old is None and new is not None and _carries_outputs(new):
+    if old is None and new is not None and _carries_outputs(new) and reader(ctx) != REGISTRATION:
         yield hit(new=new.code, code=new.code)
 
 
@@ -71,7 +112,7 @@ def _carries_outputs(response) -> bool:
       message="output field {path} of {operation} was removed",
       example=('"properties": {"id": {"type": "string"}, "total": {"type": "number"}}', '"properties": {"id": {"type": "string"}}'))
 def response_property_removed(ctx, old, new):
-    if old is not None and new is None and old.segments and not is_container(old):
+    if old is not None and new is None and old.segments and not is_container(old) and field_reader(ctx, old) == OUTPUT:
         yield hit(old="/".join(old.segments), path="/".join(old.segments))
 
 
@@ -82,7 +123,8 @@ def response_property_removed(ctx, old, new):
       message="output field {path} of {operation} was added",
       example=('"properties": {"id": {"type": "string"}}', '"properties": {"id": {"type": "string"}, "total": {"type": "number"}}'))
 def response_property_added(ctx, old, new):
-    if old is None and new is not None and new.segments and not is_container(new):
+    if (old is None and new is not None and new.segments and not is_container(new)
+            and field_reader(ctx, new) != REGISTRATION):
         yield hit(new="/".join(new.segments), path="/".join(new.segments))
 
 
@@ -98,7 +140,7 @@ def response_property_added(ctx, old, new):
       message="output field {path} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('"total": {"type": "string"}', '"total": {"type": "number"}'))
 def response_property_type_changed(ctx, old, new):
-    if old is None or new is None:
+    if old is None or new is None or field_reader(ctx, old) != OUTPUT:
         return
     change = forms.type_change(old, new)
     if change is not None:
@@ -112,7 +154,8 @@ def response_property_type_changed(ctx, old, new):
       message="output field {path} of {operation}: enum changed",
       example=('"status": {"enum": ["open", "closed"]}', '"status": {"enum": ["open", "closed", "archived"]}'))
 def response_property_enum_changed(ctx, old, new):
-    if old is not None and new is not None and not _same_values(old.enum, new.enum) and not forms.respelled_enum(old, new):
+    if (old is not None and new is not None and field_reader(ctx, old) == OUTPUT
+            and not _same_values(old.enum, new.enum) and not forms.respelled_enum(old, new)):
         yield hit(old=old.enum, new=new.enum, at="/enum", path="/".join(new.segments) or "(body)")
 
 
@@ -131,7 +174,7 @@ def _same_values(a: list | None, b: list | None) -> bool:
       message="output field {path} of {operation}: {field} changed",
       example=('"total": {"x-ms-summary": "Total"}', '"total": {"x-ms-summary": "Grand total"}'))
 def response_property_description_changed(ctx, old, new):
-    if old is None or new is None:
+    if old is None or new is None or field_reader(ctx, old) == REGISTRATION:
         return
     before, after = old.texts, new.texts
     for key in sorted(set(before) | set(after)):
@@ -168,6 +211,88 @@ def notification_content_added(ctx, old, new):
         yield hit(new="x-ms-notification-content")
 
 
+@rule("internal-output-changed", Level.RISKY, RP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      description="An output of an internal helper operation, or an output field marked x-ms-visibility: internal, "
+                  "was removed or changed type or enum.",
+      why="Internal operations are not in the designer and internal fields are not dynamic content: no flow reads "
+          "them. What of a helper is contract are the paths its x-ms-dynamic-* callers read, judged at the caller "
+          "(dynamic-reference-path-broken); check that the callers named still get what they need.",
+      message="output field {path} of {operation} ({owner}) {what}; called by {callers}",
+      example=('"/folders": {"get": {"operationId": "ListFolders", "x-ms-visibility": "internal", "responses": {"200": '
+               '{"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}, "size": '
+               '{"type": "integer"}}}}}}}',
+               '"/folders": {"get": {"operationId": "ListFolders", "x-ms-visibility": "internal", "responses": {"200": '
+               '{"description": "OK", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}'))
+def internal_output_changed(ctx, old, new):
+    if old is None or field_reader(ctx, old) != HELPER:
+        return
+    path = "/".join(old.segments) or "(body)"
+    what = None
+    if new is None:
+        if old.segments and not is_container(old):
+            what = "was removed"
+    else:
+        change = forms.type_change(old, new)
+        if change is not None:
+            what = f"{change['attribute']} changed from {change['old']} to {change['new']}"
+        elif not _same_values(old.enum, new.enum) and not forms.respelled_enum(old, new):
+            what = "enum changed"
+    if what is not None:
+        op = ctx.pair[0]
+        owner = "an internal helper" if reader(ctx) == HELPER else "a field marked internal"
+        yield hit(old=path, new=None if new is None else path, path=path, what=what, owner=owner,
+                  callers=callers(ctx, op.id if op is not None else None))
+
+
+@rule("internal-response-changed", Level.RISKY, RS,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      description="The success response of an internal helper operation was removed or moved to another status code.",
+      why="An internal operation is not in the designer: no flow reads its outputs. Only its x-ms-dynamic-* callers "
+          "do (a path they read that vanished is dynamic-reference-path-broken, at the caller): check them.",
+      message="the outputs of internal helper {operation} (response {code}) {what}; called by {callers}",
+      example=('"/folders": {"get": {"operationId": "ListFolders", "x-ms-visibility": "internal", "responses": {"200": '
+               '{"description": "OK", "schema": {"$ref": "#/definitions/Folders"}}}}}',
+               '"/folders": {"get": {"operationId": "ListFolders", "x-ms-visibility": "internal", "responses": {"204": '
+               '{"description": "No content"}}}}'))
+def internal_response_changed(ctx, old, new):
+    if old is None or reader(ctx) != HELPER:
+        return
+    if new is None and _carries_outputs(old):
+        what = "were removed"
+    elif new is not None and old.code != new.code:
+        what = f"moved to response {new.code}"
+    else:
+        return
+    op = ctx.pair[0]
+    yield hit(old=old.code, new=new.code if new is not None else None, code=old.code, what=what,
+              callers=callers(ctx, op.id if op is not None else None))
+
+
+@rule("webhook-response-changed", Level.COSMETIC, RS,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      noun="webhook registration responses",
+      description="The response of a webhook trigger's registration call changed.",
+      why="A webhook trigger's outputs are its notification payload (x-ms-notification-content). The registration "
+          "call's response is read by the platform only (its Location header to delete the subscription), never "
+          "as dynamic content: reported so that no difference goes unsaid.",
+      message="the registration response of webhook trigger {operation} changed (response {code})",
+      example=('"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, "post": {"operationId": '
+               '"OnEvent", "x-ms-trigger": "single", "responses": {"201": {"description": "Created", "schema": '
+               '{"type": "object", "properties": {"id": {"type": "string"}}}}}}}',
+               '"/hooks": {"x-ms-notification-content": {"schema": {"type": "object"}}, "post": {"operationId": '
+               '"OnEvent", "x-ms-trigger": "single", "responses": {"201": {"description": "Created", "schema": '
+               '{"type": "object", "properties": {"subscriptionId": {"type": "string"}}}}}}}'))
+def webhook_response_changed(ctx, old, new):
+    if reader(ctx) != REGISTRATION or (old is None and new is None):
+        return
+    if old is not None and new is not None and old.code == new.code and ctx.same(old.raw, new.raw):
+        return
+    response = new if new is not None else old
+    yield Hit(old=old.code if old is not None else None, new=new.code if new is not None else None,
+              side="new" if new is not None else "old", details=(("code", response.code),))
+
+
 def _declared(field, attribute: str):
     """A schema attribute as declared (see :meth:`Field.declared`)."""
     return field.declared(attribute)
@@ -184,7 +309,8 @@ def _declared(field, attribute: str):
 def response_property_ref_renamed(ctx, old, new):
     from .parameters import equal_under_other_name
 
-    if old is not None and new is not None and equal_under_other_name(ctx, old, new):
+    if (old is not None and new is not None and field_reader(ctx, old) != REGISTRATION
+            and equal_under_other_name(ctx, old, new)):
         yield hit(old=old.ref, new=new.ref, at="/$ref", path="/".join(new.segments) or "(body)")
 
 
@@ -318,7 +444,7 @@ def error_response_changed(ctx, old, new):
       example=('"200": {"description": "OK", "examples": {"application/json": {"id": "1"}}}',
                '"200": {"description": "OK", "examples": {"application/json": {"id": "42"}}}'))
 def response_examples_changed(ctx, old, new):
-    if old is None or new is None:
+    if old is None or new is None or reader(ctx) == REGISTRATION:
         return
     for key in ("examples", "x-ms-examples"):
         if old.raw.get(key) != new.raw.get(key):
