@@ -169,17 +169,32 @@ def _folders(repo, root_tree: str, paths, repo_dir: Path, ref: str) -> list[str]
 
 
 def _ids(folders: list[str], warnings: list[str]) -> dict[str, str]:
+    """Folder path -> connector id: the folder's name, or its whole path when another folder
+    has that name in any casing (``Snowflake`` and ``snowflake`` cannot share refs on a
+    case-insensitive filesystem)."""
     ids: dict[str, str] = {}
-    taken: dict[str, str] = {}
+    taken: dict[str, str] = {}  # casefolded id -> path
     for path in folders:
         name = safe_connector_id(path.rsplit("/", 1)[-1])
-        if name in taken:
+        if name.casefold() in taken:
             qualified = safe_connector_id(path.replace("/", "-"))
-            warnings.append(f"{path}: {taken[name]} already has the id {name}; this one is stored as {qualified}")
+            if qualified.casefold() in taken:
+                raise InputError(f"{path} and {taken[qualified.casefold()]} cannot be kept apart as connector ids",
+                                 hint="give the connector folders with --path")
+            warnings.append(
+                f"{path}: {taken[name.casefold()]} already has the id {name} (in some casing); "
+                f"this one is stored as {qualified}"
+            )
             name = qualified
-        taken[name] = path
+        taken[name.casefold()] = path
         ids[path] = name
     return ids
+
+
+def _name(step: ImportStep) -> str:
+    """What the step's connector id was made from: the folder name, or its path when qualified."""
+    base = step.path.rsplit("/", 1)[-1]
+    return base if safe_connector_id(base) == step.connector else step.path
 
 
 def _plan_history(repo, plan: ImportPlan, folders: list[str], *, explicit: bool) -> None:
@@ -280,6 +295,7 @@ def run_import(
                         version=facts.version,
                         trailers=trailers,
                         author=step.author,
+                        name=_name(step),
                     )
                     created += made
                     unchanged += not made
