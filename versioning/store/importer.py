@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError, SourceNotFoundError
+from ..limits import max_file_size, too_large
 from ..sourcefiles import CONNECTOR_FILES
 from .records import ImportResult
 from ..secrets import redact_files
@@ -191,6 +192,17 @@ def _ids(folders: list[str], warnings: list[str]) -> dict[str, str]:
     return ids
 
 
+def _read_step(source, step: ImportStep, limit: int) -> dict[str, bytes]:
+    """The step's files; a file above the size limit is refused before its bytes are read."""
+    files = {}
+    for name, sha in step.blobs:
+        size = source.odb.info(bytes.fromhex(sha)).size
+        if size > limit:
+            raise too_large(f"{step.path}/{name} at {step.commit[:12]}", size, limit)
+        files[name] = source.odb.stream(bytes.fromhex(sha)).read()
+    return files
+
+
 def _name(step: ImportStep) -> str:
     """What the step's connector id was made from: the folder name, or its path when qualified."""
     base = step.path.rsplit("/", 1)[-1]
@@ -253,6 +265,7 @@ def run_import(
     from .snapshots import connector_facts, open_store
 
     check_channel(channel)
+    limit = max_file_size()
     source = _open_source(plan.repo_dir)
     created = unchanged = 0
     warnings = list(plan.warnings)
@@ -270,7 +283,7 @@ def run_import(
                         if progress:
                             progress(1)
                         continue
-                    files = {name: source.odb.stream(bytes.fromhex(sha)).read() for name, sha in step.blobs}
+                    files = _read_step(source, step, limit)
                     facts = connector_facts(files)
                     files, redactions = redact_files(files)
                     where = step.commit[:12] if plan.history else plan.ref
