@@ -110,15 +110,20 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
 
 def _deeper_than_limit(value: Any) -> bool:
     """True when containers nest deeper than :data:`MAX_DEPTH` (the tolerant parser's limit,
-    so both paths accept the same documents and every walker can rely on it)."""
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    so both paths accept the same documents and every walker can rely on it). The stack
+    holds one iterator per level: memory follows the depth, not the size."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack = [iter(value.values() if isinstance(value, dict) else value)]
     while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, (dict, list)):
-                stack.append((child, depth + 1))
+        for child in stack[-1]:
+            if isinstance(child, dict) or isinstance(child, list):
+                if len(stack) >= MAX_DEPTH:
+                    return True
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                break
+        else:
+            stack.pop()
     return False
 
 
