@@ -20,6 +20,8 @@ The verdict is :attr:`Verdict.SAFE` unless a breaking incoming change hits somet
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import os
@@ -463,7 +465,8 @@ class UpgradeResult:
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
-        return self.report.outcome.conflicts if self.report.outcome else ()
+        """The conflicts as reports print them (credentials replaced by the marker)."""
+        return tuple(self.report.conflicts)
 
     @property
     def exit_code(self) -> int:
@@ -490,7 +493,8 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False) 
     if outcome is None:  # pragma: no cover - check_upgrade always merges
         raise InputError("the report holds no merge result")
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
-    document = conflicts_document(outcome, fork=report.fork.label, upstream=report.upstream.label,
+    shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
+    document = conflicts_document(shown, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
     return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer)
