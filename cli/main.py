@@ -30,6 +30,19 @@ COMMANDS: dict[str, str] = {
 }
 
 
+
+def _memory_hint() -> str:
+    from connver.errors import VersioningError
+    from connver.limits import max_file_size
+
+    try:
+        limit = f"{max_file_size():,} bytes"
+    except VersioningError:
+        limit = "its default"
+    return (f"the input is too large for the memory available (CONNVER_MAX_FILE_SIZE limits each connector "
+            f"file, now {limit}; connver needs about 10 times a definition's size)")
+
+
 class LazyGroup(click.Group):
     """Imports a command's module on first use and maps connver's errors to one line.
 
@@ -66,6 +79,9 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("connver: interrupted", err=True)
             ctx.exit(130)
+        except MemoryError:
+            click.echo(f"connver: error: out of memory: {_memory_hint()}", err=True)
+            ctx.exit(2)
         except OSError as exc:  # the environment: permissions, a full disk, a vanished folder
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"connver: error: {where}{exc.strerror or exc}", err=True)

@@ -24,10 +24,13 @@ from .errors import (
     VersioningError,
 )
 from .jsonload import LoadWarning, load_json
+from .depth import make_room as _make_room
 from .model import Connector, Field, Operation, Response
 from .rules import Kind, Rule, all_rules, get_rule
 from .sourcefiles import SourceFiles
 from .sources import read_source
+
+_make_room()  # walkers reach the loader's depth limit without a RecursionError (see .depth)
 
 #: Exported names whose modules are imported on first use, so that ``connver diff``
 #: does not pay for the audit's process pool, the release-notes templates and the like.

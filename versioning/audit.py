@@ -30,7 +30,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .changes import LEVELS, Change, Level, count_levels
 from .config import Config
 from .errors import JSONDefectError, VersioningError
+from . import limits
 from .jsonload import LoadWarning
+from .limits import max_file_size
 from .lines import Position, positions
 from .model import Connector
 from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
@@ -552,6 +554,9 @@ class ConnectorTask:
     notes: tuple[tuple[str, str, str], ...] = ()
     #: Connector file names that are not regular files on the new side: (name, what it is).
     odd: tuple[tuple[str, str], ...] = ()
+    #: Connector files above the size limit, not read: (side, file name, size).
+    too_large: tuple[tuple[str, str, int], ...] = ()
+    limit: int = 0
 
     @property
     def size(self) -> int:
@@ -578,7 +583,7 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
     from .diff import diff
 
     old_src, new_src = _source(task, "old"), _source(task, "new")
-    if old_src is None and new_src is None and not task.odd:
+    if old_src is None and new_src is None and not task.odd and not task.too_large:
         return None
     status = Status.CHANGED if old_src and new_src else (Status.ADDED if new_src else Status.REMOVED)
     entry = ConnectorAudit(task.path, status, names=dict(task.names))
@@ -588,6 +593,13 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         entry.error = (f"{name} is {what} at {task.new_rev}, not a file: connectors hold their files themselves "
                        f"(the platform reads no links, folders or submodules)")
         entry.error_position = Position(name, "new", None, None)
+        return entry
+    if task.too_large:
+        side, name, size = task.too_large[0]
+        rev = task.old_rev if side == "old" else task.new_rev
+        entry.status = Status.ERROR
+        entry.error = str(limits.too_large(f"{rev}:{task.path}/{name}", size, task.limit))
+        entry.error_position = Position(name, side, None, None)
         return entry
     loaded: dict[str, Connector] = {}
     for side, src in (("old", old_src), ("new", new_src)):
@@ -728,14 +740,20 @@ def audit(
                for folder, listing in blobs.items()}
     wanted = [blobs[folder][name] for (side, folder), layout in layouts.items() if layout is not None
               for blobs in [old_blobs if side == "old" else new_blobs] for name in layout.files.values()]
-    data = gitrange.read_blobs(root, wanted)
+    oversized: dict[str, int] = {}
+    limit = max_file_size()
+    data = gitrange.read_blobs(root, wanted, limit=limit, oversized=oversized)
 
     def files(side: str, folder: str) -> dict[str, bytes] | None:
         layout = layouts.get((side, folder))
         if layout is None:
             return None
         listing = (old_blobs if side == "old" else new_blobs)[folder]
-        return {read_as: data[listing[name]] for read_as, name in layout.files.items()}
+        return {read_as: data[listing[name]] for read_as, name in layout.files.items() if listing[name] in data}
+
+    def too_large(folder: str) -> tuple[tuple[str, str, int], ...]:
+        return tuple((side, name, oversized[sha]) for side, blobs in (("old", old_blobs), ("new", new_blobs))
+                     for name, sha in blobs.get(folder, {}).items() if sha in oversized)
 
     old_rev = rng.from_rev if not rng.merge_base else rng.old_commit[:12]
     tasks = []
@@ -752,7 +770,7 @@ def audit(
         tasks.append(ConnectorTask(display_path(folder), files("old", folder), files("new", folder), old_rev,
                                    rng.to_rev, names, notes,
                                    tuple(sorted((n, w) for n, w in odd.get(folder, {}).items()
-                                                if n in DEFINITION_FILES))))
+                                                if n in DEFINITION_FILES)), too_large(folder), limit))
     if jobs is None:
         jobs = default_jobs(sum(t.size for t in tasks))
     jobs = max(1, min(jobs, len(tasks) or 1))

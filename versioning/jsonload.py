@@ -93,6 +93,7 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
     try:
         value, warnings = json.loads(data.decode("utf-8")), []
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        value = None
         text, notes = _decode(data, file)
         parser = _Parser(text, file)
         value = parser.parse()
@@ -100,9 +101,51 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
         notes.sort(key=lambda note: note[0])
         lines = _Lines(text)
         warnings = [LoadWarning(file, *lines.at(pos), message) for pos, message in notes]
+    if _deeper_than_limit(value):  # the C scanner goes as deep as the interpreter's stack
+        raise _too_deep(data, file)
     if _suspect(data):  # rare: only then walk the value
         value = _sanitize(value, data, file, warnings)
     return value, warnings
+
+
+def _deeper_than_limit(value: Any) -> bool:
+    """True when containers nest deeper than :data:`MAX_DEPTH` (the tolerant parser's limit,
+    so both paths accept the same documents and every walker can rely on it). The stack
+    holds one iterator per level: memory follows the depth, not the size."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack = [iter(value.values() if isinstance(value, dict) else value)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, dict) or isinstance(child, list):
+                if len(stack) >= MAX_DEPTH:
+                    return True
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                break
+        else:
+            stack.pop()
+    return False
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|[\[\]{}]', re.S)
+
+
+def _too_deep(data: bytes, file: str) -> JSONDefectError:
+    """The error at the first container opened deeper than :data:`MAX_DEPTH`."""
+    text, _notes = _decode(data, file)
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = _line_col(text, match.start())
+                return JSONDefectError(file, line, column, f"nesting deeper than {MAX_DEPTH} levels",
+                                       hint=f"connver reads JSON nested up to {MAX_DEPTH} levels")
+        elif token in "]}":
+            depth -= 1
+    return JSONDefectError(file, 1, 1, f"nesting deeper than {MAX_DEPTH} levels",
+                           hint=f"connver reads JSON nested up to {MAX_DEPTH} levels")
 
 
 #: Bytes that may hide values JSON does not allow: NaN/Infinity literals, and escaped

@@ -118,11 +118,22 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def _same_types(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return isinstance(b, dict) and all(_same_types(v, b[k]) for k, v in a.items())
-    if isinstance(a, list):
-        return isinstance(b, list) and all(_same_types(x, y) for x, y in zip(a, b))
-    return isinstance(a, bool) == isinstance(b, bool) and isinstance(a, str) == isinstance(b, str)
+    """Given ``a == b``: do the two also agree on bool/number/string at every depth?
+    (Iterative: documents nest as deep as the loader allows.)"""
+    stack = [(a, b)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, dict):
+            if not isinstance(b, dict):
+                return False
+            stack.extend((v, b[k]) for k, v in a.items())
+        elif isinstance(a, list):
+            if not isinstance(b, list):
+                return False
+            stack.extend(zip(a, b))
+        elif isinstance(a, bool) != isinstance(b, bool) or isinstance(a, str) != isinstance(b, str):
+            return False
+    return True
 
 
 Pointers = tuple  # (base pointer | None, fork pointer | None, upstream pointer | None)

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from .errors import InputError, SourceNotFoundError
 from .solution import (CONNECTOR_FOLDERS, is_solution_folder, is_solution_member, solution_part, solution_source,
                        split_spec)
+from .limits import DEFAULT_MAX_FILE_SIZE, max_file_size, too_large  # noqa: F401  (re-exported)
 from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
@@ -196,28 +197,6 @@ def read_folder_files(path: Path) -> dict[str, bytes]:
     return {name: _read_bytes(path / name) for name in CONNECTOR_FILES if name in present and name not in SWAGGER_NAMES}
 
 
-#: The largest connector file read (bytes): ``CONNVER_MAX_FILE_SIZE`` (a number of bytes, or
-#: with a ``K``, ``M`` or ``G`` suffix) changes it. A definition's parsed model takes several
-#: times its size in memory; 100 MB is 20 times the largest public definition.
-DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
-
-
-def max_file_size() -> int:
-    """The size limit per connector file (see :data:`DEFAULT_MAX_FILE_SIZE`)."""
-    text = os.environ.get("CONNVER_MAX_FILE_SIZE", "").strip().upper()
-    if not text:
-        return DEFAULT_MAX_FILE_SIZE
-    factor = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}.get(text[-1:], 1)
-    try:
-        value = int(text[:-1] if factor != 1 else text) * factor
-    except ValueError:
-        raise InputError(f"CONNVER_MAX_FILE_SIZE={text!r} is not a size",
-                         hint="give a number of bytes, for example 200M") from None
-    if value <= 0:
-        raise InputError(f"CONNVER_MAX_FILE_SIZE={text!r} is not a size", hint="give a positive size, like 200M")
-    return value
-
-
 def _refuse_escape(file: Path, folder: Path) -> None:
     """A symbolic link that leads out of the connector folder is never followed."""
     if not file.is_symlink():
@@ -245,13 +224,11 @@ def _read_bytes(path: Path) -> bytes:
                          hint="save its contents to a file first, then give that file")
     limit = max_file_size()
     if info.st_size > limit:
-        raise InputError(f"{path}: {info.st_size:,} bytes, more than the limit of {limit:,} bytes per connector file",
-                         hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
+        raise too_large(str(path), info.st_size, limit)
     try:
         data = path.read_bytes()
         if len(data) > limit:  # a file that grew, or one whose size the system does not tell (/proc)
-            raise InputError(f"{path}: more than the limit of {limit:,} bytes per connector file",
-                             hint="raise it with CONNVER_MAX_FILE_SIZE (for example 500M) if the file is right")
+            raise too_large(str(path), None, limit)
         return data
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))

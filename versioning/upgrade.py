@@ -20,6 +20,8 @@ The verdict is :attr:`Verdict.SAFE` unless a breaking incoming change hits somet
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import os
@@ -464,7 +466,8 @@ class UpgradeResult:
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
-        return self.report.outcome.conflicts if self.report.outcome else ()
+        """The conflicts as reports print them (credentials replaced by the marker)."""
+        return tuple(self.report.conflicts)
 
     @property
     def exit_code(self) -> int:
@@ -493,7 +496,8 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False) 
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
-    document = conflicts_document(outcome, fork=report.fork.label, upstream=report.upstream.label,
+    shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
+    document = conflicts_document(shown, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
     return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer)

@@ -201,14 +201,18 @@ def folder_blobs(repo: Path, commit: str, folders: Iterable[str],
     return found
 
 
-def read_blobs(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
+def read_blobs(repo: Path, shas: Iterable[str], *, limit: int | None = None,
+               oversized: dict[str, int] | None = None) -> dict[str, bytes]:
     """The contents of many blobs through one ``git cat-file --batch`` process.
 
-    Requests are written by a thread while this one reads, so the pipes never fill up.
+    Requests are written by a thread while this one reads, so the pipes never fill up. A
+    blob above ``limit`` bytes is skipped without keeping its bytes and its size goes into
+    ``oversized`` (sha -> size).
     """
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return {}
+    oversized = {} if oversized is None else oversized
     proc = popen(["cat-file", "--batch", "--buffer"], repo=repo)
     assert proc.stdin is not None and proc.stdout is not None
 
@@ -227,7 +231,7 @@ def read_blobs(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
     writer.start()
     blobs: dict[str, bytes] = {}
     try:
-        for sha, data in _parse_batch(proc.stdout, len(wanted)):
+        for sha, data in _parse_batch(proc.stdout, len(wanted), limit, oversized):
             blobs[sha] = data
     finally:
         writer.join()
@@ -236,16 +240,17 @@ def read_blobs(repo: Path, shas: Iterable[str]) -> dict[str, bytes]:
         if proc.stderr:
             proc.stderr.close()
         status = proc.wait()
-    if status != 0 or len(blobs) != len(wanted):
+    if status != 0 or len(blobs) + len(oversized) != len(wanted):
         dubious = ownership_error(repo, error)
         if dubious is not None:
             raise dubious
-        missing = [s for s in wanted if s not in blobs]
+        missing = [s for s in wanted if s not in blobs and s not in oversized]
         raise InputError(f"git cat-file could not read {len(missing)} object(s) ({error or 'missing objects'})")
     return blobs
 
 
-def _parse_batch(stream, count: int) -> Iterator[tuple[str, bytes]]:
+def _parse_batch(stream, count: int, limit: int | None = None,
+                 oversized: dict[str, int] | None = None) -> Iterator[tuple[str, bytes]]:
     read, readline = stream.read, stream.readline
     for _ in range(count):
         header = readline()
@@ -255,6 +260,16 @@ def _parse_batch(stream, count: int) -> Iterator[tuple[str, bytes]]:
         if len(parts) != 3:  # "<sha> missing"
             continue
         size = int(parts[2])
+        if limit is not None and size > limit:
+            left = size + 1
+            while left > 0:  # drained, never held
+                chunk = read(min(left, 1 << 20))
+                if not chunk:
+                    return
+                left -= len(chunk)
+            if oversized is not None:
+                oversized[parts[0].decode()] = size
+            continue
         data = read(size)
         read(1)  # the newline after the contents
         yield parts[0].decode(), data

@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
 from ..sourcefiles import CONNECTOR_FILES
-from .runner import apply_policy, gitpython, is_git_dir, ownership_error, run
+from ..limits import check_size, max_file_size
+from .runner import GitFailed, apply_policy, batch_reader, gitpython, is_git_dir, ownership_error
 
 #: Git's mode for a symbolic link; the blob holds the link's target.
 LINK_MODE = 0o120000
@@ -168,6 +169,7 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
         commit = resolve_commit(repo, rev)
         node = _lookup(commit, clean, spec)
         if node.type == "blob":
+            check_size(spec, node.size)
             return {PurePosixPath(clean).name: node.data_stream.read()}
         folder = "" if clean == "." else f"{clean}/"
         files = {}
@@ -179,6 +181,7 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
             if entry.type == "blob" and entry.mode == LINK_MODE:
                 entry = _lookup(commit, clean_path(folder + name), spec)
             if entry.type == "blob":
+                check_size(f"{rev}:{folder}{name}", entry.size)
                 files[name] = entry.data_stream.read()
         return files
     except (git.GitCommandError, OSError, ValueError) as exc:
@@ -197,27 +200,16 @@ def _read_folder_batch(repo_dir: str | Path, rev: str, clean: str) -> dict[str, 
     prefix = "" if clean == "." else f"{clean}/"
     wanted = [f"{rev}:{clean if clean != '.' else ''}"] + [f"{rev}:{prefix}{name}" for name in CONNECTOR_FILES]
     try:
-        done = run(["cat-file", "--batch"], repo=repo_dir, input="".join(w + "\n" for w in wanted).encode())
-    except InputError:
+        answers = batch_reader(repo_dir).request(wanted, limit=max_file_size(), labels=wanted)
+    except GitFailed:
         return None
-    if done.returncode != 0:
-        return None
-    out, at, files, present = done.stdout, 0, {}, set()
-    for index, _ in enumerate(wanted):
-        end = out.find(b"\n", at)
-        if end < 0:
-            return None
-        header = out[at:end].split()
-        at = end + 1
-        if header[-1:] == [b"missing"]:
+    files, present = {}, set()
+    for index, answer in enumerate(answers):
+        if answer is None:
             if index == 0 or CONNECTOR_FILES[index - 1] in present:
                 return None  # not there, or a tree entry whose object is missing: the slow path says which
             continue
-        if len(header) != 3:
-            return None
-        kind, size = header[1], int(header[2])
-        data = out[at:at + size]
-        at += size + 1
+        kind, data = answer
         if index == 0:
             present = _names(data) if kind == b"tree" else set()
             if kind != b"tree" or present is None:

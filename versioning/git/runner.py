@@ -136,6 +136,95 @@ def popen(args: Sequence[str], *, repo: str | Path | None = None, git_dir: str |
         raise _not_found(exc) from None
 
 
+class BatchReader:
+    """One ``git cat-file --batch`` process kept for a repository, answering many requests.
+
+    Starting git costs more than reading a connector folder through it, so each process
+    keeps one reader per repository (:func:`batch_reader`) instead of one git per read.
+    Each blob's size is checked against the connector file limit before its bytes are read.
+    """
+
+    def __init__(self, repo: str | Path) -> None:
+        import threading
+
+        self.repo = repo
+        self.proc = popen(["cat-file", "--batch"], repo=repo)
+        self.lock = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def request(self, specs: Sequence[str], *, limit: int, labels: Sequence[str]) -> list[tuple[bytes, bytes] | None]:
+        """(type, contents) per spec, None when git says it is missing. A blob above
+        ``limit`` bytes raises the limit's one-line error (the process is dropped)."""
+        from ..limits import too_large
+
+        with self.lock:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write("".join(spec + "\n" for spec in specs).encode())
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self.close()
+                raise GitFailed("git cat-file", "the process ended") from None
+            out: list[tuple[bytes, bytes] | None] = []
+            readline, read = self.proc.stdout.readline, self.proc.stdout.read
+            for index, _ in enumerate(specs):
+                header = readline().split()
+                if not header:
+                    self.close()
+                    raise GitFailed("git cat-file", "the process ended")
+                if header[-1] in (b"missing", b"ambiguous") or len(header) != 3:  # "<spec> missing"
+                    out.append(None)
+                    continue
+                kind, size = header[1], int(header[2])
+                if kind == b"blob" and size > limit:
+                    self.close()  # its bytes are not read: this process is out of step now
+                    raise too_large(labels[index], size, limit)
+                data = read(size)
+                read(1)
+                out.append((kind, data))
+            return out
+
+    def close(self) -> None:
+        _READERS.pop((os.getpid(), str(self.repo)), None)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.kill()
+            self.proc.wait()
+        except OSError:
+            pass
+
+
+_READERS: dict[tuple[int, str], BatchReader] = {}
+
+
+def batch_reader(repo: str | Path) -> BatchReader:
+    """This process's :class:`BatchReader` for ``repo`` (started on first use)."""
+    key = (os.getpid(), str(Path(repo).resolve()))
+    reader = _READERS.get(key)
+    if reader is None or not reader.alive():
+        reader = BatchReader(key[1])
+        _READERS[key] = reader
+        if len(_READERS) == 1:
+            import atexit
+
+            atexit.register(close_readers)
+    return reader
+
+
+def close_readers() -> None:
+    """Stop every :class:`BatchReader` this process started."""
+    for (pid, _), reader in list(_READERS.items()):
+        if pid == os.getpid():
+            reader.close()
+
+
 def merge_file(current: bytes, base: bytes, other: bytes, *, labels: tuple[str, str, str] = ("yours", "base", "upstream")
                ) -> tuple[bytes, int]:
     """``git merge-file -p`` of three texts: the merged bytes and the number of conflicts

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError, SourceNotFoundError
+from ..limits import max_file_size, too_large
 from ..sourcefiles import CONNECTOR_FILES
 from .records import ImportResult
 from ..secrets import redact_files
@@ -169,17 +170,43 @@ def _folders(repo, root_tree: str, paths, repo_dir: Path, ref: str) -> list[str]
 
 
 def _ids(folders: list[str], warnings: list[str]) -> dict[str, str]:
+    """Folder path -> connector id: the folder's name, or its whole path when another folder
+    has that name in any casing (``Snowflake`` and ``snowflake`` cannot share refs on a
+    case-insensitive filesystem)."""
     ids: dict[str, str] = {}
-    taken: dict[str, str] = {}
+    taken: dict[str, str] = {}  # casefolded id -> path
     for path in folders:
         name = safe_connector_id(path.rsplit("/", 1)[-1])
-        if name in taken:
+        if name.casefold() in taken:
             qualified = safe_connector_id(path.replace("/", "-"))
-            warnings.append(f"{path}: {taken[name]} already has the id {name}; this one is stored as {qualified}")
+            if qualified.casefold() in taken:
+                raise InputError(f"{path} and {taken[qualified.casefold()]} cannot be kept apart as connector ids",
+                                 hint="give the connector folders with --path")
+            warnings.append(
+                f"{path}: {taken[name.casefold()]} already has the id {name} (in some casing); "
+                f"this one is stored as {qualified}"
+            )
             name = qualified
-        taken[name] = path
+        taken[name.casefold()] = path
         ids[path] = name
     return ids
+
+
+def _read_step(source, step: ImportStep, limit: int) -> dict[str, bytes]:
+    """The step's files; a file above the size limit is refused before its bytes are read."""
+    files = {}
+    for name, sha in step.blobs:
+        size = source.odb.info(bytes.fromhex(sha)).size
+        if size > limit:
+            raise too_large(f"{step.path}/{name} at {step.commit[:12]}", size, limit)
+        files[name] = source.odb.stream(bytes.fromhex(sha)).read()
+    return files
+
+
+def _name(step: ImportStep) -> str:
+    """What the step's connector id was made from: the folder name, or its path when qualified."""
+    base = step.path.rsplit("/", 1)[-1]
+    return base if safe_connector_id(base) == step.connector else step.path
 
 
 def _plan_history(repo, plan: ImportPlan, folders: list[str], *, explicit: bool) -> None:
@@ -238,6 +265,7 @@ def run_import(
     from .snapshots import connector_facts, open_store
 
     check_channel(channel)
+    limit = max_file_size()
     source = _open_source(plan.repo_dir)
     created = unchanged = 0
     warnings = list(plan.warnings)
@@ -255,7 +283,7 @@ def run_import(
                         if progress:
                             progress(1)
                         continue
-                    files = {name: source.odb.stream(bytes.fromhex(sha)).read() for name, sha in step.blobs}
+                    files = _read_step(source, step, limit)
                     facts = connector_facts(files)
                     files, redactions = redact_files(files)
                     where = step.commit[:12] if plan.history else plan.ref
@@ -280,6 +308,7 @@ def run_import(
                         version=facts.version,
                         trailers=trailers,
                         author=step.author,
+                        name=_name(step),
                     )
                     created += made
                     unchanged += not made

@@ -4,6 +4,8 @@ A snapshot is one commit; its facts live in the commit message's trailers:
 
 ====================  =============================================================
 ``Connector``         the connector id (also the folder ``connectors/<id>/``)
+``Connector-Name``    the name the id was made from (folder name, settings.json
+                      ``connectorId``), when it was not given with ``--connector``
 ``Channel``           ``deployed`` or ``dev``
 ``Version``           ``info.version`` of the swagger (absent when it has none)
 ``Source``            where the files came from (a folder, ``REV:PATH``, a download)
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 TRAILER_KEYS = (
     "Connector",
+    "Connector-Name",
     "Channel",
     "Version",
     "Source",
@@ -53,6 +56,7 @@ class Snapshot:
     original_date: str | None = None
     original_subject: str | None = None
     subject: str = ""
+    connector_name: str | None = None
 
     @property
     def short(self) -> str:
@@ -62,6 +66,7 @@ class Snapshot:
     def trailers(self) -> dict[str, str | list[str]]:
         out: dict[str, str | list[str]] = {"Connector": self.connector, "Channel": self.channel}
         for key, value in (
+            ("Connector-Name", self.connector_name),
             ("Version", self.version),
             ("Source", self.source),
             ("Environment", self.environment),

@@ -66,6 +66,11 @@ def safe_connector_id(text: str) -> str:
     return safe_name(text, what="connector id")
 
 
+def name_key(name: str) -> str:
+    """How a folder name or ``connectorId`` is recorded and compared (NFC, spaces collapsed)."""
+    return unicodedata.normalize("NFC", " ".join(name.split()))
+
+
 def tag_name(connector: str, channel: str, version: str | None) -> str | None:
     """``<connector>/<channel>/<version>``, or None when there is no usable version.
 

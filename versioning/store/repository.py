@@ -31,7 +31,7 @@ from ..errors import InputError, SourceNotFoundError, StoreError
 from ..git import runner as gitrunner
 from .lock import StoreLock
 from .records import TRAILER_KEYS, Snapshot
-from .refs import CHANNELS, StoreRef, is_commit_prefix, safe_name, tag_name
+from .refs import CHANNELS, StoreRef, is_commit_prefix, name_key, safe_name, tag_name
 
 BRANCH = "refs/heads/main"
 ROOT_DIR = "connectors"
@@ -573,6 +573,7 @@ class Writer:
         self._originals: set[tuple[str, str, str]] = set()
         self._tags: dict[str, str] | None = None
         self._trees: dict[str, dict[str, tuple[str, str]]] = {}
+        self._names: dict[str, str | None] = {}
 
     # what is there ------------------------------------------------------------------
 
@@ -583,6 +584,8 @@ class Writer:
         self._indexed = True
         for snap in reversed(self.store.history(rev=self.head) if self.head else []):
             self._latest[(snap.connector, snap.channel)] = snap
+            if snap.connector_name:
+                self._names[snap.connector] = snap.connector_name
             if snap.original_commit:
                 self._originals.add((snap.connector, snap.channel, snap.original_commit))
 
@@ -596,6 +599,45 @@ class Writer:
     def has_original(self, connector: str, channel: str, commit: str) -> bool:
         self.preload()
         return (connector, channel, commit) in self._originals
+
+    def recorded_name(self, connector: str) -> str | None:
+        """The name the connector's newest snapshot was made from (None: given as an id)."""
+        if connector not in self._names:
+            found = None
+            if not self._indexed and self.head:
+                found = next((s.connector_name for s in self.store.history(connector, rev=self.head)
+                              if s.connector_name), None)
+            self._names[connector] = found
+        return self._names[connector]
+
+    def check_id(self, connector: str, name: str | None, existing) -> None:
+        """Refuse an id that would end up as one connector with a different one.
+
+        ``existing`` are the store's connector ids. Ids differing only in case are refused
+        (git refs and folders fold them on case-insensitive filesystems); a ``name`` (the
+        folder name, ``connectorId`` or ``--connector`` text the id was made from) must be the
+        one the connector was recorded with, so ``x y`` and ``x-y``, or ``../x`` and ``x``,
+        never share one connector. ``name`` None is an id given exactly as the store keeps
+        it (``--connector x``), which adds to that connector as it is. Snapshots from before
+        names were recorded accept any name.
+        """
+        for other in existing:
+            if other != connector and other.casefold() == connector.casefold():
+                raise InputError(
+                    f"connector id {connector!r} differs from {other!r}, already in the store, only in case: "
+                    "they cannot be kept apart on a case-insensitive filesystem",
+                    hint="give --connector with a distinct id",
+                )
+        if name is None or connector not in existing:
+            return
+        name = name_key(name)
+        recorded = self.recorded_name(connector)
+        if recorded is not None and recorded != name:
+            raise InputError(
+                f"{name!r} would be stored as connector {connector!r}, which holds {recorded!r}: "
+                "two different names cannot share one connector",
+                hint=f"give --connector ID to store it apart (or --connector {connector} to add to it)",
+            )
 
     def _entries(self, tree: str | None) -> dict[str, tuple[str, str]]:
         if tree is None:
@@ -646,8 +688,12 @@ class Writer:
         body: str | None = None,
         author: tuple[str, str, str] | None = None,
         when: datetime | None = None,
+        name: str | None = None,
     ) -> tuple[Snapshot, bool, str | None]:
         """Add one snapshot; return (snapshot, created, tag).
+
+        ``name`` is what the id was made from (see :meth:`check_id`); None when the id was
+        given as it is.
 
         When the files equal the channel's latest snapshot nothing is written and that
         snapshot comes back with ``created`` False. ``author`` is (name, email, ISO date)
@@ -661,6 +707,10 @@ class Writer:
         root_tree = self.store.commit_tree(self.head) if self.head else None
         root = self._entries(root_tree)
         connectors = self._entries(root.get(ROOT_DIR, (None, None))[1])
+        self.check_id(connector, name, connectors)
+        # an id given exactly keeps the connector's recorded name (its own id when it is new)
+        recorded = name_key(name) if name else (
+            (self.recorded_name(connector) if connector in connectors else None) or connector)
         channels = self._entries(connectors.get(connector, (None, None))[1])
         previous = self.latest(connector, channel)
         if channels.get(channel, (None, None))[1] == new_tree and previous is not None:
@@ -675,6 +725,7 @@ class Writer:
         stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         all_trailers: dict[str, str | list[str] | None] = {
             "Connector": connector,
+            "Connector-Name": recorded,
             "Channel": channel,
             "Version": version,
         }
@@ -694,6 +745,7 @@ class Writer:
         snap = parse_message(commit, message)
         assert snap is not None
         self._latest[(connector, channel)] = snap
+        self._names[connector] = recorded
         if snap.original_commit:
             self._originals.add((connector, channel, snap.original_commit))
         tag = None
@@ -791,6 +843,7 @@ def parse_message(commit: str, message: str) -> Snapshot | None:
         original_author=one("Original-Author"),
         original_date=one("Original-Date"),
         original_subject=one("Original-Subject"),
+        connector_name=one("Connector-Name"),
         subject=paragraphs[0].splitlines()[0] if paragraphs else "",
     )
 

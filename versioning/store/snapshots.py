@@ -89,18 +89,30 @@ def folder_name(source: SourceFiles) -> str | None:
 
 
 def pick_connector_id(source: SourceFiles, explicit: str | None, facts: ConnectorFacts) -> str:
-    """``--connector`` when given, else settings.json ``connectorId``, else the folder name.
+    """The connector id of :func:`pick_connector`."""
+    return pick_connector(source, explicit, facts)[0]
 
-    A snapshot read from the store (``X@dev``) keeps its connector id ``X``.
+
+def pick_connector(source: SourceFiles, explicit: str | None, facts: ConnectorFacts) -> tuple[str, str | None]:
+    """(id, name made from): ``--connector`` when given, else settings.json ``connectorId``,
+    else the folder name.
+
+    Any name is made safe (:func:`~versioning.store.refs.safe_connector_id`) and comes back
+    too, so the store can refuse a different name folding to the same id (``../x``, ``-x``,
+    ``x^`` all become ``x``). The name is None when the id is given exactly as the store
+    keeps it (``--connector x``, or ``x@dev``: a snapshot read from the store keeps its id),
+    which adds to that connector whatever name it was recorded with.
     """
-    order = (explicit, facts.connector_id)
-    if source.kind == "solution":  # a solution's connector: its schema name (contoso_5Fdemo)
-        order = (explicit, source.meta.get("connector"))
-    if source.kind == "store":
-        order = (explicit, source.meta.get("connector"))
-    for candidate in order:
-        if candidate and candidate.strip():
-            return safe_connector_id(candidate.strip())
+    if explicit is not None and explicit.strip():
+        safe = safe_connector_id(explicit.strip())
+        return safe, (None if safe == explicit.strip() else explicit.strip())
+    if source.kind == "store" and source.meta.get("connector"):
+        return safe_connector_id(source.meta["connector"]), None
+    if source.kind == "solution" and source.meta.get("connector"):  # its schema name (contoso_5Fdemo)
+        raw = source.meta["connector"].strip()
+        return safe_connector_id(raw), raw
+    if source.kind not in ("store", "solution") and facts.connector_id and facts.connector_id.strip():
+        return safe_connector_id(facts.connector_id.strip()), facts.connector_id.strip()
     name = folder_name(source) if source.kind != "store" else None
     hint = "give --connector ID (or keep a settings.json with connectorId beside the definition)"
     if name and name.strip().lower() in CHANNELS:
@@ -110,7 +122,7 @@ def pick_connector_id(source: SourceFiles, explicit: str | None, facts: Connecto
     if name and source.kind == "file":
         raise InputError(f"{source.label}: a single file does not say which connector it belongs to", hint=hint)
     if name and name.strip():
-        return safe_connector_id(name.strip())
+        return safe_connector_id(name.strip()), name.strip()
     raise InputError(f"{source.label}: cannot tell which connector this is", hint=hint)
 
 
@@ -172,7 +184,7 @@ def take_snapshot(
     """
     check_channel(channel)
     facts = connector_facts(source.files)
-    connector_id = pick_connector_id(source, connector, facts)
+    connector_id, name = pick_connector(source, connector, facts)
     # a solution's connector is stored as the solution's own files, so restore gives them back
     files, redactions = redact_files(source.raw or source.files)
     warnings = list(facts.warnings)
@@ -184,7 +196,8 @@ def take_snapshot(
         "Original-Commit": _source_commit(source, repo),
     }
     with open_store(store_dir, create=True) as store, store.writer() as writer:
-        snap, created, tag = writer.add(connector_id, channel, files, version=facts.version, trailers=trailers)
+        snap, created, tag = writer.add(connector_id, channel, files, version=facts.version, trailers=trailers,
+                                        name=name)
     if not created:
         warnings = [w for w in warnings if not w.startswith("redacted")] + (
             [f"redacted {len(redactions)} secret(s) before comparing"] if redactions else []
@@ -320,6 +333,7 @@ __all__ = [
     "create_store",
     "list_connectors",
     "open_store",
+    "pick_connector",
     "pick_connector_id",
     "read_store_source",
     "restore_snapshot",
