@@ -36,8 +36,8 @@ from urllib.parse import unquote
 from .model import HTTP_METHODS, Connector
 from .sourcefiles import PROPERTIES_NAME, SourceFiles
 
-__all__ = ["CheckResult", "Dangling", "DanglingKind", "ConsistencyReport", "RULE_ID", "check_consistency",
-           "check_source", "check_sources", "introduced"]
+__all__ = ["CheckResult", "Dangling", "DanglingKind", "ConsistencyReport", "MergeConsistency", "MergedDangling",
+           "Origin", "RULE_ID", "check_consistency", "check_source", "check_sources", "introduced", "merge_consistency"]
 
 #: The rule id every dangling reference is reported under (annotations, SARIF, audit).
 RULE_ID = "dangling-reference"
@@ -363,3 +363,85 @@ def _positions(source: SourceFiles, found) -> dict[tuple[str, tuple], tuple[int,
         for pointer, position in locate_pointers(data, pointers).items():
             out[(file, pointer)] = position
     return out
+
+
+# --------------------------------------------------------------------------- merges
+
+
+class Origin(str, Enum):
+    """Which side of a three-way merge a reference dangling in the result comes from."""
+
+    BASE = "base"          # it dangled in the version the fork was copied from, and still does in the fork
+    FORK = "fork"          # the fork's own edits made it dangle
+    UPSTREAM = "upstream"  # upstream's version has it (and the fork did not)
+    MERGE = "merge"        # neither side has it: the merge itself combined the two into it
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def blocks(self) -> bool:
+        """Whether writing the merge would make the fork worse: the fork does not have it yet."""
+        return self in (Origin.UPSTREAM, Origin.MERGE)
+
+
+@dataclass(frozen=True)
+class MergedDangling:
+    dangling: Dangling
+    origin: Origin
+
+    @property
+    def message(self) -> str:
+        return f"{self.dangling.message} (from {_ORIGIN_TEXT[self.origin]})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.dangling.to_dict(), "origin": self.origin.value, "blocks": self.origin.blocks}
+
+
+_ORIGIN_TEXT = {
+    Origin.BASE: "the base: it dangled before either side changed it",
+    Origin.FORK: "your edits",
+    Origin.UPSTREAM: "upstream",
+    Origin.MERGE: "the merge: your edit and upstream's change combined",
+}
+
+
+@dataclass(frozen=True)
+class MergeConsistency:
+    """The dangling references of a merge result, each with the side that introduced it.
+
+    :attr:`blocking` are those the fork does not have yet: ``connver upgrade`` writes the
+    result only without them (or with ``--force``); those the fork already has are listed.
+    """
+
+    items: tuple[MergedDangling, ...]
+
+    @property
+    def blocking(self) -> list[MergedDangling]:
+        return [item for item in self.items if item.origin.blocks]
+
+    @property
+    def ok(self) -> bool:
+        return not self.items
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "blocking": len(self.blocking), "dangling": [item.to_dict() for item in self.items]}
+
+
+def merge_consistency(base: Connector, fork: Connector, upstream: Connector, merged: Connector) -> MergeConsistency:
+    """Check ``merged`` and say, for each dangling reference, which side introduced it: a
+    reference is the same on every side when its kind, target and place match (array
+    indexes left out, see :attr:`Dangling.key`)."""
+    result = check_consistency(merged)
+    if result.ok:
+        return MergeConsistency(())
+    keys = {name: {d.key for d in check_consistency(side, lines=False).dangling}
+            for name, side in (("base", base), ("fork", fork), ("upstream", upstream))}
+    items = []
+    for item in result.dangling:
+        if item.key in keys["fork"]:
+            origin = Origin.BASE if item.key in keys["base"] else Origin.FORK
+        else:
+            origin = Origin.UPSTREAM if item.key in keys["upstream"] else Origin.MERGE
+        items.append(MergedDangling(item, origin))
+    return MergeConsistency(tuple(items))

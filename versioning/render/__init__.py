@@ -55,6 +55,11 @@ for _fmt in ("text", "markdown", "json"):
 for _fmt in ("github", "azure", "sarif"):
     register("check", _fmt, f"connver.render.{_fmt}:render_check")
 for _fmt in ("text", "markdown", "json"):
+    register("upgrade", _fmt, f"connver.render.upgrade:render_{_fmt}")
+    register("upgrade-result", _fmt, f"connver.render.upgrade:render_result_{_fmt}")
+for _fmt in ("junit", "github", "azure", "sarif"):
+    register("upgrade", _fmt, f"connver.render.{_fmt}:render_upgrade")
+for _fmt in ("text", "markdown", "json"):
     register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, check_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings, upgrade_summary
 from .github import level_counts
 from .text import audit_counts
 
@@ -101,4 +101,10 @@ def render_check(result, **_: Any) -> str:
     summary = (f"connver check: {len(result.reports)} connector(s), {len(result.dangling)} dangling reference(s)"
                + (f"; {len(result.warnings)} load warning(s)" if result.warnings else ""))
     lines.append(_complete(not result.ok, summary))
+    return "".join(line + "\n" for line in lines)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, **_: Any) -> str:
+    lines = _lines(upgrade_findings(report, fail_on), label=False)
+    lines.append(_complete(report.fails(fail_on), upgrade_summary(report, fail_on)))
     return "".join(line + "\n" for line in lines)

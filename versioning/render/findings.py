@@ -206,7 +206,7 @@ def dangling_findings(suite: str, dangling, path_of, *, failed: bool = True) -> 
     from ..consistency import RULE_ID
 
     for item in dangling:
-        yield Finding(suite, "error" if failed else "warning", RULE_ID, f"{item.message} [{item.kind.value}]",
+        yield Finding(suite, "finding" if failed else "warning", RULE_ID, f"{item.message} [{item.kind.value}]",
                       location=item.pointer, path=path_of(item.file), line=item.line, column=item.column,
                       failed=failed)
 
@@ -226,3 +226,44 @@ def check_findings(result) -> list[tuple[str, list[Finding]]]:
         items.extend(_warning_findings(suite, [("new", w) for w in report.warnings], path_of))
         groups.append((suite, items))
     return groups
+
+
+def upgrade_findings(report, fail_on: Level | None = None) -> list[tuple[str, list[Finding]]]:
+    """One group (the fork) for ``connver upgrade-check``: each change updating brings (failing
+    when it breaks something used, or is at ``fail_on`` or above), each conflict (failing),
+    each reference the result would leave dangling (failing where the fork's files do not
+    have it, a warning where they do), and the fork's load warnings. The files are the fork's:
+    what a reviewer of the fork's repository sees."""
+    src = report.fork.source
+    suite = src.meta.get("path", src.label)
+
+    def path_of(name: str, side: str = "new") -> str:
+        return file_path(src, name)
+
+    failing = {id(c) for c in report.affecting} | {id(c) for c in report.failing(fail_on)}
+    items = [Finding(suite, "finding", c.rule, c.message, c.level, c.location, path_of(c.file or report.fork.swagger_name),
+                     failed=id(c) in failing) for c in report.incoming]
+    for conflict in report.conflicts:
+        items.append(Finding(suite, "finding", "upgrade-conflict",
+                             f"your edit and upstream's change collide ({conflict.kind.value}); the merge keeps "
+                             + ("yours" if conflict.kept.value == "fork" else "upstream's"),
+                             location=conflict.location, path=path_of(conflict.file), failed=True))
+    if report.consistency is not None:
+        from ..consistency import RULE_ID
+
+        for item in report.consistency.items:
+            blocks = item.origin.blocks
+            items.append(Finding(suite, "finding" if blocks else "warning", RULE_ID,
+                                 f"{item.message} [{item.dangling.kind.value}]", location=item.dangling.pointer,
+                                 path=path_of(item.dangling.file), failed=blocks))
+    items.extend(_warning_findings(suite, [("new", w) for w in report.fork.warnings], path_of))
+    return [(suite, items)]
+
+
+def upgrade_summary(report, fail_on=None) -> str:
+    """``connver upgrade-check FORK: not safe to update: ...; 7 incoming, 1 conflict(s), 0 dangling``."""
+    from .upgrade import verdict_sentence
+
+    dangling = len(report.consistency.items) if report.consistency is not None else 0
+    return (f"connver upgrade-check {report.fork.label}: {verdict_sentence(report)}; {len(report.incoming)} incoming "
+            f"change(s), {len(report.conflicts)} conflict(s), {dangling} dangling reference(s)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, check_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings, upgrade_summary
 from .text import audit_counts
 
 def escape_data(text: Any) -> str:
@@ -138,4 +138,10 @@ def render_check(result, *, cap: int | None = CAP, **_: Any) -> str:
     lines = capped(annotation_lines(groups, label=len(groups) > 1), cap)
     lines.append(f"connver check: {len(result.reports)} connector(s), {len(result.dangling)} dangling reference(s)"
                  + (f"; {len(result.warnings)} load warning(s)" if result.warnings else ""))
+    return "".join(line + "\n" for line in lines)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, cap: int | None = CAP, **_: Any) -> str:
+    lines = capped(annotation_lines(upgrade_findings(report, fail_on), label=False), cap)
+    lines.append(upgrade_summary(report, fail_on))
     return "".join(line + "\n" for line in lines)

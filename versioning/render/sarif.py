@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, check_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -28,6 +28,9 @@ _OWN_RULES = {
     "connector-added": ("A connector was added", "Nothing breaks."),
     "not-audited": ("A changed definition file belongs to no audited connector",
                     "Give --path to audit its folder, or move it into a connector folder."),
+    "upgrade-conflict": ("Your edit and upstream's change collide",
+                         "Both sides changed the same element differently: the merge keeps one value; "
+                         "check that it is the one you want (connver-conflicts.json records both)."),
     "dangling-reference": ("A reference names something the connector does not define",
                            "A $ref, a dynamic extension's or policy's operation, a policy's connection "
                            "parameter or a script operation that names nothing breaks the connector on the "
@@ -46,7 +49,8 @@ def _rule(rule_id: str) -> dict[str, Any]:
         short, full, level = spec.description, spec.why or spec.description, _LEVELS[spec.level]
     else:
         short, full = _OWN_RULES.get(rule_id, (rule_id, rule_id))
-        level = "error" if rule_id in ("load-error", "connector-removed", "dangling-reference") else "warning"
+        level = ("error" if rule_id in ("load-error", "connector-removed", "dangling-reference", "upgrade-conflict")
+                 else "warning")
     return {"id": rule_id, "name": rule_id, "shortDescription": {"text": short}, "fullDescription": {"text": full},
             "help": {"text": f"{short}. {full}"}, "defaultConfiguration": {"level": level}}
 
@@ -99,3 +103,7 @@ def render_audit(result, *, fail_on: Level | None = None, check_version: bool = 
 def render_check(result, **_: Any) -> str:
     groups = check_findings(result)
     return _document(groups, label=len(groups) > 1)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, **_: Any) -> str:
+    return _document(upgrade_findings(report, fail_on), label=False)
