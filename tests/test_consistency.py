@@ -236,3 +236,78 @@ def test_real_connectors_are_nearly_all_consistent(corpus):
         flagged += not check_source(read_folder(versions[-1])).ok
     assert checked >= 20
     assert flagged <= checked // 10, f"{flagged} of {checked} flagged"
+
+
+# --------------------------------------------------------------------------- in audit
+
+
+def dangling_repo(tmp_path: Path) -> Path:
+    """master: the dangling fixture (7 references dangle); dev: one more policy that reads a
+    connection parameter nobody declares, and nothing else fixed or broken."""
+    from test_ci_layouts import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "master")
+    shutil.copytree(DANGLING, repo / "connectors" / "Contoso")
+    shutil.copytree(CLEAN, repo / "connectors" / "Clean")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "old")
+    git(repo, "checkout", "-q", "-b", "dev")
+
+    def more(doc):
+        doc["properties"]["policyTemplateInstances"].insert(0, {"templateId": "setheader", "title": "Tenant",
+            "parameters": {"x-ms-apimTemplateParameter.value": "@connectionParameters('tenant')"}})
+
+    edit(repo / "connectors" / "Contoso", "apiProperties.json", more)
+    edit(repo / "connectors" / "Clean", "apiDefinition.swagger.json",
+         lambda doc: doc["paths"]["/queues"]["get"].__setitem__("summary", "Queues"))
+    git(repo, "commit", "-q", "-am", "new")
+    return repo
+
+
+def test_audit_fails_only_for_references_the_range_made_dangling(tmp_path):
+    from connver import audit
+
+    repo = dangling_repo(tmp_path)
+    result = audit(repo, "master..dev", lines=True)
+    entry = next(e for e in result.connectors if e.path == "connectors/Contoso")
+    assert [(d.kind.value, d.target) for d in entry.dangling] == [("unknown-connection-parameter", "tenant")]
+    assert len(entry.dangling_before) == 7 and entry.dangling[0].line
+    clean = next(e for e in result.connectors if e.path == "connectors/Clean")
+    assert clean.dangling == [] and clean.dangling_before == []
+
+    shown = run("audit", "--repo", str(repo), "--fail-on", "breaking")
+    assert shown.exit_code == 1
+    assert "reads connection parameter 'tenant'" in shown.stdout and "(dangled before)" in shown.stdout
+    assert "1 new dangling reference(s); 7 dangling reference(s) from before" in shown.stdout
+    assert run("audit", "--repo", str(repo)).exit_code == 0  # like any finding: a gate needs --fail-on
+
+    gh = run("audit", "--repo", str(repo), "-f", "github", "--fail-on", "breaking").stdout.splitlines()
+    errors = [line for line in gh if line.startswith("::error ") and "dangling-reference" in line]
+    assert len(errors) == 1 and "file=connectors/Contoso/apiProperties.json,line=" in errors[0]
+    assert sum(1 for line in gh if line.startswith("::warning ") and "dangling-reference" in line) == 7
+    doc = json.loads(run("audit", "--repo", str(repo), "-f", "json").stdout)
+    contoso = next(c for c in doc["connectors"] if c["path"] == "connectors/Contoso")
+    assert contoso["dangling"][0]["target"] == "tenant"
+    assert contoso["dangling"][0]["path"] == "connectors/Contoso/apiProperties.json"
+    sarif = json.loads(run("audit", "--repo", str(repo), "-f", "sarif", "--fail-on", "breaking").stdout)
+    levels = [r["level"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "dangling-reference"]
+    assert sorted(levels) == ["error"] + ["warning"] * 7
+
+
+def test_an_added_connector_with_dangling_references_fails(tmp_path):
+    from test_ci_layouts import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "master")
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "old")
+    git(repo, "checkout", "-q", "-b", "dev")
+    shutil.copytree(DANGLING, repo / "Contoso")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add")
+    shown = run("audit", "--repo", str(repo), "--fail-on", "breaking")
+    assert shown.exit_code == 1 and "7 new dangling reference(s)" in shown.stdout

@@ -163,10 +163,11 @@ def check_consistency(connector: Connector, *, lines: bool = True) -> Consistenc
     for target, pointers in operations.items():
         if len(pointers) > 1:
             found.extend((DanglingKind.DUPLICATE_OPERATION_ID, swagger_name, p, target, "") for p in pointers[1:])
-    for pointer, ref in _refs(swagger):
+    refs, calls = _scan(swagger)
+    for pointer, ref in refs:
         if not _resolves(swagger, ref):
             found.append((DanglingKind.UNRESOLVED_REF, swagger_name, pointer, ref, ""))
-    for pointer, target, via in _operation_references(swagger):
+    for pointer, target, via in calls:
         if target not in operations:
             found.append((DanglingKind.UNKNOWN_OPERATION, swagger_name, pointer, target, via))
     properties = connector.properties
@@ -235,10 +236,43 @@ def _walk(node: Any, pointer: tuple = ()) -> Iterator[tuple[tuple, Any]]:
             yield from _walk(value, pointer + (index,))
 
 
-def _refs(swagger: dict) -> Iterator[tuple[tuple, str]]:
-    for pointer, node in _walk(swagger):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            yield pointer + ("$ref",), node["$ref"]
+def _scan(swagger: dict) -> tuple[list[tuple[tuple, str]], list[tuple[tuple, str, str]]]:
+    """One pass over the swagger: ``(pointer, target)`` of every ``$ref``, and ``(pointer of
+    the operationId, operationId, extension)`` of every operation an extension calls. Only
+    objects and arrays are visited and a pointer is built only for a hit (an audit checks
+    every changed connector)."""
+    refs: list[tuple[tuple, str]] = []
+    calls: list[tuple[tuple, str, str]] = []
+    path: list = []
+
+    def visit(node: Any, named: bool) -> None:
+        if type(node) is dict:
+            for key, value in node.items():
+                kind = type(value)
+                if kind is str:
+                    if key == "$ref":
+                        refs.append(((*path, key), value))
+                    continue
+                if kind is not dict and kind is not list:
+                    continue
+                if not named:  # in a map of names, "x-ms-capabilities" is a property so called
+                    if key in _DATA_KEYS:
+                        continue
+                    if kind is dict and key in _DYNAMIC:
+                        calls.extend((inner, target, key) for inner, target in _operation_ids_in(value, (*path, key)))
+                path.append(key)
+                visit(value, key in _NAME_MAPS and not named)
+                path.pop()
+        else:
+            for index, value in enumerate(node):
+                kind = type(value)
+                if kind is dict or kind is list:
+                    path.append(index)
+                    visit(value, False)
+                    path.pop()
+
+    visit(swagger, False)
+    return refs, calls
 
 
 def _resolves(swagger: dict, ref: str) -> bool:
@@ -265,20 +299,8 @@ def _lookup(doc: Any, fragment: str) -> bool:
     return True
 
 
-_DYNAMIC = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema", "x-ms-dynamic-properties",
-            "x-ms-dynamic-tree", "x-ms-capabilities")
-
-
-def _operation_references(swagger: dict) -> Iterator[tuple[tuple, str, str]]:
-    """``(pointer of the operationId, operationId, extension)`` for every operation an extension calls."""
-    for pointer, node in _walk(swagger):
-        if not isinstance(node, dict):
-            continue
-        for extension in _DYNAMIC:
-            value = node.get(extension)
-            if isinstance(value, dict) and not (pointer and pointer[-1] == "properties"):
-                for inner, target in _operation_ids_in(value, pointer + (extension,)):
-                    yield inner, target, extension
+_DYNAMIC = frozenset({"x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema", "x-ms-dynamic-properties",
+                      "x-ms-dynamic-tree", "x-ms-capabilities"})
 
 
 def _operation_ids_in(node: Any, pointer: tuple) -> Iterator[tuple[tuple, str]]:

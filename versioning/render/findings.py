@@ -196,6 +196,8 @@ def audit_findings(result, fail_on: Level | None = None, *,
                                  location="info/version", path=swagger, line=pos.line if pos else None,
                                  column=pos.column if pos else None,
                                  failed=check_version and entry.version_ok is False, ok=entry.version_ok))
+        items.extend(dangling_findings(suite, entry.dangling, entry.file_path))
+        items.extend(dangling_findings(suite, entry.dangling_before, entry.file_path, failed=False))
         items.extend(_warning_findings(suite, entry.sided_warnings(), path_of))
         groups.append((suite, items))
     return groups
@@ -206,7 +208,8 @@ def dangling_findings(suite: str, dangling, path_of, *, failed: bool = True) -> 
     from ..consistency import RULE_ID
 
     for item in dangling:
-        yield Finding(suite, "finding" if failed else "warning", RULE_ID, f"{item.message} [{item.kind.value}]",
+        text = f"{item.message} [{item.kind.value}]" + ("" if failed else " (dangled before this change)")
+        yield Finding(suite, "finding" if failed else "warning", RULE_ID, text,
                       location=item.pointer, path=path_of(item.file), line=item.line, column=item.column,
                       failed=failed)
 

@@ -102,6 +102,9 @@ def render_audit(result, **_: Any) -> str:
         if entry.version_ok is False and entry.version_message:
             body.append(f"<p class=\"risky\">version: {esc(entry.version_message)}</p>")
         body.extend(_changes(entry.changes))
+        body.extend(f"<p class=\"breaking\">dangling reference: {esc(d.message)} <code>{esc(d.file)} {esc(d.pointer)}</code></p>"
+                    for d in entry.dangling)
+        body.extend(f"<p class=\"risky\">dangling reference (before): {esc(d.message)}</p>" for d in entry.dangling_before)
         body.extend(_warnings(entry.warnings))
     unaudited = getattr(result, "unaudited", ())
     if unaudited:
