@@ -220,3 +220,39 @@ def test_markdown_stays_under_the_comment_limit_and_limit_cuts_rows(tmp_path):
     assert len([line for line in section.splitlines() if line.startswith("| ") and "---" not in line]) == 1 + 3
     misuse = check(fork, upstream, base, "--limit", "3")
     assert misuse.exit_code == 2 and "--limit goes with --format markdown" in misuse.stderr
+
+
+INVOICES = ROOT / "fixtures" / "upgrade" / "invoices"
+
+
+@pytest.mark.parametrize("fmt,suffix", [("github", "github.txt"), ("azure", "azure.txt"), ("sarif", "sarif.json"),
+                                        ("junit", "junit.xml"), ("markdown", "md")])
+def test_upgrade_check_formats_match_golden_files(monkeypatch, fmt, suffix):
+    from golden import check_golden
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    base, fork, upstream = (f"fixtures/upgrade/invoices/{side}" for side in ("base", "fork", "upstream"))
+    shown = run("upgrade-check", fork, "--upstream", upstream, "--base", base, "-f", fmt)
+    assert shown.exit_code in (0, 1)
+    check_golden(f"upgrade/invoices.{suffix}", shown.stdout.replace("connver\",\n          \"version\": \"" +
+                                                                   _version() + "\"", "connver\",\n          \"version\": \"X\""))
+
+
+@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("github", "github.txt"), ("azure", "azure.txt"),
+                                        ("sarif", "sarif.json"), ("markdown", "md"), ("json", "json")])
+def test_check_formats_match_golden_files(monkeypatch, fmt, suffix):
+    from golden import check_golden
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    shown = run("check", "fixtures/consistency/dangling", "fixtures/consistency/clean", "-f", fmt)
+    assert shown.exit_code == 1
+    check_golden(f"check/dangling.{suffix}", shown.stdout.replace("connver\",\n          \"version\": \"" +
+                                                                  _version() + "\"", "connver\",\n          \"version\": \"X\""))
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("connver")
