@@ -256,3 +256,12 @@ def _version() -> str:
     from importlib.metadata import version
 
     return version("connver")
+
+
+def test_html_page_shows_the_verdict_and_what_would_dangle(tmp_path):
+    base, fork, upstream = sides(tmp_path, own_region_header, drop_region)
+    page = check(fork, upstream, base, "-f", "html").stdout
+    assert page.startswith("<!DOCTYPE html>")
+    assert not any(tag in page for tag in ("<link", "<script", "src=", "@import"))  # self-contained
+    assert "not safe to update" in page and "5. Dangling references in the result" in page
+    assert "reads connection parameter &#x27;region&#x27;" in page and "[blocks]" in page

@@ -57,7 +57,7 @@ for _fmt in ("github", "azure", "sarif"):
 for _fmt in ("text", "markdown", "json"):
     register("upgrade", _fmt, f"connver.render.upgrade:render_{_fmt}")
     register("upgrade-result", _fmt, f"connver.render.upgrade:render_result_{_fmt}")
-for _fmt in ("junit", "github", "azure", "sarif"):
+for _fmt in ("junit", "github", "azure", "sarif", "html"):
     register("upgrade", _fmt, f"connver.render.{_fmt}:render_upgrade")
 for _fmt in ("text", "markdown", "json"):
     register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
