@@ -9,7 +9,7 @@ import click
 from connver.errors import ConfigError
 from connver.render import CHECK_RENDERERS, available, render
 
-from .common import format_option, source_options, use_color, warn, write, write_step_summary
+from .common import format_option, source_options, use_color, write, write_step_summary
 
 
 @click.command()
@@ -39,12 +39,7 @@ def check(sources, repo, store, fmt, config_path):
     if fmt not in CHECK_RENDERERS:
         raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver check",
                           hint="use one of " + ", ".join(available(CHECK_RENDERERS)))
-    result = check_sources(sources, repo=repo, store=store)
-    if fmt == "text":
-        pass  # the text report lists load warnings under their connector
-    elif fmt == "markdown":
-        for warning in result.warnings:
-            warn(str(warning))
+    result = check_sources(sources, repo=repo, store=store)  # every format lists the load warnings
     write(render(result, fmt, CHECK_RENDERERS, color=use_color()))
     write_step_summary(result, fmt, CHECK_RENDERERS)
     if result.exit_code:

@@ -311,3 +311,13 @@ def test_an_added_connector_with_dangling_references_fails(tmp_path):
     git(repo, "commit", "-q", "-m", "add")
     shown = run("audit", "--repo", str(repo), "--fail-on", "breaking")
     assert shown.exit_code == 1 and "7 new dangling reference(s)" in shown.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "github", "azure", "sarif"])
+def test_every_check_format_keeps_the_load_warnings(tmp_path, fmt):
+    folder = copy(tmp_path)
+    swagger = folder / "apiDefinition.swagger.json"
+    swagger.write_text(swagger.read_text().replace('"swagger": "2.0",', '"swagger": "2.0", // a comment', 1))
+    shown = run("check", str(folder), "-f", fmt)
+    assert shown.exit_code == 0
+    assert "comment" in shown.stdout.lower() and "apiDefinition.swagger.json" in shown.stdout
