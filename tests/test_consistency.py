@@ -267,7 +267,7 @@ def dangling_repo(tmp_path: Path) -> Path:
 
 
 def test_audit_fails_only_for_references_the_range_made_dangling(tmp_path):
-    from connver import audit
+    from connver.audit import audit
 
     repo = dangling_repo(tmp_path)
     result = audit(repo, "master..dev", lines=True)
