@@ -165,7 +165,7 @@ def test_fail_on_counts_incoming_changes_as_diff_does(tmp_path):
     (tmp_path / ".connver.toml").write_text('fail-on = "cosmetic"\nformat = "json"\n')
     configured = check(fork, upstream, base, "--config", str(tmp_path / ".connver.toml"))
     assert configured.exit_code == 1 and json.loads(configured.stdout)["verdict"] == "safe"
-    (tmp_path / "html.toml").write_text('format = "html"\n')
+    (tmp_path / "html.toml").write_text('format = "csv"\n')
     refused = check(fork, upstream, base, "--config", str(tmp_path / "html.toml"))
     assert refused.exit_code == 2 and "not a format of connver upgrade-check" in refused.stderr
 
