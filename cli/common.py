@@ -39,6 +39,31 @@ def rule_options(func: Callable) -> Callable:
     return func
 
 
+def upgrade_options(func: Callable) -> Callable:
+    """The options ``upgrade-check`` and ``upgrade`` share: upstream, base and its history,
+    ``--ignore``, ``--config``, ``--repo`` and ``--store``."""
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                        help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")(func)
+    func = click.option("--ignore", "ignore", multiple=True, metavar="RULE",
+                        help="Silence a rule (repeatable; wildcards allowed).")(func)
+    func = click.option("--path", "history_path", metavar="P",
+                        help="The connector's folder in --upstream-repo.")(func)
+    func = click.option("--upstream-repo", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                        help="Upstream's git clone: its history of --path is searched for the base, and "
+                             "REV:PATH for UPSTREAM and BASE is read from it (default: --repo).")(func)
+    func = click.option("--base", metavar="BASE",
+                        help="The upstream version the fork was copied from (default: detected from upstream's history).")(func)
+    func = click.option("--upstream", required=True, metavar="UPSTREAM", help="The newer upstream version.")(func)
+    return source_options(func)
+
+
+def upgrade_sources(options: dict) -> dict:
+    """The keyword arguments of ``connver.upgrade_run`` from the parsed :func:`upgrade_options`
+    (``ignore`` and ``config_path`` become ``config``)."""
+    config = load_rule_config(options.pop("config_path"), options.pop("ignore"))
+    return {**options, "config": config}
+
+
 def load_rule_config(config_path: Path | None, ignore: tuple[str, ...]):
     from connver.config import load_config
 

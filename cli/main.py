@@ -10,6 +10,7 @@ import click
 #: command name -> "module:attribute". One module per command.
 COMMANDS: dict[str, str] = {
     "diff": "connver.cli.diff:diff",
+    "check": "connver.cli.check:check",
     "rules": "connver.cli.rules:rules",
     "explain": "connver.cli.rules:explain",
     "bump": "connver.cli.bump:bump",

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from connver.errors import InputError
-from connver.render import render
+from connver.render import available, render
 from connver.render.upgrade import RESULT_RENDERERS
 
-from .common import format_option, use_color, write
-from .upgrade_check import run_check, upgrade_options
+from .common import format_option, upgrade_options, upgrade_sources, use_color, write
 
 
 @click.command()
@@ -22,10 +20,10 @@ from .upgrade_check import run_check, upgrade_options
 @click.option("--in-place", is_flag=True, help="Update FORK's folder itself (each rewritten file is kept as <name>.orig).")
 @click.option("--prefer", type=click.Choice(["fork", "upstream"]), default="fork", show_default=True,
               help="Whose value a conflict keeps.")
-@click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector.")
-@format_option(list(RESULT_RENDERERS))
-def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_path, repo, store,
-            output, in_place, prefer, force, fmt):
+@click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector, and "
+              "write a result with references that dangle where your copy's do not.")
+@format_option(available(RESULT_RENDERERS))
+def upgrade(fork, output, in_place, prefer, force, fmt, **options):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).
 
     Upstream changes the fork did not touch are applied; the fork's own edits are
@@ -34,39 +32,21 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
     connver-conflicts.json beside the result. Rewritten files keep the fork's
     formatting. Sources and base detection are as for `connver upgrade-check`.
 
+    The merged connector is checked before it is written: a result with a
+    reference (a $ref, an operation, a connection parameter) that dangles where
+    your copy's do not is not written without --force, and the report says what
+    dangles and whether upstream or the merge itself made it so.
+
     \b
-    Exit status: 0 merged cleanly; 1 merged with conflicts; 2 bad input.
+    Exit status: 0 merged cleanly; 1 merged with conflicts, or not written
+    because of dangling references; 2 bad input.
     """
-    from connver.solution import split_spec
-    from connver.sources import source_kind
-    from connver.upgrade import apply_upgrade, in_place_folder
+    from connver.upgrade_run import run_upgrade
 
     if bool(output) == bool(in_place):
         raise click.UsageError("give exactly one of --output DIR and --in-place")
-    if in_place:
-        if source_kind(split_spec(fork)[0]) != "folder":
-            raise InputError(f"{fork}: --in-place needs FORK to be a connector folder or an unpacked solution",
-                             hint="use --output DIR")
-        dest = None
-    else:
-        dest = output
-        if _same_folder(Path(fork), dest):  # --force would overwrite the fork with no backup
-            raise InputError(f"{dest}: --output is FORK's own folder",
-                             hint="use --in-place instead: it keeps each rewritten file as <name>.orig")
-        if not force and (any((dest / name).exists() for name in ("apiDefinition.swagger.json", "apiDefinition.json"))
-                          or any(dest.glob("*/*_openapidefinition.json"))):
-            raise InputError(f"{dest}: already holds a connector", hint="choose an empty folder, or pass --force")
-    report = run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
-                       prefer=prefer)
-    result = apply_upgrade(report, dest or in_place_folder(report), in_place=in_place)
+    result = run_upgrade(fork, output=output, in_place=in_place, force=force, prefer=prefer,
+                         **upgrade_sources(options))
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)
-
-
-def _same_folder(fork: Path, dest: Path) -> bool:
-    """Whether ``dest`` is the folder FORK was read from (also through a symlink or ``..``)."""
-    try:
-        return fork.is_dir() and dest.is_dir() and fork.samefile(dest)
-    except OSError:
-        return False

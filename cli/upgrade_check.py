@@ -3,53 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import click
 
-from connver import read_source
-from connver.render import render
+from connver.changes import Level
+from connver.errors import ConfigError
+from connver.render import available, render
 from connver.render.upgrade import UPGRADE_RENDERERS
 
-from .common import format_option, load_rule_config, source_options, use_color, write
-
-
-def upgrade_options(func: Callable) -> Callable:
-    """The options ``upgrade-check`` and ``upgrade`` share: upstream, base and its history."""
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                        help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")(func)
-    func = click.option("--ignore", "ignore", multiple=True, metavar="RULE",
-                        help="Silence a rule (repeatable; wildcards allowed).")(func)
-    func = click.option("--path", "history_path", metavar="P",
-                        help="The connector's folder in --upstream-repo.")(func)
-    func = click.option("--upstream-repo", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                        help="Upstream's git clone: its history of --path is searched for the base, and "
-                             "REV:PATH for UPSTREAM and BASE is read from it (default: --repo).")(func)
-    func = click.option("--base", metavar="BASE",
-                        help="The upstream version the fork was copied from (default: detected from upstream's history).")(func)
-    func = click.option("--upstream", required=True, metavar="UPSTREAM", help="The newer upstream version.")(func)
-    return source_options(func)
-
-
-def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
-              flows=(), api_name=None, prefer="fork"):
-    """Read every input and build the report (shared with ``connver upgrade``)."""
-    from connver.flows import read_flows
-    from connver.sources import solution_flow_paths
-    from connver.upgrade import check_upgrade, upstream_history
-
-    config = load_rule_config(config_path, ignore)
-    fork_files = read_source(fork, repo=repo, store=store)
-    upstream_repo_dir = upstream_repo or repo  # REV:PATH for UPSTREAM and BASE: upstream's clone
-    upstream_files = read_source(upstream, repo=upstream_repo_dir, store=store)
-    base_files = read_source(base, repo=upstream_repo_dir, store=store) if base else None
-    candidates = None
-    if base_files is None:
-        candidates = upstream_history(upstream, upstream_repo=upstream_repo, path=history_path, repo=repo, store=store)
-    flows = flows or solution_flow_paths(fork_files)  # a fork kept in a solution: the solution's own flows
-    flow_set = read_flows(flows) if flows else None
-    return check_upgrade(fork_files, upstream_files, base_files, candidates=candidates, flows=flow_set,
-                         api_name=api_name, config=config, prefer=prefer)
+from .common import LEVEL_CHOICE, format_option, upgrade_options, upgrade_sources, use_color, write, write_step_summary
 
 
 @click.command("upgrade-check")
@@ -59,9 +21,16 @@ def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, co
               help="Exported flows: JSON files, folders, solution or flow package .zip files (repeatable).")
 @click.option("--api-name", metavar="NAME",
               help="How flows name the connector (default: connectorId from the fork's settings.json).")
-@format_option(list(UPGRADE_RENDERERS))
-def upgrade_check(fork, upstream, base, upstream_repo, history_path, ignore, config_path, repo, store,
-                  flows, api_name, fmt):
+@format_option(available(UPGRADE_RENDERERS), default=None)
+@click.option("--fail-on", "fail_on", type=LEVEL_CHOICE, default=None,
+              help="Exit 1 also when updating brings a change at this level or more severe "
+                   "(with --flows, breaking changes no flow uses do not count).")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", default=None,
+              help="With --format markdown: at most N rows per table (0: all). "
+                   "Default: as many as keep it under 60,000 characters (GitHub's limit for a comment is 65,536).")
+@click.option("--annotations", type=click.IntRange(min=0), default=None,
+              help="With --format github: annotations of each kind (GitHub shows 10 per step; 0: all).")
+def upgrade_check(fork, fmt, fail_on, limit, annotations, **options):
     """Check what updating FORK to UPSTREAM brings, breaks and collides with.
 
     FORK, UPSTREAM and BASE are each a connector folder, a swagger file, REV:PATH
@@ -74,14 +43,31 @@ def upgrade_check(fork, upstream, base, upstream_repo, history_path, ignore, con
     The report: 1. upstream changes since BASE; 2. your edits since BASE;
     3. conflicts; 4. the breaking changes that hit what your flows use
     (--flows; a FORK kept in a solution is checked against the solution's own
-    Workflows/ unless --flows is given; without flows, every breaking change counts).
+    Workflows/ unless --flows is given; without flows, every breaking change
+    counts); 5. references the updated connector would leave dangling, and
+    which side they come from.
 
     \b
     Exit status: 0 safe to update; 1 a breaking change hits something used,
-    or a conflict; 2 bad input.
+    a conflict, a reference the update would leave dangling, or a change at
+    --fail-on level or above; 2 bad input.
     """
-    report = run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
-                       flows=flows, api_name=api_name)
-    write(render(report, fmt, UPGRADE_RENDERERS, color=use_color()))
-    if report.exit_code:
-        raise SystemExit(report.exit_code)
+    from connver.upgrade_run import run_upgrade_check
+
+    sources = upgrade_sources(options)
+    config = sources["config"]
+    fmt, fail_on = fmt or config.format or "text", fail_on or config.fail_on
+    if fmt not in UPGRADE_RENDERERS:
+        raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver upgrade-check",
+                          hint="use one of " + ", ".join(available(UPGRADE_RENDERERS)))
+    if limit is not None and fmt != "markdown":
+        raise click.UsageError(f"--limit goes with --format markdown, not {fmt}")
+    if annotations is not None and fmt != "github":
+        raise click.UsageError(f"--annotations goes with --format github, not {fmt}")
+    threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
+    report = run_upgrade_check(fork, **sources)
+    extra = {key: value for key, value in (("limit", limit), ("cap", annotations)) if value is not None}
+    write(render(report, fmt, UPGRADE_RENDERERS, color=use_color(), fail_on=threshold, **extra))
+    write_step_summary(report, fmt, UPGRADE_RENDERERS, fail_on=threshold)
+    if report.fails(threshold):
+        raise SystemExit(1)

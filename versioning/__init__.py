@@ -37,6 +37,7 @@ _make_room()  # walkers reach the loader's depth limit without a RecursionError 
 _LAZY = {
     "AuditResult": "audit", "ConnectorAudit": "audit", "audit": "audit",
     "BumpReport": "bump", "bump_report": "bump",
+    "ConsistencyReport": "consistency", "Dangling": "consistency", "check_consistency": "consistency",
     "Changelog": "changelog", "HistoryPoint": "changelog", "VersionEntry": "changelog",
     "build_changelog": "changelog", "git_history": "changelog", "store_history": "changelog",
     "ReleaseNotes": "notes", "Section": "notes", "build_notes": "notes",
@@ -62,6 +63,7 @@ def __getattr__(name: str):
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .audit import AuditResult, ConnectorAudit, audit
     from .bump import BumpReport, bump_report
+    from .consistency import ConsistencyReport, Dangling, check_consistency
     from .changelog import Changelog, HistoryPoint, VersionEntry, build_changelog, git_history, store_history
     from .notes import ReleaseNotes, Section, build_notes
     from .opversions import OperationVersions
@@ -78,6 +80,8 @@ __all__ = [
     "Bump", "BumpReport", "CheckStatus", "OperationVersions", "VersionCheck", "analyse_operation_versions",
     "bump_level", "bump_report", "check_version", "next_version", "parse_version", "set_info_version",
     "write_info_version",
+    # consistency (connver check)
+    "ConsistencyReport", "Dangling", "check_consistency",
     # repository ranges (connver audit)
     "AuditResult", "ConnectorAudit", "audit",
     # release notes and changelogs (connver notes, connver changelog)

@@ -33,6 +33,7 @@ from .errors import JSONDefectError, VersioningError
 from . import limits
 from .jsonload import LoadWarning
 from .limits import max_file_size
+from .consistency import Dangling, check_consistency, introduced
 from .lines import Position, positions
 from .model import Connector
 from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
@@ -126,6 +127,12 @@ class ConnectorAudit:
     warning_sides: list[str] = field(default_factory=list)
     error: str | None = None
     error_position: Position | None = None
+    #: References the new version leaves dangling that the old one did not (findings under the
+    #: rule ``dangling-reference``, at the error level: they fail the audit under any --fail-on
+    #: and under --strict), and those that dangled already (warnings: a pull request is not
+    #: failed for what it did not break). See :mod:`versioning.consistency`.
+    dangling: list[Dangling] = field(default_factory=list)
+    dangling_before: list[Dangling] = field(default_factory=list)
 
     #: the name a file is read under -> its name in the folder, where they differ (a solution)
     names: dict[str, str] = field(default_factory=dict)
@@ -196,10 +203,10 @@ class ConnectorAudit:
         more severe (a removal counts as breaking, a load error as failing any threshold),
         with ``check_version`` a declared version that is not enough, and with ``strict``
         a load error (which, in a strict audit, includes a tolerated input defect)."""
-        if strict and self.status is Status.ERROR:
+        if strict and (self.status is Status.ERROR or self.dangling):
             return True
         if threshold is not None:
-            if self.status is Status.ERROR:
+            if self.status is Status.ERROR or self.dangling:
                 return True
             worst = self.worst
             if worst is not None and worst.severity >= threshold.severity:
@@ -239,6 +246,8 @@ class ConnectorAudit:
             "ignored": self.ignored,
             "warnings": [str(w) for w in self.warnings],
             "error": self.error,
+            "dangling": [{**d.to_dict(), "path": self.file_path(d.file)} for d in self.dangling],
+            "dangling_before": [{**d.to_dict(), "path": self.file_path(d.file)} for d in self.dangling_before],
         }
 
 
@@ -636,6 +645,8 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
                        f"{name} at line {first.line}, column {first.column} (see the load warnings)")
         entry.error_position = Position(name, "new", first.line, first.column)
         return entry
+    if new is not None:
+        _check_references(entry, old, new, lines=lines)
     if old is None or new is None:
         return entry
     result = diff(old, new, config=config)
@@ -653,6 +664,18 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         found = positions([*result.changes, version], old.source.files, new.source.files, docs=docs)
         entry.positions, entry.version_position = found[:-1], found[-1]
     return entry
+
+
+def _check_references(entry: ConnectorAudit, old: Connector | None, new: Connector, *, lines: bool) -> None:
+    """Fill ``entry.dangling`` (new in this range) and ``entry.dangling_before`` (pre-existing).
+    The old version is checked only when the new one has dangling references (most have none)."""
+    after = check_consistency(new, lines=lines)
+    if after.ok:
+        return
+    before = [check_consistency(old, lines=False)] if old is not None else []
+    new_keys = {d.key for d in introduced(after, *before)}
+    entry.dangling = [d for d in after.dangling if d.key in new_keys]
+    entry.dangling_before = [d for d in after.dangling if d.key not in new_keys]
 
 
 def _error_position(exc: VersioningError, src: SourceFiles, side: str) -> Position:

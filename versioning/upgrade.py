@@ -12,7 +12,10 @@ builds an :class:`UpgradeReport` with four parts:
    changes hit (see :mod:`versioning.impact`).
 
 The verdict is :attr:`Verdict.SAFE` unless a breaking incoming change hits something used
-(without flows: any breaking incoming change) or there is a conflict.
+(without flows: any breaking incoming change), there is a conflict, or the merge result has
+references that dangle where the fork's do not (:attr:`UpgradeReport.consistency`, see
+:func:`versioning.consistency.merge_consistency`): then :func:`apply_upgrade` refuses to write
+it unless forced.
 
 :func:`merge_upgrade` performs the same three-way merge on the files and
 :func:`write_upgrade` writes the result, keeping the fork's formatting.
@@ -34,6 +37,7 @@ from typing import Any, Iterable
 from .basedetect import Candidate, Match, detect_base
 from .changes import Change, Level
 from .config import Config
+from .consistency import MergeConsistency, MergedDangling, merge_consistency
 from .diff import change_to_dict, diff
 from .errors import InputError
 from .flows import FlowSet
@@ -63,6 +67,7 @@ class Verdict(str, Enum):
     BREAKS_USED = "breaks-used"
     CONFLICTS = "conflicts"
     BREAKS_USED_AND_CONFLICTS = "breaks-used-and-conflicts"
+    INCONSISTENT = "inconsistent"  # nothing else wrong, but the result would have dangling references
 
     def __str__(self) -> str:
         return self.value
@@ -135,6 +140,7 @@ class UpgradeReport:
     api_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     outcome: MergeOutcome | None = None
+    consistency: MergeConsistency | None = None
 
     # --- the verdict ----------------------------------------------------------------------
     @property
@@ -169,6 +175,11 @@ class UpgradeReport:
         return self.statuses.get(id(change), ChangeStatus.IN_FORK)
 
     @property
+    def blocking(self) -> list[MergedDangling]:
+        """References the merge result leaves dangling that the fork's files do not."""
+        return self.consistency.blocking if self.consistency is not None else []
+
+    @property
     def verdict(self) -> Verdict:
         breaks, conflicts = bool(self.affecting), bool(self.conflicts)
         if breaks and conflicts:
@@ -177,11 +188,25 @@ class UpgradeReport:
             return Verdict.BREAKS_USED
         if conflicts:
             return Verdict.CONFLICTS
+        if self.blocking:
+            return Verdict.INCONSISTENT
         return Verdict.SAFE
 
     @property
     def exit_code(self) -> int:
         return self.verdict.exit_code
+
+    def failing(self, fail_on: Level | None = None) -> list[Change]:
+        """Incoming changes at ``fail_on`` or more severe, as ``--fail-on`` counts them for
+        diff and audit; with flows given, a breaking change no flow uses does not count."""
+        if fail_on is None:
+            return []
+        unused = {id(c) for c in self.unused}
+        return [c for c in self.incoming if c.level.severity >= fail_on.severity and id(c) not in unused]
+
+    def fails(self, fail_on: Level | None = None) -> bool:
+        """Exit status 1: the verdict is not safe, or an incoming change is at ``fail_on`` or above."""
+        return self.exit_code != 0 or bool(self.failing(fail_on))
 
     @property
     def pending(self) -> list[Change]:
@@ -210,6 +235,7 @@ class UpgradeReport:
                 ],
                 "unused": [change_to_dict(c) for c in self.unused],
             },
+            "consistency": self.consistency.to_dict() if self.consistency is not None else None,
             "notes": list(self.notes),
         }
 
@@ -309,6 +335,7 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
     outcome = merge_upgrade(base, fork, upstream, prefer)
     merged_conn = Connector.from_files(SourceFiles(f"{fork.label} (updated)", outcome.files, kind="merge"))
     incoming = diff(fork_conn, merged_conn, config=config).changes
+    consistency = merge_consistency(base_conn, fork_conn, upstream_conn, merged_conn)
 
     notes: list[str] = []
     impacts: list[Impact] = []
@@ -334,7 +361,7 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
         upstream_changes=upstream_changes, local_changes=local_changes,
         conflicts=_shown_conflicts(outcome.conflicts, base, fork, upstream), incoming=incoming, impacts=impacts,
         statuses=_statuses(upstream_changes, incoming, outcome.conflicts),
-        flows=flows, bound=bound, api_names=names, notes=notes, outcome=outcome,
+        flows=flows, bound=bound, api_names=names, notes=notes, outcome=outcome, consistency=consistency,
     )
 
 
@@ -463,6 +490,8 @@ class UpgradeResult:
     written: tuple[Path, ...]
     in_place: bool = False
     prefer: Prefer = Prefer.FORK
+    #: The dangling references that kept the result from being written (nothing was).
+    refused: tuple[MergedDangling, ...] = ()
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -471,7 +500,7 @@ class UpgradeResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.conflicts else 0
+        return 1 if self.conflicts or self.refused else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -485,15 +514,22 @@ class UpgradeResult:
             "applied": [change_to_dict(c) for c in self.report.incoming],
             "conflicts": [c.to_dict() for c in self.conflicts],
             "written": [str(p) for p in self.written],
+            "refused": bool(self.refused),
+            "consistency": self.report.consistency.to_dict() if self.report.consistency is not None else None,
         }
 
 
-def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False) -> UpgradeResult:
-    """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``."""
+def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, force: bool = False) -> UpgradeResult:
+    """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``.
+
+    A result with references dangling that the fork's do not (:attr:`UpgradeReport.blocking`)
+    is not written, unless ``force``: the returned result lists them in ``refused``."""
     outcome = report.outcome
     if outcome is None:  # pragma: no cover - check_upgrade always merges
         raise InputError("the report holds no merge result")
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
+    if report.blocking and not force:
+        return UpgradeResult(report, Path(dest), (), in_place, prefer, refused=tuple(report.blocking))
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
     shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it

@@ -51,6 +51,15 @@ for _fmt, _target in (("markdown", "pr_markdown"), ("json", "notes_json")):
 for _fmt, _target in (("markdown", "changelog_block"), ("json", "changelog_json")):
     register("changelog", _fmt, f"connver.render.notes:{_target}")
 for _fmt in ("text", "markdown", "json"):
+    register("check", _fmt, f"connver.render.check:render_{_fmt}")
+for _fmt in ("github", "azure", "sarif"):
+    register("check", _fmt, f"connver.render.{_fmt}:render_check")
+for _fmt in ("text", "markdown", "json"):
+    register("upgrade", _fmt, f"connver.render.upgrade:render_{_fmt}")
+    register("upgrade-result", _fmt, f"connver.render.upgrade:render_result_{_fmt}")
+for _fmt in ("junit", "github", "azure", "sarif", "html"):
+    register("upgrade", _fmt, f"connver.render.{_fmt}:render_upgrade")
+for _fmt in ("text", "markdown", "json"):
     register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
 
 
@@ -98,6 +107,7 @@ def table(kind: str) -> _Table:
 DIFF_RENDERERS = table("diff")
 AUDIT_RENDERERS = table("audit")
 BUMP_RENDERERS = table("bump")
+CHECK_RENDERERS = table("check")
 
 #: Formats that show the line of each finding (the audit computes lines only for these).
 LINE_FORMATS = frozenset({Format.JUNIT.value, Format.GITHUB.value, Format.AZURE.value, Format.SARIF.value})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings, upgrade_summary
 from .github import level_counts
 from .text import audit_counts
 
@@ -37,11 +37,9 @@ def escape_property(text: Any) -> str:
 
 
 def issue_type(item: Finding) -> str | None:
-    if item.failed or item.kind == "error":
-        return "error"
-    if item.kind in ("warning", "version") or item.level in (Level.RISKY, Level.DEPRECATION, Level.BREAKING):
-        return "warning"
-    return None
+    """``error`` or ``warning`` (see :attr:`Finding.severity`); None for a plain line."""
+    severity = item.severity
+    return None if severity == "note" else severity
 
 
 def logissue(kind: str, message: str, *, path: str | None = None, line: int | None = None,
@@ -64,8 +62,7 @@ def _lines(groups, *, label: bool) -> list[str]:
         for item in items:
             if item.kind == "version" and item.ok:
                 continue
-            at = "; ".join(p for p in (f"at {item.location}" if item.location else "", item.line_note) if p)
-            message = item.message + (f" ({at})" if at else "")
+            message = item.text
             if label:
                 message = f"{suite.rsplit('/', 1)[-1]}: {message}"
             kind = issue_type(item)
@@ -95,4 +92,19 @@ def render_audit(result, *, fail_on: Level | None = None, check_version: bool = 
                  for item in getattr(result, "unaudited", ()))
     summary = f"connver audit {result.range.spec}: {len(result.connectors)} connector(s); " + audit_counts(result)
     lines.append(_complete(result.fails(fail_on, check_version=check_version), summary))
+    return "".join(line + "\n" for line in lines)
+
+
+def render_check(result, **_: Any) -> str:
+    groups = check_findings(result)
+    lines = _lines(groups, label=len(groups) > 1)
+    summary = (f"connver check: {len(result.reports)} connector(s), {len(result.dangling)} dangling reference(s)"
+               + (f"; {len(result.warnings)} load warning(s)" if result.warnings else ""))
+    lines.append(_complete(not result.ok, summary))
+    return "".join(line + "\n" for line in lines)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, **_: Any) -> str:
+    lines = _lines(upgrade_findings(report, fail_on), label=False)
+    lines.append(_complete(report.fails(fail_on), upgrade_summary(report, fail_on)))
     return "".join(line + "\n" for line in lines)

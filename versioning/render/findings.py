@@ -67,6 +67,23 @@ class Finding(NamedTuple):
     def test_name(self) -> str:
         return f"{self.rule} {self.location}".strip()
 
+    @property
+    def text(self) -> str:
+        """The message, followed by where it is when that is not the line itself:
+        ``message (at LOCATION; removed: ...)``. Every CI format shows this text."""
+        at = "; ".join(part for part in (f"at {self.location}" if self.location else "", self.line_note) if part)
+        return self.message + (f" ({at})" if at else "")
+
+    @property
+    def severity(self) -> str:
+        """``error`` (it fails, or cannot be loaded), ``warning`` (risky, deprecation, a defect,
+        a version that is not enough) or ``note``: the three kinds every CI format has."""
+        if self.failed or self.kind == "error":
+            return "error"
+        if self.kind in ("warning", "version") or self.level in (Level.RISKY, Level.DEPRECATION, Level.BREAKING):
+            return "warning"
+        return "note"
+
 
 def change_fails(change: Change, fail_on: Level | None) -> bool:
     return change.level is Level.BREAKING or (fail_on is not None and change.level.severity >= fail_on.severity)
@@ -111,6 +128,15 @@ def _warning_findings(suite: str, sided_warnings, path_of) -> Iterator[Finding]:
                       old_line=old_line)
 
 
+def file_path(src, name: str) -> str:
+    """The path of the connector file ``name`` of a source, as CI formats name it: inside the
+    folder (or the repository path of ``REV:PATH``), or the swagger file given itself."""
+    if src.kind == "file":
+        return src.meta.get("path", src.label)
+    base = src.meta.get("path", src.label).replace("\\", "/").rstrip("/")
+    return f"{base}/{name}" if base not in ("", ".") else name
+
+
 def diff_findings(result, fail_on: Level | None = None) -> list[tuple[str, list[Finding]]]:
     """One group (the new side's label) with a finding per change of a diff."""
     from ..lines import positions
@@ -118,11 +144,7 @@ def diff_findings(result, fail_on: Level | None = None) -> list[tuple[str, list[
     old_src, new_src = result.old.source, result.new.source
 
     def path_of(name: str, side: str) -> str:
-        src = old_src if side == "old" else new_src
-        if src.kind == "file":
-            return src.meta.get("path", src.label)
-        base = src.meta.get("path", src.label).replace("\\", "/").rstrip("/")
-        return f"{base}/{name}" if base not in ("", ".") else name
+        return file_path(old_src if side == "old" else new_src, name)
 
     suite = new_src.meta.get("path", new_src.label)
     found = positions(result.changes, old_src.files, new_src.files, docs=source_docs(result.old, result.new))
@@ -174,6 +196,77 @@ def audit_findings(result, fail_on: Level | None = None, *,
                                  location="info/version", path=swagger, line=pos.line if pos else None,
                                  column=pos.column if pos else None,
                                  failed=check_version and entry.version_ok is False, ok=entry.version_ok))
+        items.extend(dangling_findings(suite, entry.dangling, entry.file_path))
+        items.extend(dangling_findings(suite, entry.dangling_before, entry.file_path, failed=False))
         items.extend(_warning_findings(suite, entry.sided_warnings(), path_of))
         groups.append((suite, items))
     return groups
+
+
+def dangling_findings(suite: str, dangling, path_of, *, failed: bool = True) -> Iterator[Finding]:
+    """A finding per dangling reference (see :mod:`versioning.consistency`), on its line."""
+    from ..consistency import RULE_ID
+
+    for item in dangling:
+        text = f"{item.message} [{item.kind.value}]" + ("" if failed else " (dangled before this change)")
+        yield Finding(suite, "finding" if failed else "warning", RULE_ID, text,
+                      location=item.pointer, path=path_of(item.file), line=item.line, column=item.column,
+                      failed=failed)
+
+
+def check_findings(result) -> list[tuple[str, list[Finding]]]:
+    """One group per connector ``connver check`` read: its dangling references (each fails)
+    and its load warnings."""
+    groups = []
+    for report in result.reports:
+        src = report.source
+        suite = src.meta.get("path", src.label) if src is not None else report.label
+
+        def path_of(name: str, side: str = "new", src=src) -> str:
+            return file_path(src, name) if src is not None else name
+
+        items = list(dangling_findings(suite, report.dangling, path_of))
+        items.extend(_warning_findings(suite, [("new", w) for w in report.warnings], path_of))
+        groups.append((suite, items))
+    return groups
+
+
+def upgrade_findings(report, fail_on: Level | None = None) -> list[tuple[str, list[Finding]]]:
+    """One group (the fork) for ``connver upgrade-check``: each change updating brings (failing
+    when it breaks something used, or is at ``fail_on`` or above), each conflict (failing),
+    each reference the result would leave dangling (failing where the fork's files do not
+    have it, a warning where they do), and the fork's load warnings. The files are the fork's:
+    what a reviewer of the fork's repository sees."""
+    src = report.fork.source
+    suite = src.meta.get("path", src.label)
+
+    def path_of(name: str, side: str = "new") -> str:
+        return file_path(src, name)
+
+    failing = {id(c) for c in report.affecting} | {id(c) for c in report.failing(fail_on)}
+    items = [Finding(suite, "finding", c.rule, c.message, c.level, c.location, path_of(c.file or report.fork.swagger_name),
+                     failed=id(c) in failing) for c in report.incoming]
+    for conflict in report.conflicts:
+        items.append(Finding(suite, "finding", "upgrade-conflict",
+                             f"your edit and upstream's change collide ({conflict.kind.value}); the merge keeps "
+                             + ("yours" if conflict.kept.value == "fork" else "upstream's"),
+                             location=conflict.location, path=path_of(conflict.file), failed=True))
+    if report.consistency is not None:
+        from ..consistency import RULE_ID
+
+        for item in report.consistency.items:
+            blocks = item.origin.blocks
+            items.append(Finding(suite, "finding" if blocks else "warning", RULE_ID,
+                                 f"{item.message} [{item.dangling.kind.value}]", location=item.dangling.pointer,
+                                 path=path_of(item.dangling.file), failed=blocks))
+    items.extend(_warning_findings(suite, [("new", w) for w in report.fork.warnings], path_of))
+    return [(suite, items)]
+
+
+def upgrade_summary(report, fail_on=None) -> str:
+    """``connver upgrade-check FORK: not safe to update: ...; 7 incoming, 1 conflict(s), 0 dangling``."""
+    from .upgrade import verdict_sentence
+
+    dangling = len(report.consistency.items) if report.consistency is not None else 0
+    return (f"connver upgrade-check {report.fork.label}: {verdict_sentence(report)}; {len(report.incoming)} incoming "
+            f"change(s), {len(report.conflicts)} conflict(s), {dangling} dangling reference(s)")

@@ -16,17 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings, upgrade_summary
 from .text import audit_counts
-
-_COMMANDS = {
-    Level.BREAKING: "error",
-    Level.RISKY: "warning",
-    Level.DEPRECATION: "warning",
-    Level.ADDITIVE: "notice",
-    Level.COSMETIC: "notice",
-}
-
 
 def escape_data(text: Any) -> str:
     r"""Escape a message.
@@ -47,11 +38,9 @@ def escape_property(text: Any) -> str:
 
 
 def command(item: Finding) -> str:
-    if item.failed or item.kind == "error":
-        return "error"
-    if item.kind in ("warning", "version"):
-        return "warning"
-    return _COMMANDS.get(item.level, "notice") if item.level else "notice"
+    """``error``, ``warning`` or ``notice`` (see :attr:`Finding.severity`)."""
+    severity = item.severity
+    return "notice" if severity == "note" else severity
 
 
 def annotation(item: Finding, suite_label: str | None = None) -> str:
@@ -63,14 +52,13 @@ def annotation(item: Finding, suite_label: str | None = None) -> str:
             if item.column:
                 props.append(f"col={item.column}")
     props.append(f"title={escape_property(item.rule)}")
-    at = "; ".join(part for part in (f"at {item.location}" if item.location else "", item.line_note) if part)
-    message = item.message + (f" ({at})" if at else "")
+    message = item.text
     if suite_label:
         message = f"{suite_label}: {message}"
     return f"::{command(item)} {','.join(props)}::{escape_data(message)}"
 
 
-def _lines(groups, *, label: bool) -> list[str]:
+def annotation_lines(groups, *, label: bool) -> list[str]:
     out = []
     for suite, items in groups:
         for item in items:
@@ -122,7 +110,7 @@ def level_counts(counts) -> str:
 
 def render_diff(result, *, fail_on: Level | None = None, cap: int | None = CAP, **_: Any) -> str:
     groups = diff_findings(result, fail_on)
-    lines = capped(_lines(groups, label=False), cap)
+    lines = capped(annotation_lines(groups, label=False), cap)
     items = [item for _, group in groups for item in group if item.kind == "finding"]
     failing = sum(1 for item in items if item.failed)
     warned = len(result.warnings)
@@ -134,7 +122,7 @@ def render_diff(result, *, fail_on: Level | None = None, cap: int | None = CAP, 
 def render_audit(result, *, fail_on: Level | None = None, check_version: bool = False,
                  cap: int | None = CAP, **_: Any) -> str:
     groups = audit_findings(result, fail_on, check_version=check_version)
-    lines = _lines(groups, label=True)
+    lines = annotation_lines(groups, label=True)
     lines.extend(f"::warning file={escape_property(item.path)},title=not-audited::{escape_data(str(item))}"
                  for item in getattr(result, "unaudited", ()))
     lines = capped(lines, cap)
@@ -143,3 +131,17 @@ def render_audit(result, *, fail_on: Level | None = None, check_version: bool = 
                  + audit_counts(result))
     return "".join(line + "\n" for line in lines)
 
+
+
+def render_check(result, *, cap: int | None = CAP, **_: Any) -> str:
+    groups = check_findings(result)
+    lines = capped(annotation_lines(groups, label=len(groups) > 1), cap)
+    lines.append(f"connver check: {len(result.reports)} connector(s), {len(result.dangling)} dangling reference(s)"
+                 + (f"; {len(result.warnings)} load warning(s)" if result.warnings else ""))
+    return "".join(line + "\n" for line in lines)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, cap: int | None = CAP, **_: Any) -> str:
+    lines = capped(annotation_lines(upgrade_findings(report, fail_on), label=False), cap)
+    lines.append(upgrade_summary(report, fail_on))
+    return "".join(line + "\n" for line in lines)

@@ -102,10 +102,40 @@ def render_audit(result, **_: Any) -> str:
         if entry.version_ok is False and entry.version_message:
             body.append(f"<p class=\"risky\">version: {esc(entry.version_message)}</p>")
         body.extend(_changes(entry.changes))
+        body.extend(f"<p class=\"breaking\">dangling reference: {esc(d.message)} <code>{esc(d.file)} {esc(d.pointer)}</code></p>"
+                    for d in entry.dangling)
+        body.extend(f"<p class=\"risky\">dangling reference (before): {esc(d.message)}</p>" for d in entry.dangling_before)
         body.extend(_warnings(entry.warnings))
     unaudited = getattr(result, "unaudited", ())
     if unaudited:
         body.append(f"<h2>Not audited ({len(unaudited)} changed definition file(s))</h2><ul>")
         body.extend(f"<li class=\"warn\">{esc(item)}</li>" for item in unaudited)
         body.append("</ul>")
+    return _page(title, body)
+
+
+def render_upgrade(report, **_: Any) -> str:
+    """``connver upgrade-check --format html``: the verdict, then the report's five parts."""
+    from ..changes import count_levels
+    from .upgrade import conflict_line, dangling_lines, impact_line, verdict_sentence
+
+    title = f"connver upgrade-check {report.fork.label}"
+    verdict_class = "new" if report.verdict.value == "safe" else "breaking"
+    body = [f"<h1>{esc(title)}</h1>",
+            f"<p>fork <code>{esc(report.fork.label)}</code>, upstream <code>{esc(report.upstream.label)}</code>, "
+            f"base <code>{esc(report.base.label)}</code></p>",
+            f"<p class=\"{verdict_class}\">{esc(verdict_sentence(report))}</p>"]
+    body.extend(_warnings(report.fork.warnings))
+    for heading, changes in (("1. Upstream changes since base", report.upstream_changes),
+                             ("2. Your edits since base", report.local_changes),
+                             ("Updating brings", report.incoming)):
+        body.append(f"<h2>{esc(heading)} <small>({_counts(count_levels(changes))})</small></h2>")
+        body.extend(_changes(changes) if changes else ["<p>None.</p>"])
+    sections = (("3. Conflicts", [conflict_line(c) for c in report.conflicts]),
+                ("4. Breaking changes that hit what is used", [impact_line(i) for i in report.impacts]
+                 or [c.message for c in report.affecting]),
+                ("5. Dangling references in the result", dangling_lines(report.consistency)))
+    for heading, items in sections:
+        body.append(f"<h2>{esc(heading)} ({len(items)})</h2>")
+        body.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>" if items else "<p>None.</p>")
     return _page(title, body)

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, diff_findings
+from .findings import Finding, audit_findings, diff_findings, upgrade_findings
 
 # Characters XML 1.0 cannot carry, even escaped.
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -92,3 +92,8 @@ def render_diff(result, *, fail_on: Level | None = None, **_: Any) -> str:
 def render_audit(result, *, fail_on: Level | None = None, check_version: bool = False, **_: Any) -> str:
     return _document(f"connver audit {result.range.spec}",
                      audit_findings(result, fail_on, check_version=check_version))
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, **_: Any) -> str:
+    return _document(f"connver upgrade-check {report.fork.label} {report.upstream.label}",
+                     upgrade_findings(report, fail_on))

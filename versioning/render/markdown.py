@@ -173,7 +173,8 @@ def render_audit(result, *, top: int = 10, max_chars: int = MAX_CHARS, **_: Any)
 
 
 def _has_details(entry) -> bool:
-    return bool(entry.changes or entry.error or entry.warnings or entry.version_ok is False)
+    return bool(entry.changes or entry.error or entry.warnings or entry.dangling or entry.dangling_before
+                or entry.version_ok is False)
 
 
 def _render_audit(result, top: int, rows: int | None, detailed: int | None) -> str:
@@ -237,9 +238,13 @@ def _render_audit(result, top: int, rows: int | None, detailed: int | None) -> s
                 out.append("")
                 out.append(f"_... and {len(entry.changes) - len(shown)} more (see `connver diff`)._")
             out.append("")
+        for item in entry.dangling:
+            out.append(f"- **error** (`dangling-reference`): {cell(item.message)} at {code_cell(item.file + ' ' + item.pointer)}")
+        for item in entry.dangling_before:
+            out.append(f"- warning (`dangling-reference`, dangled before): {cell(item.message)}")
         for warning in entry.warnings:
             out.append(f"- warning: {code_cell(warning)}")
-        if entry.warnings:
+        if entry.warnings or entry.dangling or entry.dangling_before:
             out.append("")
         out.append("</details>")
         out.append("")

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from ..changes import Level
-from .findings import Finding, audit_findings, diff_findings
+from .findings import Finding, audit_findings, check_findings, diff_findings, upgrade_findings
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -28,17 +28,16 @@ _OWN_RULES = {
     "connector-added": ("A connector was added", "Nothing breaks."),
     "not-audited": ("A changed definition file belongs to no audited connector",
                     "Give --path to audit its folder, or move it into a connector folder."),
+    "upgrade-conflict": ("Your edit and upstream's change collide",
+                         "Both sides changed the same element differently: the merge keeps one value; "
+                         "check that it is the one you want (connver-conflicts.json records both)."),
+    "dangling-reference": ("A reference names something the connector does not define",
+                           "A $ref, a dynamic extension's or policy's operation, a policy's connection "
+                           "parameter or a script operation that names nothing breaks the connector on the "
+                           "platform: restore what it names, or remove the reference (see connver check)."),
 }
 _LEVELS = {Level.BREAKING: "error", Level.RISKY: "warning", Level.DEPRECATION: "warning",
            Level.ADDITIVE: "note", Level.COSMETIC: "note"}
-
-
-def _level(item: Finding) -> str:
-    if item.failed or item.kind == "error":
-        return "error"
-    if item.kind in ("warning", "version"):
-        return "warning"
-    return _LEVELS.get(item.level, "note") if item.level else "note"
 
 
 def _rule(rule_id: str) -> dict[str, Any]:
@@ -50,15 +49,15 @@ def _rule(rule_id: str) -> dict[str, Any]:
         short, full, level = spec.description, spec.why or spec.description, _LEVELS[spec.level]
     else:
         short, full = _OWN_RULES.get(rule_id, (rule_id, rule_id))
-        level = "error" if rule_id in ("load-error", "connector-removed") else "warning"
+        level = ("error" if rule_id in ("load-error", "connector-removed", "dangling-reference", "upgrade-conflict")
+                 else "warning")
     return {"id": rule_id, "name": rule_id, "shortDescription": {"text": short}, "fullDescription": {"text": full},
             "help": {"text": f"{short}. {full}"}, "defaultConfiguration": {"level": level}}
 
 
 def _result(item: Finding, rule_index: int, label: str | None) -> dict[str, Any]:
-    at = "; ".join(p for p in (f"at {item.location}" if item.location else "", item.line_note) if p)
-    text = item.message + (f" ({at})" if at else "")
-    out: dict[str, Any] = {"ruleId": item.rule, "ruleIndex": rule_index, "level": _level(item),
+    text = item.text
+    out: dict[str, Any] = {"ruleId": item.rule, "ruleIndex": rule_index, "level": item.severity,
                            "message": {"text": f"{label}: {text}" if label else text}}
     if item.path:
         location: dict[str, Any] = {"artifactLocation": {"uri": item.path.replace("\\", "/").lstrip("/")}}
@@ -99,3 +98,12 @@ def render_audit(result, *, fail_on: Level | None = None, check_version: bool = 
     extra = [Finding("", "warning", "not-audited", str(item), path=item.path)
              for item in getattr(result, "unaudited", ())]
     return _document(audit_findings(result, fail_on, check_version=check_version), label=True, extra=extra)
+
+
+def render_check(result, **_: Any) -> str:
+    groups = check_findings(result)
+    return _document(groups, label=len(groups) > 1)
+
+
+def render_upgrade(report, *, fail_on: Level | None = None, **_: Any) -> str:
+    return _document(upgrade_findings(report, fail_on), label=False)

@@ -107,6 +107,12 @@ def audit_counts(result) -> str:
     warned = sum(len(e.warnings) for e in result.connectors)
     if warned:
         text += f"; {warned} load warning(s)"
+    dangling = sum(len(e.dangling) for e in result.connectors)
+    if dangling:
+        text += f"; {dangling} new dangling reference(s)"
+    before = sum(len(e.dangling_before) for e in result.connectors)
+    if before:
+        text += f"; {before} dangling reference(s) from before"
     short = sum(1 for e in result.connectors if e.version_ok is False)
     if short:
         text += f"; {short} declared version(s) not enough"
@@ -160,7 +166,8 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
     lines.extend(table[1:])
     lines.append("")
     details = [e for e in result.connectors
-               if e.changes or e.error or e.warnings or e.status.value in ("removed", "added")]
+               if e.changes or e.error or e.warnings or e.dangling or e.dangling_before
+               or e.status.value in ("removed", "added")]
     if details:
         lines.append(paint("Most severe findings" + (f" (up to {top} per connector)" if top else ""), _BOLD))
     for entry in details:
@@ -179,6 +186,12 @@ def render_audit(result, *, color: bool = False, top: int = 3, **_: Any) -> str:
             lines.append(paint(f"  ... and {len(entry.changes) - len(shown)} more", _DIM))
         if entry.version_ok is False and entry.version_message:
             lines.append(paint(f"  version: {entry.version_message}", _DIM))
+        for item in entry.dangling:  # every one: each breaks the connector on the platform
+            lines.append("  " + paint(f"{'error':<11}", _COLOURS[Level.BREAKING]) + f" {item.message}"
+                         f"  {paint('[dangling-reference]', _DIM)}")
+        for item in entry.dangling_before:
+            lines.append("  " + paint(f"{'warning':<11}", _COLOURS[Level.RISKY]) + f" {item.message} (dangled before)"
+                         f"  {paint('[dangling-reference]', _DIM)}")
         for warning in entry.warnings:  # every one: a defect can hide a part of the comparison
             lines.append("  " + paint(f"{'warning':<11}", _COLOURS[Level.RISKY]) + f" {warning}")
     if details:

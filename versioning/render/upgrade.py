@@ -1,6 +1,9 @@
-"""Renderers for an :class:`~versioning.upgrade.UpgradeReport`: text, markdown and json.
+"""Renderers for an :class:`~versioning.upgrade.UpgradeReport` (``upgrade-check``: text,
+markdown, json; the CI formats junit, github, azure and sarif render it from
+:func:`~versioning.render.findings.upgrade_findings` in their own modules) and an
+:class:`~versioning.upgrade.UpgradeResult` (``upgrade``: text, markdown, json).
 
-Each takes the same report and returns text; the layout follows the report's four parts.
+Each takes the same report and returns text; the layout follows the report's parts.
 """
 
 from __future__ import annotations
@@ -10,21 +13,19 @@ from typing import Any
 
 from ..changes import Change
 from ..merge import ABSENT, Conflict
+from . import table
+from .markdown import MAX_CHARS, fit
+from .markup import cell, code, md_cell
 from .text import _COLOURS, _DIM, _BOLD, Paint, side_line
 
-#: format -> "module:function" for an UpgradeReport (used with versioning.render.render).
-UPGRADE_RENDERERS: dict[str, str] = {
-    "text": "connver.render.upgrade:render_text",
-    "markdown": "connver.render.upgrade:render_markdown",
-    "json": "connver.render.upgrade:render_json",
-}
+#: The ("upgrade", format) rows of the registry: an UpgradeReport (``connver upgrade-check``).
+UPGRADE_RENDERERS = table("upgrade")
 
-#: format -> "module:function" for an UpgradeResult (``connver upgrade``).
-RESULT_RENDERERS: dict[str, str] = {
-    "text": "connver.render.upgrade:render_result_text",
-    "markdown": "connver.render.upgrade:render_result_markdown",
-    "json": "connver.render.upgrade:render_result_json",
-}
+#: The ("upgrade-result", format) rows: an UpgradeResult (``connver upgrade``).
+RESULT_RENDERERS = table("upgrade-result")
+
+#: Where the rows a markdown report folds away can be read in full.
+MORE_HINT = "see `connver upgrade-check --format json`"
 
 _STATUS_TEXT = {"applies": "", "in-fork": "already in your copy", "conflict": "conflicts with your edit"}
 
@@ -38,6 +39,9 @@ def verdict_sentence(report) -> str:
         reasons.append(f"{affecting} breaking change{'s' if affecting != 1 else ''} hit{'s' if affecting == 1 else ''} what {what}")
     if conflicts:
         reasons.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''} with your edits")
+    blocking = len(report.blocking)
+    if blocking:
+        reasons.append(f"{blocking} reference{'s' if blocking != 1 else ''} the update would leave dangling")
     if not reasons:
         if report.breaking:
             return f"safe to update: {len(report.breaking)} breaking change(s), none used by your flows"
@@ -88,6 +92,14 @@ def conflict_line(conflict: Conflict) -> str:
     kept = "keeps yours" if conflict.kept.value == "fork" else "takes upstream's"
     return (f"{conflict.location} ({conflict.file}): base {show(conflict.base)}, yours {show(conflict.fork)}, "
             f"upstream {show(conflict.upstream)}  [{conflict.kind.value}; the merge {kept}]")
+
+
+def dangling_lines(consistency) -> list[str]:
+    """``[blocks] unknown-connection-parameter: ... (from upstream) at FILE POINTER`` per reference."""
+    if consistency is None:
+        return []
+    return [f"{'[blocks] ' if item.origin.blocks else ''}{item.dangling.kind.value}: {item.message}"
+            f" at {item.dangling.file} {item.dangling.pointer}" for item in consistency.items]
 
 
 def impact_line(impact) -> str:
@@ -141,6 +153,12 @@ def render_text(report, *, color: bool = False, **_: Any) -> str:
         lines.append("  not used by any flow:")
         lines.extend(f"    {c.message}  {paint('[' + c.rule + ']', _DIM)}" for c in report.unused)
     lines.append("")
+    found = dangling_lines(report.consistency)
+    lines.append(paint(f"5. Dangling references in the result ({len(found)})", _BOLD))
+    lines.extend(f"  {line}" for line in found)
+    if not found:
+        lines.append("  none: every reference of the updated connector resolves")
+    lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
     lines.append(incoming_sentence(report))
@@ -152,11 +170,11 @@ def render_text(report, *, color: bool = False, **_: Any) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_cell(text)
 
 
 def _code(text: str) -> str:
-    return f"`{_md(text)}`"
+    return cell(code(text))
 
 
 def md_side(connector) -> str:
@@ -166,10 +184,18 @@ def md_side(connector) -> str:
 
 def md_base(report) -> str:
     """The Base line in Markdown: the base's side, then ``given`` or how it was detected."""
-    return f"{md_side(report.base)}, {_md(_detection(report, label=_code))}"
+    return f"{md_side(report.base)}, {cell(_detection(report, label=_code))}"
 
 
-def render_markdown(report, **_: Any) -> str:
+def render_markdown(report, *, limit: int | None = None, max_chars: int = MAX_CHARS, **_: Any) -> str:
+    """The report as a pull-request comment. ``limit``: rows per table (0: all); by default
+    every row unless that makes more than ``max_chars`` characters: then the tables of your
+    edits, then of upstream's changes, are cut to what fits, each saying how many more there are."""
+    sizes = [len(report.upstream_changes), len(report.local_changes)]
+    return fit(lambda caps: _render_markdown(report, caps), sizes, limit=limit, max_chars=max_chars)
+
+
+def _render_markdown(report, caps: list[int | None]) -> str:
     lines = [
         "# Upgrade check",
         "",
@@ -181,27 +207,30 @@ def render_markdown(report, **_: Any) -> str:
         "",
     ]
 
-    def table(title: str, items: list[Change], status: bool = False) -> None:
+    def changes_table(title: str, items: list[Change], cap: int | None, status: bool = False) -> None:
         lines.extend([f"## {title} ({len(items)})", ""])
         if not items:
             lines.extend(["None.", ""])
             return
         header = "| Level | Change | Location | Rule |" + (" Status |" if status else "")
         lines.extend([header, "|---|---|---|---|" + ("---|" if status else "")])
-        for c in items:
+        shown = items[:cap] if cap else items
+        for c in shown:
             row = f"| {c.level.value} | {_md(c.message)} | {_code(c.location)} | `{c.rule}` |"
             if status:
                 row += f" {report.status(c).value} |"
             lines.append(row)
+        if len(shown) < len(items):
+            lines.extend(["", f"… and {len(items) - len(shown)} more ({MORE_HINT})."])
         lines.append("")
 
-    table("1. Upstream changes since base", report.upstream_changes, status=True)
-    table("2. Your edits since base", report.local_changes)
+    changes_table("1. Upstream changes since base", report.upstream_changes, caps[0], status=True)
+    changes_table("2. Your edits since base", report.local_changes, caps[1])
     lines.extend([f"## 3. Conflicts ({len(report.conflicts)})", ""])
     if report.conflicts:
         lines.extend(["| Location | Base | Yours | Upstream | Kept |", "|---|---|---|---|---|"])
         for c in report.conflicts:
-            lines.append(f"| `{c.location}` | {_md(show(c.base))} | {_md(show(c.fork))} | {_md(show(c.upstream))} | {c.kept.value} |")
+            lines.append(f"| {_code(c.location)} | {_md(show(c.base))} | {_md(show(c.fork))} | {_md(show(c.upstream))} | {c.kept.value} |")
     else:
         lines.append("None.")
     lines.extend(["", "## 4. Impact", ""])
@@ -212,13 +241,18 @@ def render_markdown(report, **_: Any) -> str:
     for change in report.affecting:
         hits = report.impacts_of(change)
         if hits:
-            lines.extend(f"- flow **{_md(i.flow)}**" + (f", step `{i.step}`" if i.step else "")
+            lines.extend(f"- flow **{_md(i.flow)}**" + (f", step {_code(i.step)}" if i.step else "")
                          + f": {_md(change.message)} ({i.explanation})" for i in hits)
         else:
             lines.append(f"- {_md(change.message)} (`{change.rule}`)")
     if report.unused:
         lines.extend(["", "Not used by any flow:", ""])
         lines.extend(f"- {_md(c.message)} (`{c.rule}`)" for c in report.unused)
+    found = dangling_lines(report.consistency)
+    lines.extend(["", f"## 5. Dangling references in the result ({len(found)})", ""])
+    lines.extend(f"- {_md(line)}" for line in found)
+    if not found:
+        lines.append("None: every reference of the updated connector resolves.")
     if report.notes:
         lines.extend(["", "Notes:", ""])
         lines.extend(f"- {_md(n)}" for n in report.notes)
@@ -236,6 +270,10 @@ def render_json(report, **_: Any) -> str:
 
 
 def _result_summary(result) -> str:
+    if result.refused:
+        count = len(result.refused)
+        return (f"nothing written: the result would leave {count} reference{'s' if count != 1 else ''} dangling "
+                "that your copy does not (pass --force to write it anyway)")
     count = len(result.conflicts)
     if not count:
         return f"merged cleanly into {result.dest}"
@@ -262,11 +300,15 @@ def render_result_text(result, *, color: bool = False, **_: Any) -> str:
     lines.extend(f"  {conflict_line(c)}" for c in result.conflicts)
     if not result.conflicts:
         lines.append("  none")
+    found = dangling_lines(report.consistency)
+    if found:
+        lines.extend(["", paint(f"Dangling references in the result ({len(found)})", _BOLD)])
+        lines.extend(f"  {line}" for line in found)
     lines.extend(["", "Wrote:"])
     lines.extend(f"  {path}" for path in result.written)
     lines.extend(f"note: {note}" for note in report.notes)
     if not result.written:
-        lines.append("  nothing (already up to date)")
+        lines.append("  nothing (refused)" if result.refused else "  nothing (already up to date)")
     lines.extend(["", paint("Result: ", _BOLD) + _result_summary(result)])
     return "\n".join(lines) + "\n"
 
@@ -283,8 +325,12 @@ def render_result_markdown(result, **_: Any) -> str:
     lines.extend(f"- {_md(conflict_line(c))}" for c in result.conflicts)
     if not result.conflicts:
         lines.append("None.")
+    found = dangling_lines(report.consistency)
+    if found:
+        lines.extend(["", f"## Dangling references in the result ({len(found)})", ""])
+        lines.extend(f"- {_md(line)}" for line in found)
     lines.extend(["", "## Files written", ""])
-    lines.extend(f"- `{p}`" for p in result.written)
+    lines.extend(f"- {_code(p)}" for p in result.written)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
