@@ -54,6 +54,7 @@ class DiffContext:
         self._changed_refs: frozenset[str] | None = None
         self.schema_visits = 0
         self.compared_pairs: set[tuple[str | None, str | None]] = set()
+        self.findings: list[Change] = []  # the typed rules' findings, once they all ran
 
     # --- operation pairing ----------------------------------------------------------------
     def _pair_operations(self) -> list[tuple[Operation | None, Operation | None]]:
@@ -183,6 +184,8 @@ def run(old: Connector, new: Connector) -> tuple[DiffContext, list[Change]]:
         if old_op is not None and new_op is not None and not _operation_same(ctx, old_op, new_op):
             _walk_operation(changes, ctx, node, old_op, new_op)
     _walk_connection(changes, ctx, old, new)
+    ctx.findings = changes  # what the residual pass (Kind.DOCUMENT) does not report again
+    _emit(changes, Kind.DOCUMENT, ctx, root, old, new)
     return ctx, changes
 
 
@@ -365,4 +368,5 @@ def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
         pointer=tuple(pointer),
         side=side,
         details=details,
+        covers=found.covers,
     )
