@@ -259,6 +259,7 @@ def level_moves(results: list[dict], baseline: dict[str, list | None]) -> dict:
     moved = collections.Counter()
     appeared = collections.Counter()
     vanished = collections.Counter()
+    by_location = collections.Counter()
     compared = 0
     for r in results:
         before = baseline.get(r["key"])
@@ -270,17 +271,37 @@ def level_moves(results: list[dict], baseline: dict[str, list | None]) -> dict:
         for key in old.keys() & new.keys():
             if old[key] != new[key]:
                 moved[(key[0], old[key], new[key])] += 1
+        worst_old, worst_new = _worst(before), _worst(r["findings"])
+        for loc in worst_old.keys() & worst_new.keys():
+            if worst_old[loc] != worst_new[loc]:
+                by_location[(worst_old[loc], worst_new[loc])] += 1
         for key in new.keys() - old.keys():
             appeared[key[0]] += 1
         for key in old.keys() - new.keys():
             vanished[key[0]] += 1
-    return {"compared": compared, "moved": moved, "appeared": appeared, "vanished": vanished}
+    return {"compared": compared, "moved": moved, "appeared": appeared, "vanished": vanished,
+            "by_location": by_location}
+
+
+SEVERITY = {"breaking": 5, "risky": 4, "deprecation": 3, "additive": 2, "cosmetic": 1}
+
+
+def _worst(findings) -> dict[str, str]:
+    """The most severe level at each location (a rule renamed or split still compares)."""
+    out: dict[str, str] = {}
+    for _, level, loc in findings:
+        if loc not in out or SEVERITY[level] > SEVERITY[out[loc]]:
+            out[loc] = level
+    return out
 
 
 def print_moves(m: dict, rev: str) -> None:
     print(f"against connver {rev} ({m['compared']} pairs): {sum(m['moved'].values())} findings moved level")
     for (rule, before, after), n in m["moved"].most_common():
         print(f"  {n:6d}  {rule}: {before} -> {after}")
+    print(f"  locations whose most severe level moved: {sum(m['by_location'].values())}")
+    for (before, after), n in m["by_location"].most_common():
+        print(f"  {n:6d}  {before} -> {after}")
     print(f"  findings only now: {sum(m['appeared'].values())} "
           + ", ".join(f"{k} {v}" for k, v in m["appeared"].most_common(12)))
     print(f"  findings only then: {sum(m['vanished'].values())} "
