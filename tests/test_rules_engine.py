@@ -131,7 +131,8 @@ def test_connection_parameters_are_compared_per_set_when_both_sides_have_sets():
     (change,) = changes(doc, doc, old_props=props("Region"), new_props=props("Data region"))
     assert change.rule == "connection-parameter-display-changed"
     assert change.location == "connection/key/region/uiDefinition/displayName"
-    assert change.pointer == ("properties", "connectionParameterSets", "values", 0, "parameters", "region")
+    assert change.pointer == ("properties", "connectionParameterSets", "values", 0, "parameters", "region",
+                              "uiDefinition", "displayName")  # at what changed, not the whole parameter
 
 
 def test_diffing_does_not_mutate_the_documents():

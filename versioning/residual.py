@@ -68,28 +68,116 @@ def residue(old: Any, new: Any, pointers: Iterable[tuple], *, always: Iterable[t
             above.add(pointer[:end])
     out = Residue([])
     _walk(old, new, (), (), covering, above, out, count_covered)
-    kept = [leaf for leaf in out.uncovered if not _covered_by_meaning(leaf, covering, above)]
+    meaning = _Meaning(old, new, covering, above)
+    kept = [leaf for leaf in out.uncovered if not meaning.covers(leaf)]
     out.covered += len(out.uncovered) - len(kept) if count_covered else 0
     out.uncovered = kept
     return out
 
 
-def _covered_by_meaning(leaf: Leaf, covering: set, above: set) -> bool:
-    """Leaves whose meaning a finding elsewhere reports: a name in a schema's ``required``
-    list (the finding sits at that property), and a changed ``$ref`` whose target holds a
-    finding (the typed rules compare what references point to, not their spelling)."""
-    for pointer, value in ((leaf.old_pointer, leaf.old), (leaf.new_pointer, leaf.new)):
-        if pointer is None or not pointer:
-            continue
-        if len(pointer) >= 2 and pointer[-2] == "required" and isinstance(value, str):
-            target = pointer[:-2] + ("properties", value)
-            if target in covering or any(target[:end] in covering for end in range(len(target))):
+def _under(pointer: tuple, covering: set) -> bool:
+    return any(pointer[:end] in covering for end in range(1, len(pointer) + 1))
+
+
+METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
+_SECTIONS = ("definitions", "parameters", "responses")
+
+
+class _Meaning:
+    """Leaves whose meaning a finding elsewhere reports (see docs/verdicts.md):
+
+    * a name in a schema's ``required`` list (or a whole list), when the finding sits at
+      each property it names;
+    * a ``format`` whose ``type`` has a finding (one attribute, one finding);
+    * a changed ``$ref`` whose target holds a finding (the typed rules compare what
+      references point to, not their spelling);
+    * a definition (or shared parameter or response) present on one side only and reached
+      through ``$ref`` from a place a finding covers on that side (it came or went with the
+      operations or fields that use it);
+    * a path item's own keys (``parameters``, ``x-ms-notification-content``) present on one
+      side only, when every operation of that path item on that side is covered."""
+
+    def __init__(self, old: Any, new: Any, covering: set, above: set) -> None:
+        self.docs = {"old": old, "new": new}
+        self.covering, self.above = covering, above
+        self._reached: dict[str, set[tuple]] = {}
+
+    def covers(self, leaf: Leaf) -> bool:
+        one_sided = leaf.old_pointer is None or leaf.new_pointer is None
+        for side, pointer, value in (("old", leaf.old_pointer, leaf.old), ("new", leaf.new_pointer, leaf.new)):
+            if not pointer:
+                continue
+            if len(pointer) >= 2 and pointer[-2] == "required" and isinstance(value, str):
+                if self._property_covered(pointer[:-2], value):
+                    return True
+            if pointer[-1] == "required" and isinstance(value, list) and value and all(
+                    isinstance(name, str) and self._property_covered(pointer[:-1], name) for name in value):
                 return True
-        if pointer[-1] == "$ref" and isinstance(value, str) and value.startswith("#/"):
-            target = tuple(part.replace("~1", "/").replace("~0", "~") for part in value[2:].split("/"))
-            if target in covering or target in above:
+            if pointer[-1] == "format" and _under(pointer[:-1] + ("type",), self.covering):
                 return True
-    return False
+            if pointer[-1] == "$ref" and isinstance(value, str) and value.startswith("#/"):
+                target = _ref_pointer(value)
+                if target in self.covering or target in self.above:
+                    return True
+            if one_sided and len(pointer) == 2 and pointer[0] in _SECTIONS and pointer in self.reached(side):
+                return True
+            if one_sided and len(pointer) == 3 and pointer[0] == "paths" and pointer[2] not in METHODS:
+                item = _at(self.docs[side], pointer[:2])
+                methods = [key for key in item if key in METHODS] if isinstance(item, dict) else []
+                if methods and all(pointer[:2] + (m,) in self.covering for m in methods):
+                    return True
+        return False
+
+    def _property_covered(self, schema: tuple, name: str) -> bool:
+        return _under(schema + ("properties", name), self.covering)
+
+    def reached(self, side: str) -> set[tuple]:
+        """The ``$ref`` targets reachable on ``side`` from the places findings cover."""
+        found = self._reached.get(side)
+        if found is not None:
+            return found
+        doc = self.docs[side]
+        found = set()
+        queue = [node for node in (_at(doc, p) for p in self.covering) if node is not None]
+        while queue:
+            node = queue.pop()
+            for ref in _refs(node):
+                target = _ref_pointer(ref)
+                if target not in found:
+                    found.add(target)
+                    child = _at(doc, target)
+                    if child is not None:
+                        queue.append(child)
+        self._reached[side] = found
+        return found
+
+
+def _ref_pointer(ref: str) -> tuple:
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
+
+
+def _at(doc: Any, pointer: tuple) -> Any:
+    for key in pointer:
+        if isinstance(doc, dict) and key in doc:
+            doc = doc[key]
+        elif isinstance(doc, list) and isinstance(key, int) and 0 <= key < len(doc):
+            doc = doc[key]
+        else:
+            return None
+    return doc
+
+
+def _refs(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                yield ref
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
 
 
 def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: Residue, count: bool) -> None:

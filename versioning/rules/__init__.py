@@ -95,10 +95,12 @@ class Hit:
     #: Other places this finding reports, as ``(file, pointer)``: the residual pass counts
     #: differences there as covered (an auth switch covers the credential parameters swapped with it).
     covers: tuple[tuple[str, tuple], ...] = ()
+    #: Like ``at``: other places under the node the finding speaks for (added to ``covers``).
+    speaks_for: tuple[str, ...] = ()
 
 
-def hit(old: Any = None, new: Any = None, at: str = "", **details: Any) -> Hit:
-    return Hit(old=old, new=new, at=at, details=tuple(sorted(details.items())))
+def hit(old: Any = None, new: Any = None, at: str = "", speaks_for: tuple[str, ...] = (), **details: Any) -> Hit:
+    return Hit(old=old, new=new, at=at, details=tuple(sorted(details.items())), speaks_for=speaks_for)
 
 
 Check = Callable[[Any, Any, Any], Iterable[Hit]]
