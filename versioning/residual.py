@@ -67,8 +67,8 @@ def residue(old: Any, new: Any, pointers: Iterable[tuple], *, always: Iterable[t
         for end in range(len(pointer)):
             above.add(pointer[:end])
     out = Residue([])
-    _walk(old, new, (), (), covering, above, out, count_covered)
     meaning = _Meaning(old, new, covering, above)
+    _walk(old, new, (), (), covering, above, out, count_covered, meaning)
     kept = [leaf for leaf in out.uncovered if not meaning.covers(leaf)]
     out.covered += len(out.uncovered) - len(kept) if count_covered else 0
     out.uncovered = kept
@@ -110,9 +110,11 @@ class _Meaning:
             if len(pointer) >= 2 and pointer[-2] == "required" and isinstance(value, str):
                 if self._property_covered(pointer[:-2], value):
                     return True
-            if pointer[-1] == "required" and isinstance(value, list) and value and all(
-                    isinstance(name, str) and self._property_covered(pointer[:-1], name) for name in value):
-                return True
+            if pointer[-1] == "required" and isinstance(value, list) and value:
+                other = leaf.new if side == "old" else leaf.old
+                names = set(map(str, value)) ^ set(map(str, other)) if isinstance(other, list) else set(map(str, value))
+                if names and all(self._property_covered(pointer[:-1], name) for name in names):
+                    return True
             if pointer[-1] == "format" and _under(pointer[:-1] + ("type",), self.covering):
                 return True
             if pointer[-1] == "$ref" and isinstance(value, str) and value.startswith("#/"):
@@ -180,7 +182,8 @@ def _refs(node: Any) -> Iterator[str]:
             stack.extend(v for v in item if isinstance(v, (dict, list)))
 
 
-def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: Residue, count: bool) -> None:
+def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: Residue, count: bool,
+          meaning: "_Meaning") -> None:
     if a is b or (type(a) is type(b) and a == b):
         return
     if pa in covering or pb in covering:
@@ -188,20 +191,26 @@ def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: 
             out.covered += count_leaves(a, b)
         return
     if pa not in above and pb not in above:
+        if a is not _MISSING and b is not _MISSING:
+            differing = count_leaves(a, b)  # cheap, and 0 for a list that was only reordered
+            if differing == 0 or meaning.covers(Leaf(pa, pb, a, b)):
+                if count:
+                    out.covered += differing
+                return
         out.uncovered.extend(_deepdiff_leaves(a, b, pa, pb))
         return
     if isinstance(a, dict) and isinstance(b, dict):
         for key in a:
-            _walk(a[key], b.get(key, _MISSING), pa + (key,), pb + (key,), covering, above, out, count)
+            _walk(a[key], b.get(key, _MISSING), pa + (key,), pb + (key,), covering, above, out, count, meaning)
         for key in b:
             if key not in a:
-                _walk(_MISSING, b[key], pa + (key,), pb + (key,), covering, above, out, count)
+                _walk(_MISSING, b[key], pa + (key,), pb + (key,), covering, above, out, count, meaning)
         return
     if isinstance(a, list) and isinstance(b, list):
         for i, j in pair_items(a, b):
             _walk(a[i] if i is not None else _MISSING, b[j] if j is not None else _MISSING,
                   pa + (i,) if i is not None else pa + (j,), pb + (j,) if j is not None else pb + (i,),
-                  covering, above, out, count)
+                  covering, above, out, count, meaning)
         return
     if a is _MISSING or b is _MISSING:
         # one side lacks the whole subtree: covered only through pointers under it, per leaf
