@@ -16,6 +16,7 @@ removed item), not a shift of every item after it, and a reordered list is no di
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -253,19 +254,15 @@ def pair_items(a: list, b: list) -> list[tuple[int | None, int | None]]:
     [(1, 0), (0, None)]
     """
     free_b = list(range(len(b)))
-    scalars: dict[tuple, list[int]] = {}
+    buckets: dict[tuple, list[int]] = {}
     for j in free_b:
-        if not isinstance(b[j], (dict, list)):
-            scalars.setdefault((type(b[j]), b[j]), []).append(j)
+        buckets.setdefault(_identity(b[j]), []).append(j)
     pairs: list[tuple[int | None, int | None]] = []
     left_a: list[int] = []
     taken: set[int] = set()
     for i, item in enumerate(a):
-        if isinstance(item, (dict, list)):
-            j = next((j for j in free_b if j not in taken and type(b[j]) is type(item) and b[j] == item), None)
-        else:
-            bucket = scalars.get((type(item), item))
-            j = bucket.pop(0) if bucket else None
+        bucket = buckets.get(_identity(item))
+        j = bucket.pop(0) if bucket else None
         if j is None:
             left_a.append(i)
         else:
@@ -291,6 +288,13 @@ def pair_items(a: list, b: list) -> list[tuple[int | None, int | None]]:
     pairs.extend((i, None) for i in rest_a[n:])
     pairs.extend((None, j) for j in free_b[n:])
     return pairs
+
+
+def _identity(item: Any) -> tuple:
+    """A hashable key equal for equal JSON values (containers by their canonical text)."""
+    if isinstance(item, (dict, list)):
+        return (list, json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+    return (type(item), item)
 
 
 def _item_key(item: Any) -> tuple | None:
