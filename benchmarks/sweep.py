@@ -273,8 +273,8 @@ def level_moves(results: list[dict], baseline: dict[str, list | None]) -> dict:
                 moved[(key[0], old[key], new[key])] += 1
         worst_old, worst_new = _worst(before), _worst(r["findings"])
         for loc in worst_old.keys() & worst_new.keys():
-            if worst_old[loc] != worst_new[loc]:
-                by_location[(worst_old[loc], worst_new[loc])] += 1
+            if worst_old[loc][0] != worst_new[loc][0]:
+                by_location[(worst_old[loc][0], worst_new[loc][0], worst_old[loc][1], worst_new[loc][1])] += 1
         for key in new.keys() - old.keys():
             appeared[key[0]] += 1
         for key in old.keys() - new.keys():
@@ -286,12 +286,12 @@ def level_moves(results: list[dict], baseline: dict[str, list | None]) -> dict:
 SEVERITY = {"breaking": 5, "risky": 4, "deprecation": 3, "additive": 2, "cosmetic": 1}
 
 
-def _worst(findings) -> dict[str, str]:
-    """The most severe level at each location (a rule renamed or split still compares)."""
-    out: dict[str, str] = {}
-    for _, level, loc in findings:
-        if loc not in out or SEVERITY[level] > SEVERITY[out[loc]]:
-            out[loc] = level
+def _worst(findings) -> dict[str, tuple[str, str]]:
+    """The most severe (level, rule) at each location (a rule renamed or split still compares)."""
+    out: dict[str, tuple[str, str]] = {}
+    for rule, level, loc in findings:
+        if loc not in out or SEVERITY[level] > SEVERITY[out[loc][0]]:
+            out[loc] = (level, rule)
     return out
 
 
@@ -300,8 +300,8 @@ def print_moves(m: dict, rev: str) -> None:
     for (rule, before, after), n in m["moved"].most_common():
         print(f"  {n:6d}  {rule}: {before} -> {after}")
     print(f"  locations whose most severe level moved: {sum(m['by_location'].values())}")
-    for (before, after), n in m["by_location"].most_common():
-        print(f"  {n:6d}  {before} -> {after}")
+    for (before, after, old_rule, new_rule), n in m["by_location"].most_common():
+        print(f"  {n:6d}  {before} -> {after}: {old_rule} -> {new_rule}")
     print(f"  findings only now: {sum(m['appeared'].values())} "
           + ", ".join(f"{k} {v}" for k, v in m["appeared"].most_common(12)))
     print(f"  findings only then: {sum(m['vanished'].values())} "
