@@ -18,6 +18,7 @@ STANDARD_FIELDS = {"operation", "location", "old", "new", "name", "key", "kind",
 FITS = {
     Kind.CONNECTOR: {FlowImpact.CONNECTS, FlowImpact.CALLS, FlowImpact.NONE},
     Kind.CONNECTION_PARAMETER: {FlowImpact.CONNECTS, FlowImpact.NONE},
+    Kind.DOCUMENT: {FlowImpact.NONE},
     Kind.OPERATION: {FlowImpact.CALLS, FlowImpact.ROUTE, FlowImpact.NONE},
     Kind.PARAMETER: {FlowImpact.SENDS, FlowImpact.OMITS, FlowImpact.NONE},
     Kind.REQUEST_PROPERTY: {FlowImpact.SENDS, FlowImpact.OMITS, FlowImpact.NONE},

@@ -27,6 +27,15 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def pointer_text(pointer: tuple) -> str:
+    """A JSON pointer string (RFC 6901) for a pointer tuple.
+
+    >>> pointer_text(("paths", "/items/{id}", "get"))
+    '/paths/~1items~1{id}/get'
+    """
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+
+
 class Level(str, Enum):
     """How a change affects the people who use a connector, most severe first."""
 
@@ -94,6 +103,8 @@ class Change:
     pointer: tuple = ()
     side: str = "new"
     details: tuple[tuple[str, Any], ...] = field(default=())
+    #: Other ``(file, pointer)`` places this finding speaks for (the residual pass's coverage).
+    covers: tuple[tuple[str, tuple], ...] = field(default=(), compare=False)
 
     @property
     def detail(self) -> dict[str, Any]:

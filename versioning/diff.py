@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .changes import LEVELS, Change, Level, count_levels
+from .changes import LEVELS, Change, Level, count_levels, pointer_text
 from .config import Config
 from .jsonload import LoadWarning
 from .model import Connector
@@ -88,15 +88,6 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "side": change.side,
         **({"details": dict(change.details)} if change.details else {}),
     }
-
-
-def pointer_text(pointer: tuple) -> str:
-    """A JSON pointer string (RFC 6901) for a pointer tuple.
-
-    >>> pointer_text(("paths", "/items/{id}", "get"))
-    '/paths/~1items~1{id}/get'
-    """
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
 
 
 def diff(old: Connector, new: Connector, *, config: Config | None = None) -> DiffResult:

@@ -57,6 +57,7 @@ class DiffContext:
         self._changed_refs: frozenset[str] | None = None
         self.schema_visits = 0
         self.compared_pairs: set[tuple[str | None, str | None]] = set()
+        self.findings: list[Change] = []  # the typed rules' findings, once they all ran
 
     # --- operation pairing ----------------------------------------------------------------
     def _pair_operations(self) -> list[tuple[Operation | None, Operation | None]]:
@@ -191,6 +192,8 @@ def run(old: Connector, new: Connector) -> tuple[DiffContext, list[Change]]:
         if old_op is not None and new_op is not None and not _operation_same(ctx, old_op, new_op):
             _walk_operation(changes, ctx, node, old_op, new_op)
     _walk_connection(changes, ctx, old, new)
+    ctx.findings = changes  # what the residual pass (Kind.DOCUMENT) does not report again
+    _emit(changes, Kind.DOCUMENT, ctx, root, old, new)
     return ctx, changes
 
 
@@ -341,6 +344,33 @@ def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False, name: str
     return Node(node.location + suffix, node.operation, node.file, old_pointer, new_pointer, name)
 
 
+def _refine(ctx: DiffContext, file: str, side: str, pointer: tuple, at: str) -> tuple:
+    """The node's pointer extended by the hit's ``at`` segments as far as they exist in the
+    side's document (``/summary`` of an operation points at its summary), so the finding
+    covers what it reports and not its whole node (the residual pass reads pointers)."""
+    connector = ctx.new if side == "new" else ctx.old
+    if file == PROPERTIES_NAME:
+        doc: Any = {"properties": connector.properties}
+    elif file == connector.swagger_name or file == ctx.new.swagger_name:
+        doc = connector.swagger
+    else:
+        return pointer
+    for key in pointer:
+        if isinstance(doc, dict) and key in doc:
+            doc = doc[key]
+        elif isinstance(doc, list) and isinstance(key, int) and 0 <= key < len(doc):
+            doc = doc[key]
+        else:
+            return pointer
+    for segment in at.strip("/").split("/"):
+        if isinstance(doc, dict) and segment in doc:
+            doc = doc[segment]
+            pointer += (segment,)
+        else:
+            break
+    return pointer
+
+
 def _union(a: dict, b: dict) -> Iterator:
     yield from a
     yield from (key for key in b if key not in a)
@@ -351,15 +381,33 @@ def _emit(changes: list[Change], kind: Kind, ctx: DiffContext, node: Node, old: 
         found = spec.check(ctx, old, new)  # a rule returns an iterable of hits, or nothing
         if found:
             for one in found:
-                changes.append(_to_change(spec, node, one))
+                changes.append(_to_change(spec, node, one, ctx))
 
 
-def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
+def _to_change(spec: Rule, node: Node, found: Hit, ctx: DiffContext | None = None) -> Change:
     side = found.side or ("new" if node.new_pointer is not None else "old")
     if found.pointer is not None:
         pointer = found.pointer
     else:
         pointer = (node.new_pointer if side == "new" else node.old_pointer) or ()
+        base = tuple(pointer)
+        if ctx is not None and found.at.startswith("/") and pointer:
+            pointer = _refine(ctx, found.file or node.file, side, base, found.at)
+    covers = found.covers
+    if found.pointer is None and ctx is not None and node.old_pointer and node.new_pointer \
+            and node.old_pointer != node.new_pointer:
+        # a node paired across a move (an operation under another path): the finding speaks
+        # for the same place on the other side
+        other = node.old_pointer if side == "new" else node.new_pointer
+        file = found.file or node.file
+        at = found.at if found.at.startswith("/") else ""
+        covers += ((file, _refine(ctx, file, "old" if side == "new" else "new", tuple(other), at) if at else tuple(other)),)
+    if found.speaks_for and ctx is not None and found.pointer is None:
+        file = found.file or node.file
+        for at in found.speaks_for:
+            place = _refine(ctx, file, side, base, at)
+            if len(place) == len(base) + len(at.strip("/").split("/")):  # only a place that exists
+                covers += ((file, place),)
     location = found.location if found.location is not None else node.location + found.at
     details = found.details
     if node.name is not None and not any(key == "name" for key, _ in details):
@@ -375,4 +423,5 @@ def _to_change(spec: Rule, node: Node, found: Hit) -> Change:
         pointer=tuple(pointer),
         side=side,
         details=details,
+        covers=covers,
     )

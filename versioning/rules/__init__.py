@@ -42,6 +42,7 @@ class Kind(str, Enum):
     RESPONSE = "response"              # responses matched by status code
     RESPONSE_PROPERTY = "response-property"  # response / webhook payload schema nodes
     CONNECTION_PARAMETER = "connection-parameter"  # apiProperties connectionParameters, by key
+    DOCUMENT = "document"              # the raw documents, after every other kind (the residual pass)
 
 
 class Section(str, Enum):
@@ -79,7 +80,8 @@ class FlowImpact(str, Enum):
 class Hit:
     """What a rule found. ``at`` is appended to the node's location (e.g. ``"/type"``);
     ``location``, ``operation``, ``pointer``, ``side`` and ``file`` override the node's own
-    (used by connector-wide rules that report on many places)."""
+    (used by connector-wide rules that report on many places); ``covers`` names other places
+    the finding speaks for."""
 
     old: Any = None
     new: Any = None
@@ -90,10 +92,15 @@ class Hit:
     pointer: tuple | None = None
     side: str | None = None
     file: str | None = None
+    #: Other places this finding reports, as ``(file, pointer)``: the residual pass counts
+    #: differences there as covered (an auth switch covers the credential parameters swapped with it).
+    covers: tuple[tuple[str, tuple], ...] = ()
+    #: Like ``at``: other places under the node the finding speaks for (added to ``covers``).
+    speaks_for: tuple[str, ...] = ()
 
 
-def hit(old: Any = None, new: Any = None, at: str = "", **details: Any) -> Hit:
-    return Hit(old=old, new=new, at=at, details=tuple(sorted(details.items())))
+def hit(old: Any = None, new: Any = None, at: str = "", speaks_for: tuple[str, ...] = (), **details: Any) -> Hit:
+    return Hit(old=old, new=new, at=at, details=tuple(sorted(details.items())), speaks_for=speaks_for)
 
 
 Check = Callable[[Any, Any, Any], Iterable[Hit]]
@@ -222,4 +229,4 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import connection, definition, operations, parameters, references, responses  # noqa: F401
+    from . import connection, definition, operations, parameters, references, residual, responses  # noqa: F401

@@ -82,7 +82,8 @@ def auth_type_changed(ctx, old, new):
     old_providers, new_providers = identity_providers(old), identity_providers(new)
     if kinds_broken(auth_kinds(old), auth_kinds(new)):
         yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers), location="securityDefinitions",
-                  pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old")
+                  pointer=("securityDefinitions",), side="new" if "securityDefinitions" in new.swagger else "old",
+                  covers=_swapped_with_auth(old, new))
         return
     changed = [(key, pointer, provider) for key, (pointer, provider) in new_providers.items()
                if key in old_providers and old_providers[key][1] != provider]
@@ -94,6 +95,17 @@ def auth_type_changed(ctx, old, new):
         key, (pointer, _) = next(iter(new_providers.items()))
         yield Hit(old=_auth_text(old, old_providers), new=_auth_text(new, new_providers),
                   location=f"connection/{key}/identityProvider", pointer=pointer, file=PROPERTIES_NAME)
+
+
+def _swapped_with_auth(old, new) -> tuple[tuple[str, tuple], ...]:
+    """What an auth switch speaks for: the security requirement, and the credential
+    connection parameters (added, removed or retyped with it)."""
+    covers: list[tuple[str, tuple]] = [(new.swagger_name, ("security",))]
+    for side in (old, new):
+        for key, param in side.section("connectionParameters").items():
+            if isinstance(param, dict) and param.get("type") in CREDENTIAL_TYPES:
+                covers.append((PROPERTIES_NAME, ("properties", "connectionParameters", key)))
+    return tuple(dict.fromkeys(covers))
 
 
 def auth_changed(ctx) -> bool:

@@ -102,7 +102,8 @@ def operation_visibility_changed(ctx, old, new):
       example=('"get": {"operationId": "ListItems"}', '"get": {"operationId": "ListItems", "deprecated": true}'))
 def operation_deprecated(ctx, old, new):
     if old is not None and new is not None and new.deprecated and not old.deprecated:
-        yield hit(old=False, new=True, at="/deprecated", replacement=_replacement(new))
+        yield hit(old=False, new=True, at="/deprecated", speaks_for=("/x-ms-api-annotation/replacement",),
+                  replacement=_replacement(new))
 
 
 @rule("operation-undeprecated", Level.ADDITIVE, OP,

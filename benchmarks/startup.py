@@ -1,0 +1,80 @@
+"""Benchmark: ``connver diff`` of the largest real pair as a whole process, against a Python
+process that only parses the same two files (the issue's start-up target: at most 3 times).
+
+    python benchmarks/startup.py [OLD NEW] [--repeat N]   # default: the largest pair of ../shared/corpus/history
+
+Each repetition runs both processes once, alternating; the medians and their ratio are
+printed. Both run with byte-code caching on, into a temporary ``PYTHONPYCACHEPREFIX`` (as
+an installed package has its ``.pyc`` files), after one warm-up run that writes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY = ROOT.parent / "shared" / "corpus" / "history"
+PARSE_ONLY = ("import json, sys\n"
+              "for folder in sys.argv[1:]:\n"
+              "    with open(folder + '/apiDefinition.swagger.json', 'rb') as f:\n"
+              "        json.loads(f.read())\n")
+
+
+def largest_pair() -> tuple[Path, Path]:
+    """The consecutive versions whose two swagger files are the largest together."""
+    best: tuple[int, Path, Path] | None = None
+    for connector in sorted(p for p in HISTORY.iterdir() if p.is_dir()):
+        versions = sorted(p for p in connector.iterdir() if (p / "apiDefinition.swagger.json").is_file())
+        for a, b in zip(versions, versions[1:]):
+            size = (a / "apiDefinition.swagger.json").stat().st_size + (b / "apiDefinition.swagger.json").stat().st_size
+            if best is None or size > best[0]:
+                best = (size, a, b)
+    if best is None:
+        raise SystemExit("no pair found under ../shared/corpus/history")
+    return best[1], best[2]
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("old", nargs="?")
+    parser.add_argument("new", nargs="?")
+    parser.add_argument("--repeat", type=int, default=11)
+    args = parser.parse_args()
+    if args.old and args.new:
+        old, new = Path(args.old), Path(args.new)
+    elif HISTORY.is_dir():
+        old, new = largest_pair()
+    else:
+        print("no ../shared/corpus: pass OLD NEW", file=sys.stderr)
+        return 2
+    diff_cmd = [sys.executable, "-m", "connver", "diff", str(old), str(new)]
+    parse_cmd = [sys.executable, "-c", PARSE_ONLY, str(old), str(new)]
+    with tempfile.TemporaryDirectory(prefix="connver-pyc-") as prefix:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = prefix
+        timed(diff_cmd, env), timed(parse_cmd, env)  # warm the file cache, write the byte code
+        diffs, parses = [], []
+        for _ in range(args.repeat):
+            diffs.append(timed(diff_cmd, env))
+            parses.append(timed(parse_cmd, env))
+    d, p = statistics.median(diffs), statistics.median(parses)
+    print(f"pair: {old.parent.name}/{old.name} -> {new.name}")
+    print(f"connver diff: {d:.3f} s, parse only: {p:.3f} s (medians of {args.repeat}); ratio {d / p:.2f} (target <= 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

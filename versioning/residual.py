@@ -1,0 +1,379 @@
+"""The residual pass: every difference between the raw documents that no finding covers.
+
+After the typed rules, the two raw JSON documents of each file (the swagger and
+apiProperties.json) are walked side by side. A differing leaf is *covered* when its JSON
+pointer, on either side, is at or under the pointer of some finding in the same file
+(see docs/verdicts.md). The walk descends only into subtrees that differ and hold a
+finding's pointer somewhere below; a differing subtree with no finding inside it is handed
+to deepdiff (imported only then), which lists its differing leaves. Equal subtrees cost one
+``==`` and covered ones nothing, so the pass stays cheap on large definitions.
+
+Lists are compared by content first: items equal on both sides are paired wherever they
+sit, so one parameter removed from the middle of ``parameters`` is one difference (the
+removed item), not a shift of every item after it, and a reordered list is no difference. The leftover items are paired by their
+``name`` (and ``in``) when they have one, then by position.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+#: Pointers that count as covered without a finding: the declared version is the bump's.
+ALWAYS_COVERED: dict[str, frozenset[tuple]] = {"swagger": frozenset({("info", "version")})}
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One differing leaf: where it sits on each side (``None`` where it is absent) and its
+    two values (``None`` for the absent side)."""
+
+    old_pointer: tuple | None
+    new_pointer: tuple | None
+    old: Any
+    new: Any
+
+    @property
+    def pointer(self) -> tuple:
+        return self.new_pointer if self.new_pointer is not None else self.old_pointer  # type: ignore[return-value]
+
+    @property
+    def side(self) -> str:
+        return "new" if self.new_pointer is not None else "old"
+
+
+@dataclass
+class Residue:
+    """What the pass found in one document: the uncovered leaves, and (when counted) how
+    many differing leaves findings covered."""
+
+    uncovered: list[Leaf]
+    covered: int = 0
+
+
+def residue(old: Any, new: Any, pointers: Iterable[tuple], *, always: Iterable[tuple] = (),
+            count_covered: bool = False) -> Residue:
+    """The differing leaves of ``old`` and ``new`` that no pointer in ``pointers`` covers.
+
+    >>> r = residue({"a": 1, "b": {"c": 1, "d": 2}}, {"a": 2, "b": {"c": 3, "d": 2}}, [("a",)])
+    >>> [(leaf.pointer, leaf.old, leaf.new) for leaf in r.uncovered]
+    [(('b', 'c'), 1, 3)]
+    """
+    covering = {tuple(p) for p in pointers if p} | {tuple(p) for p in always}
+    above: set[tuple] = set()
+    for pointer in covering:
+        for end in range(len(pointer)):
+            above.add(pointer[:end])
+    out = Residue([])
+    meaning = _Meaning(old, new, covering, above)
+    _walk(old, new, (), (), covering, above, out, count_covered, meaning)
+    kept = [leaf for leaf in out.uncovered if not meaning.covers(leaf)]
+    out.covered += len(out.uncovered) - len(kept) if count_covered else 0
+    out.uncovered = kept
+    return out
+
+
+def _under(pointer: tuple, covering: set) -> bool:
+    return any(pointer[:end] in covering for end in range(1, len(pointer) + 1))
+
+
+METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"})
+_SECTIONS = ("definitions", "parameters", "responses")
+
+
+class _Meaning:
+    """Leaves whose meaning a finding elsewhere reports (see docs/verdicts.md):
+
+    * a name in a schema's ``required`` list (or a whole list), when the finding sits at
+      each property it names;
+    * a ``format`` whose ``type`` has a finding (one attribute, one finding);
+    * a changed ``$ref`` whose target holds a finding (the typed rules compare what
+      references point to, not their spelling);
+    * a definition (or shared parameter or response) present on one side only and reached
+      through ``$ref`` from a place a finding covers on that side (it came or went with the
+      operations or fields that use it);
+    * a path item's own keys (``parameters``, ``x-ms-notification-content``) present on one
+      side only, when every operation of that path item on that side is covered."""
+
+    def __init__(self, old: Any, new: Any, covering: set, above: set) -> None:
+        self.docs = {"old": old, "new": new}
+        self.covering, self.above = covering, above
+        self._reached: dict[str, set[tuple]] = {}
+
+    def covers(self, leaf: Leaf) -> bool:
+        one_sided = leaf.old_pointer is None or leaf.new_pointer is None
+        for side, pointer, value in (("old", leaf.old_pointer, leaf.old), ("new", leaf.new_pointer, leaf.new)):
+            if not pointer:
+                continue
+            if len(pointer) >= 2 and pointer[-2] == "required" and isinstance(value, str):
+                if self._property_covered(pointer[:-2], value):
+                    return True
+            if pointer[-1] == "required" and isinstance(value, list) and value:
+                other = leaf.new if side == "old" else leaf.old
+                names = set(map(str, value)) ^ set(map(str, other)) if isinstance(other, list) else set(map(str, value))
+                if names and all(self._property_covered(pointer[:-1], name) for name in names):
+                    return True
+            if pointer[-1] == "format" and _under(pointer[:-1] + ("type",), self.covering):
+                return True
+            if pointer[-1] == "$ref" and isinstance(value, str) and value.startswith("#/"):
+                target = _ref_pointer(value)
+                if target in self.covering or target in self.above:
+                    return True
+            if one_sided and len(pointer) == 2 and pointer[0] in _SECTIONS and pointer in self.reached(side):
+                return True
+            if one_sided and len(pointer) == 3 and pointer[0] == "paths" and pointer[2] not in METHODS:
+                item = _at(self.docs[side], pointer[:2])
+                methods = [key for key in item if key in METHODS] if isinstance(item, dict) else []
+                if methods and all(pointer[:2] + (m,) in self.covering for m in methods):
+                    return True
+        return False
+
+    def _property_covered(self, schema: tuple, name: str) -> bool:
+        return _under(schema + ("properties", name), self.covering)
+
+    def reached(self, side: str) -> set[tuple]:
+        """The ``$ref`` targets reachable on ``side`` from the places findings cover."""
+        found = self._reached.get(side)
+        if found is not None:
+            return found
+        doc = self.docs[side]
+        found = set()
+        queue = [node for node in (_at(doc, p) for p in self.covering) if node is not None]
+        while queue:
+            node = queue.pop()
+            for ref in _refs(node):
+                target = _ref_pointer(ref)
+                if target not in found:
+                    found.add(target)
+                    child = _at(doc, target)
+                    if child is not None:
+                        queue.append(child)
+        self._reached[side] = found
+        return found
+
+
+def _ref_pointer(ref: str) -> tuple:
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
+
+
+def _at(doc: Any, pointer: tuple) -> Any:
+    for key in pointer:
+        if isinstance(doc, dict) and key in doc:
+            doc = doc[key]
+        elif isinstance(doc, list) and isinstance(key, int) and 0 <= key < len(doc):
+            doc = doc[key]
+        else:
+            return None
+    return doc
+
+
+def _refs(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                yield ref
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+
+
+def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: Residue, count: bool,
+          meaning: "_Meaning") -> None:
+    if a is b or (type(a) is type(b) and a == b):
+        return
+    if pa in covering or pb in covering:
+        if count:
+            out.covered += count_leaves(a, b)
+        return
+    if pa not in above and pb not in above:
+        if a is not _MISSING and b is not _MISSING:
+            differing = count_leaves(a, b)  # cheap, and 0 for a list that was only reordered
+            if differing == 0 or meaning.covers(Leaf(pa, pb, a, b)):
+                if count:
+                    out.covered += differing
+                return
+        out.uncovered.extend(_deepdiff_leaves(a, b, pa, pb))
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in a:
+            _walk(a[key], b.get(key, _MISSING), pa + (key,), pb + (key,), covering, above, out, count, meaning)
+        for key in b:
+            if key not in a:
+                _walk(_MISSING, b[key], pa + (key,), pb + (key,), covering, above, out, count, meaning)
+        return
+    if isinstance(a, list) and isinstance(b, list):
+        for i, j in pair_items(a, b):
+            _walk(a[i] if i is not None else _MISSING, b[j] if j is not None else _MISSING,
+                  pa + (i,) if i is not None else pa + (j,), pb + (j,) if j is not None else pb + (i,),
+                  covering, above, out, count, meaning)
+        return
+    if a is _MISSING or b is _MISSING:
+        # one side lacks the whole subtree: covered only through pointers under it, per leaf
+        if a is _MISSING:
+            _walk_one_sided(b, pb, "new", covering, above, out, count)
+        else:
+            _walk_one_sided(a, pa, "old", covering, above, out, count)
+        return
+    out.uncovered.append(Leaf(pa, pb, a, b))
+
+
+def _walk_one_sided(value: Any, pointer: tuple, side: str, covering: set, above: set,
+                    out: Residue, count: bool) -> None:
+    """A subtree present on one side only, with a finding somewhere inside it: each child
+    is covered or reported on its own."""
+    if pointer in covering:
+        if count:
+            out.covered += 1
+        return
+    items: Iterable = ()
+    if pointer in above:
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    items = list(items)
+    if not items:
+        old, new = (value, None) if side == "old" else (None, value)
+        out.uncovered.append(Leaf(pointer if side == "old" else None, pointer if side == "new" else None, old, new))
+        return
+    for key, child in items:
+        _walk_one_sided(child, pointer + (key,), side, covering, above, out, count)
+
+
+def pair_items(a: list, b: list) -> list[tuple[int | None, int | None]]:
+    """Index pairs of two lists: equal items first (wherever they sit), then the rest by
+    ``name``/``in`` when the items have one, then by position; ``None`` where one side has
+    no partner.
+
+    >>> pair_items([1, 2, 3], [1, 3])
+    [(0, 0), (2, 1), (1, None)]
+    >>> pair_items([{"name": "a", "in": "query"}, {"name": "b"}], [{"name": "b", "x": 1}])
+    [(1, 0), (0, None)]
+    """
+    free_b = list(range(len(b)))
+    buckets: dict[tuple, list[int]] = {}
+    for j in free_b:
+        buckets.setdefault(_identity(b[j]), []).append(j)
+    pairs: list[tuple[int | None, int | None]] = []
+    left_a: list[int] = []
+    taken: set[int] = set()
+    for i, item in enumerate(a):
+        bucket = buckets.get(_identity(item))
+        j = bucket.pop(0) if bucket else None
+        if j is None:
+            left_a.append(i)
+        else:
+            taken.add(j)
+            pairs.append((i, j))
+    free_b = [j for j in free_b if j not in taken]
+    named: dict[tuple, int] = {}
+    for j in free_b:
+        key = _item_key(b[j])
+        if key is not None:
+            named.setdefault(key, j)
+    rest_a = []
+    for i in left_a:
+        key = _item_key(a[i])
+        j = named.pop(key, None) if key is not None else None
+        if j is None:
+            rest_a.append(i)
+        else:
+            free_b.remove(j)
+            pairs.append((i, j))
+    n = min(len(rest_a), len(free_b))
+    pairs.extend(zip(rest_a[:n], free_b[:n]))
+    pairs.extend((i, None) for i in rest_a[n:])
+    pairs.extend((None, j) for j in free_b[n:])
+    return pairs
+
+
+def _identity(item: Any) -> tuple:
+    """A hashable key equal for equal JSON values (containers by their canonical text)."""
+    if isinstance(item, (dict, list)):
+        return (list, json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+    return (type(item), item)
+
+
+def _item_key(item: Any) -> tuple | None:
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return (item["name"], item.get("in") if isinstance(item.get("in"), str) else None)
+    return None
+
+
+def _deepdiff_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
+    """The differing leaves of one uncovered subtree pair, listed by deepdiff."""
+    if a is _MISSING or b is _MISSING:
+        return [Leaf(None if a is _MISSING else pa, None if b is _MISSING else pb,
+                     None if a is _MISSING else a, None if b is _MISSING else b)]
+    if not isinstance(a, (dict, list)) or not isinstance(b, (dict, list)) or type(a) is not type(b):
+        return [Leaf(pa, pb, a, b)]
+    from deepdiff import DeepDiff
+    from deepdiff.helper import NotPresent
+
+    found = DeepDiff(a, b, view="tree", verbose_level=2, ignore_order=True)
+    leaves = []
+    for report in found.values():
+        for item in report:
+            old_path = item.path(output_format="list") if not isinstance(item.t1, NotPresent) else None
+            new_path = item.path(output_format="list", use_t2=True) if not isinstance(item.t2, NotPresent) else None
+            leaves.append(Leaf(pa + tuple(old_path) if old_path is not None else None,
+                               pb + tuple(new_path) if new_path is not None else None,
+                               None if isinstance(item.t1, NotPresent) else item.t1,
+                               None if isinstance(item.t2, NotPresent) else item.t2))
+    leaves.sort(key=lambda leaf: tuple(str(p) for p in leaf.pointer))
+    return leaves
+
+
+def count_leaves(a: Any, b: Any) -> int:
+    """How many leaves differ between two subtrees (an added or removed key is one), counted
+    the way the residual pass lists them; used for the coverage figure.
+
+    >>> count_leaves({"a": 1, "b": [1, 2], "c": {"d": 1}}, {"a": 2, "b": [1], "e": 1})
+    4
+    """
+    if a is b or (type(a) is type(b) and a == b):
+        return 0
+    if a is _MISSING or b is _MISSING:
+        return 1
+    if isinstance(a, dict) and isinstance(b, dict):
+        return (sum(count_leaves(a[k], b[k]) if k in b else 1 for k in a)
+                + sum(1 for k in b if k not in a))
+    if isinstance(a, list) and isinstance(b, list):
+        return sum(count_leaves(a[i], b[j]) if i is not None and j is not None else 1 for i, j in pair_items(a, b))
+    return 1
+
+
+def documents(old: Any, new: Any) -> list[tuple[str, Any, Any, frozenset[tuple]]]:
+    """The raw JSON documents the pass compares, as ``(file, old, new, always covered)``:
+    the swagger, and apiProperties.json as its ``properties`` object (both sides read, or
+    neither: see the engine)."""
+    from .sourcefiles import PROPERTIES_NAME
+
+    return [(new.swagger_name, old.swagger, new.swagger, ALWAYS_COVERED["swagger"]),
+            (PROPERTIES_NAME, {"properties": old.properties}, {"properties": new.properties}, frozenset())]
+
+
+def pointers_by_file(changes: Iterable[Any], *, skip: str | None = None) -> dict[str, list[tuple]]:
+    """The findings' pointers, per file (``skip``: a rule id whose findings do not count)."""
+    out: dict[str, list[tuple]] = {}
+    for change in changes:
+        if change.rule != skip and change.file is not None:
+            out.setdefault(change.file, []).append(tuple(change.pointer))
+            for file, pointer in getattr(change, "covers", ()):
+                out.setdefault(file, []).append(tuple(pointer))
+    return out
+
+
+def coverage(old: Any, new: Any, changes: Iterable[Any], *, skip: str | None = None) -> tuple[int, int]:
+    """``(differing leaves, leaves covered by a finding)`` over both documents; ``skip``
+    leaves one rule's findings out (the sweep measures the typed rules without the pass)."""
+    pointers = pointers_by_file(changes, skip=skip)
+    differing = covered = 0
+    for file, a, b, always in documents(old, new):
+        found = residue(a, b, pointers.get(file, ()), always=always, count_covered=True)
+        covered += found.covered
+        differing += found.covered + len(found.uncovered)
+    return differing, covered
