@@ -93,8 +93,9 @@ class _Meaning:
     * a changed ``$ref`` whose target holds a finding (the typed rules compare what
       references point to, not their spelling);
     * a definition (or shared parameter or response) present on one side only and reached
-      through ``$ref`` from a place a finding covers on that side (it came or went with the
-      operations or fields that use it);
+      through ``$ref`` (or as a discriminator base's subtype) from a place a finding covers on
+      that side, or holding a finding itself (it came or went with the operations or fields
+      that use it);
     * a path item's own keys (``parameters``, ``x-ms-notification-content``) present on one
       side only, when every operation of that path item on that side is covered."""
 
@@ -122,8 +123,10 @@ class _Meaning:
                 target = _ref_pointer(value)
                 if target in self.covering or target in self.above:
                     return True
-            if one_sided and len(pointer) == 2 and pointer[0] in _SECTIONS and pointer in self.reached(side):
-                return True
+            if one_sided and len(pointer) >= 2 and pointer[0] in _SECTIONS \
+                    and (pointer[:2] in self.above or pointer[:2] in self.reached(side)) \
+                    and _at(self.docs["new" if side == "old" else "old"], pointer[:2]) is None:
+                return True  # in a definition that came or went with what uses it
             if one_sided and len(pointer) == 3 and pointer[0] == "paths" and pointer[2] not in METHODS:
                 item = _at(self.docs[side], pointer[:2])
                 methods = [key for key in item if key in METHODS] if isinstance(item, dict) else []
@@ -142,17 +145,38 @@ class _Meaning:
         doc = self.docs[side]
         found = set()
         queue = [node for node in (_at(doc, p) for p in self.covering) if node is not None]
+        subtypes = _subtypes(doc)
         while queue:
             node = queue.pop()
             for ref in _refs(node):
                 target = _ref_pointer(ref)
-                if target not in found:
-                    found.add(target)
-                    child = _at(doc, target)
-                    if child is not None:
-                        queue.append(child)
+                # a base with a discriminator stands for its subtypes too
+                for reached in (target, *subtypes.get(target, ())):
+                    if reached not in found:
+                        found.add(reached)
+                        child = _at(doc, reached)
+                        if child is not None:
+                            queue.append(child)
         self._reached[side] = found
         return found
+
+
+def _subtypes(doc: Any) -> dict[tuple, list[tuple]]:
+    """``("definitions", base)`` of each base with a ``discriminator`` -> its subtypes' pointers
+    (the definitions whose ``allOf`` refers to it)."""
+    definitions = doc.get("definitions") if isinstance(doc, dict) else None
+    if not isinstance(definitions, dict):
+        return {}
+    out: dict[tuple, list[tuple]] = {}
+    for name, schema in definitions.items():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.startswith("#/definitions/"):
+                base = _ref_pointer(ref)
+                if isinstance(_at(doc, base), dict) and "discriminator" in _at(doc, base):
+                    out.setdefault(base, []).append(("definitions", name))
+    return out
 
 
 def _ref_pointer(ref: str) -> tuple:

@@ -10,7 +10,7 @@ the designer for every step that uses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
@@ -531,4 +531,5 @@ def dynamic_input_schema_removed(ctx, old, new):
 def dynamic_schema_added(ctx, old, new):
     for ref in _appeared_or_vanished(ctx)[1]:
         if ref.key in _SCHEMAS:
-            yield _move_hit(ref, "new")
+            # the static properties it kept are placeholders, not compared: it speaks for the schema
+            yield replace(_move_hit(ref, "new"), covers=((new.swagger_name, tuple(ref.pointer[:-1])),))
