@@ -21,6 +21,7 @@ very objects of the input they came from, which the writer uses to copy their te
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable
@@ -158,6 +159,9 @@ class _Merger:
             return u
         if json_equal(u, b):
             return f
+        if (f is ABSENT) != (u is ABSENT) and b is not ABSENT and _collection(b, f if u is ABSENT else u, ptrs):
+            # one side removed a whole keyed collection: it removed each element it had, nothing more
+            return self.node_elements(b, f, u, ptrs)
         if f is not ABSENT and u is not ABSENT:
             if isinstance(f, dict) and isinstance(u, dict) and (b is ABSENT or isinstance(b, dict)):
                 return self.mapping(b if b is not ABSENT else {}, f, u, ptrs, added=b is ABSENT)
@@ -174,6 +178,17 @@ class _Merger:
         else:
             kind = ConflictKind.BOTH_CHANGED
         return self.conflict(kind, b, f, u, ptrs)
+
+    def node_elements(self, b: Any, f: Any, u: Any, ptrs: Pointers) -> Any:
+        """Merge a collection one side removed as a whole, element by element (ABSENT when
+        nothing is left of it)."""
+        empty: Any = {} if isinstance(b, dict) else []
+        f_side, u_side = (empty if f is ABSENT else f), (empty if u is ABSENT else u)
+        if isinstance(b, dict):
+            merged = self.mapping(b, f_side, u_side, ptrs, added=False)
+        else:
+            merged = self.sequence(b, f_side, u_side, ptrs)
+        return merged if merged else ABSENT
 
     def conflict(self, kind: ConflictKind, b: Any, f: Any, u: Any, ptrs: Pointers, suffix: str = "") -> Any:
         side, pointer = next(((name, p) for name, p in (("fork", ptrs[1]), ("upstream", ptrs[2]), ("base", ptrs[0]))
@@ -375,15 +390,60 @@ def _element_key(x: Any) -> Any:
     return None
 
 
+def _policy_key(x: Any) -> Any:
+    """A policy template instance by template, title and what it acts on (the header, query
+    parameter or property it sets, the policy section and the operations it runs for)."""
+    key = _element_key(x)
+    if not (isinstance(key, tuple) and key[0] == "template"):
+        return key
+    params = x.get("parameters") if isinstance(x.get("parameters"), dict) else {}
+    target = tuple(json.dumps(params.get(name), sort_keys=True) for name in _POLICY_TARGET)
+    return key + target
+
+
+_POLICY_TARGET = ("x-ms-apimTemplateParameter.name", "x-ms-apimTemplate-policySection",
+                  "x-ms-apimTemplate-operationName")
+
+
 def _keyer(*sides: list) -> Callable[[Any], Any] | None:
-    """The element key for arrays of objects, when every element has a unique one."""
-    for side in sides:
-        keys = [_element_key(x) for x in side]
-        if any(k is None for k in keys) or len(set(keys)) != len(keys):
-            return None
+    """The element key for arrays of objects, when every element has a unique one (policy
+    template instances that share template and title are told apart by what they act on)."""
     if not any(sides):
         return None
-    return _element_key
+    for keyer in (_element_key, _policy_key):
+        if all(_unique_keys(side, keyer) for side in sides):
+            return keyer
+    return None
+
+
+def _unique_keys(side: list, keyer: Callable[[Any], Any]) -> bool:
+    keys = [keyer(x) for x in side]
+    return not any(k is None for k in keys) and len(set(keys)) == len(keys)
+
+
+#: Objects whose members are independent elements (merged one by one even when the other
+#: side removed the whole object): connection parameters, schema properties, definitions...
+_KEYED_OBJECTS = frozenset({"connectionParameters", "connectionParameterSets", "properties", "definitions",
+                            "parameters", "responses", "paths", "securityDefinitions"})
+#: Arrays of scalars that are sets of independent elements (unlike ``enum``, whose removal
+#: lifts a constraint).
+_SET_ARRAYS = frozenset({"scriptOperations", "required"})
+
+
+def _collection(b: Any, other: Any, ptrs: Pointers) -> bool:
+    """Whether ``b`` (and the side that kept it, ``other``) is a keyed collection whose
+    elements merge one by one when a side removed it as a whole."""
+    pointer = next((p for p in ptrs if p), ())
+    name = pointer[-1] if pointer else None
+    if isinstance(b, dict) and isinstance(other, dict):
+        if name == "properties" and len(pointer) == 1:
+            return False  # apiProperties.json's top-level object, not a schema's properties
+        return name in _KEYED_OBJECTS
+    if isinstance(b, list) and isinstance(other, list):
+        if name in _SET_ARRAYS:
+            return all(_scalar(x) for x in (*b, *other))
+        return _keyer(b, other) is not None
+    return False
 
 
 # --------------------------------------------------------------------------- locations

@@ -330,7 +330,8 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
         fork=fork_conn, upstream=upstream_conn, base=base_conn, base_choice=choice,
         upstream_changes=upstream_changes, local_changes=local_changes,
         conflicts=_shown_conflicts(outcome.conflicts, base, fork, upstream), incoming=incoming, impacts=impacts,
-        statuses=_statuses(upstream_changes, incoming, outcome.conflicts),
+        statuses=_statuses(upstream_changes, incoming, outcome.conflicts,
+                           diff(fork_conn, upstream_conn, config=config).changes),
         flows=flows, bound=bound, api_names=names, notes=notes, outcome=outcome,
     )
 
@@ -343,15 +344,22 @@ def _shown_conflicts(conflicts: Iterable[Conflict], *sides: SourceFiles) -> list
     return [redact_conflict(c, secrets) for c in conflicts]
 
 
-def _statuses(upstream: list[Change], incoming: list[Change], conflicts: Iterable[Conflict]) -> dict[int, ChangeStatus]:
+def _statuses(upstream: list[Change], incoming: list[Change], conflicts: Iterable[Conflict],
+              fork_to_upstream: list[Change]) -> dict[int, ChangeStatus]:
+    """What becomes of each upstream change. ``in-fork`` only where the fork already has
+    upstream's result (FORK and UPSTREAM do not differ there); a change that neither arrives
+    nor is already there collides with the fork's own edit of that element."""
     arriving = {(c.rule, c.location) for c in incoming}
     places = [c.location for c in conflicts]
+    differing = [c.location for c in fork_to_upstream]
     out: dict[int, ChangeStatus] = {}
     for change in upstream:
         if any(_overlaps(change.location, place) for place in places):
             out[id(change)] = ChangeStatus.CONFLICT
         elif (change.rule, change.location) in arriving:
             out[id(change)] = ChangeStatus.APPLIES
+        elif any(_overlaps(change.location, place) for place in differing):
+            out[id(change)] = ChangeStatus.CONFLICT
         else:
             out[id(change)] = ChangeStatus.IN_FORK
     return out
