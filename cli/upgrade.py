@@ -22,10 +22,13 @@ from .upgrade_check import run_check, upgrade_options
 @click.option("--in-place", is_flag=True, help="Update FORK's folder itself (each rewritten file is kept as <name>.orig).")
 @click.option("--prefer", type=click.Choice(["fork", "upstream"]), default="fork", show_default=True,
               help="Whose value a conflict keeps.")
+@click.option("--conflict-markers", is_flag=True,
+              help="Write git's conflict markers where both sides changed the same lines of script.csx "
+                   "(default: those lines are --prefer's side, and the conflict is listed).")
 @click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector.")
 @format_option(list(RESULT_RENDERERS))
 def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_path, repo, store,
-            output, in_place, prefer, force, fmt):
+            output, in_place, prefer, conflict_markers, force, fmt):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).
 
     Upstream changes the fork did not touch are applied; the fork's own edits are
@@ -55,7 +58,7 @@ def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_pa
             raise InputError(f"{dest}: already holds a connector", hint="choose an empty folder, or pass --force")
     report = run_check(fork, upstream, base, upstream_repo, history_path, repo, store, config_path, ignore,
                        prefer=prefer)
-    result = apply_upgrade(report, dest, in_place=in_place)
+    result = apply_upgrade(report, dest, in_place=in_place, conflict_markers=conflict_markers)
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)

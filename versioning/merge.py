@@ -28,7 +28,8 @@ from typing import Any, Callable, Iterable
 
 from .model import HTTP_METHODS
 
-__all__ = ["ABSENT", "Conflict", "ConflictKind", "Prefer", "merge_documents", "semantic_location", "json_equal"]
+__all__ = ["ABSENT", "Conflict", "ConflictKind", "Prefer", "TextMerge", "merge_documents", "merge_text",
+           "semantic_location", "json_equal"]
 
 
 class _Absent:
@@ -307,6 +308,92 @@ def _path_extras(item: Any) -> Any:
     if not isinstance(item, dict):
         return ABSENT if item is None else item
     return {k: v for k, v in item.items() if not (k in HTTP_METHODS and isinstance(v, dict))}
+
+
+# --------------------------------------------------------------------------- text files
+
+
+@dataclass(frozen=True)
+class TextMerge:
+    """A three-way line merge of one text file: the result (each overlapping hunk resolved
+    with the preferred side's lines), the same merge with conflict markers where the hunks
+    overlap (equal to ``text`` when there are none), and the conflicts."""
+
+    text: bytes
+    marked: bytes
+    conflicts: tuple[Conflict, ...]
+
+
+def merge_text(base: bytes | None, fork: bytes, upstream: bytes, *, file: str,
+               prefer: Prefer = Prefer.FORK) -> TextMerge:
+    """Merge two edits of a text file by lines, with git's semantics (``git merge-file``):
+    hunks that do not overlap are all applied; each overlapping hunk is a :class:`Conflict`
+    whose ``base``, ``fork`` and ``upstream`` hold that side's line range (1-based, ``end``
+    inclusive; ``end < start`` for no lines) and text."""
+    from .git import merge_file
+
+    prefer = Prefer(prefer)
+    base = base if base is not None else b""
+    labels = ("yours", "base", "upstream")
+    marked, count = merge_file(fork, base, upstream, labels=labels)
+    if not count:
+        return TextMerge(marked, marked, ())
+    favor = "ours" if prefer is Prefer.FORK else "theirs"
+    text, _ = merge_file(fork, base, upstream, labels=labels, favor=favor)
+    hunks = _overlapping_hunks(base, fork, upstream)
+    if not hunks:  # git saw an overlap the line matcher did not: the whole file, both texts recorded
+        whole = [(0, len(side.splitlines(True))) for side in (base, fork, upstream)]
+        hunks = [(whole[0], whole[1], whole[2])]
+    conflicts = []
+    sides = [side.splitlines(True) for side in (base, fork, upstream)]
+    for ranges in hunks:
+        b_range = ranges[0]
+        first, last = b_range[0] + 1, b_range[1]
+        location = (f"lines/{first}" if last == first else f"lines/{first}-{last}" if last > first
+                    else f"lines/after-{b_range[0]}")
+        values = [{"lines": [lo + 1, hi], "text": b"".join(lines[lo:hi]).decode("utf-8", "replace")}
+                  for (lo, hi), lines in zip(ranges, sides)]
+        conflicts.append(Conflict(file, location, ConflictKind.BOTH_CHANGED, *values, kept=prefer,
+                                  pointer=(), side="fork"))
+    return TextMerge(text, marked, tuple(conflicts))
+
+
+def _overlapping_hunks(base: bytes, fork: bytes, upstream: bytes) -> list[tuple[tuple[int, int], ...]]:
+    """The base line ranges both sides changed (overlapping or touching hunks, as git counts
+    them) with the matching fork and upstream ranges, where the two sides differ."""
+    from difflib import SequenceMatcher
+
+    b_lines = base.splitlines(True)
+    sides = [side.splitlines(True) for side in (fork, upstream)]
+    codes = [SequenceMatcher(None, b_lines, lines, autojunk=False).get_opcodes() for lines in sides]
+    hunks = sorted((i1, i2, n) for n, ops in enumerate(codes) for tag, i1, i2, _, _ in ops if tag != "equal")
+    clusters: list[list] = []
+    for i1, i2, n in hunks:
+        if clusters and i1 <= clusters[-1][1]:
+            clusters[-1][1] = max(clusters[-1][1], i2)
+            clusters[-1][2].add(n)
+        else:
+            clusters.append([i1, i2, {n}])
+    out = []
+    for lo, hi, who in clusters:
+        if who != {0, 1}:
+            continue
+        ranges = [(_position(ops, lo, start=True), _position(ops, hi, start=False)) for ops in codes]
+        texts = [lines[a:b] for (a, b), lines in zip(ranges, sides)]
+        if texts[0] != texts[1]:
+            out.append(((lo, hi), *ranges))
+    return out
+
+
+def _position(opcodes: list, pos: int, *, start: bool) -> int:
+    """Where base line offset ``pos`` (a hunk edge or inside an unchanged run) falls on the other side."""
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal" and (i1 == pos if start else i2 == pos):
+            return j1 if start else j2
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" and i1 <= pos <= i2:
+            return j1 + pos - i1
+    return opcodes[-1][4] if opcodes else 0
 
 
 # --------------------------------------------------------------------------- helpers

@@ -38,7 +38,7 @@ from .flows import FlowSet
 from .impact import BoundStep, Impact, bind_steps, connector_api_names, find_impacts
 from .jsonload import load_json
 from .jsontext import detect_style, dump_like, dump_styled
-from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents
+from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents, merge_text
 from .model import Connector
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 
@@ -111,6 +111,8 @@ class MergeOutcome:
     conflicts: tuple[Conflict, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...] = ()
+    #: text files with overlapping hunks, as written with conflict markers (``--conflict-markers``)
+    marked: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -373,6 +375,8 @@ def _overlaps(a: str, b: str) -> bool:
 
 _JSON_FILES = ((PROPERTIES_NAME, "properties"),)
 _BYTE_FILES = (SCRIPT_NAME, ICON_NAME)
+#: merged by lines (git merge-file); the others, and a text file with NUL bytes (UTF-16), whole
+_TEXT_FILES = (SCRIPT_NAME,)
 
 
 def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
@@ -411,12 +415,19 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
             files[out_name] = dump_styled(merged, detect_style(style_source))
         changed.append(out_name)
 
+    marked: dict[str, bytes] = {}
     for name in _BYTE_FILES:
         b, f, u = (side.files.get(name) for side in (base, fork, upstream))
         if f == u or u == b:
             value = f
         elif f == b:
             value = u
+        elif name in _TEXT_FILES and f is not None and u is not None and not _binary(b, f, u):
+            text = merge_text(b, f, u, file=name, prefer=prefer)
+            conflicts.extend(text.conflicts)
+            value = text.text
+            if text.conflicts:
+                marked[name] = text.marked
         else:
             kind = (ConflictKind.FORK_REMOVED if f is None else ConflictKind.UPSTREAM_REMOVED if u is None
                     else ConflictKind.BOTH_ADDED if b is None else ConflictKind.BOTH_CHANGED)
@@ -431,7 +442,12 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
 
     if SETTINGS_NAME in fork.files:
         files[SETTINGS_NAME] = fork.files[SETTINGS_NAME]
-    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed))
+    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked)
+
+
+def _binary(*sides: bytes | None) -> bool:
+    """Whether a file is not line text on some side (a NUL byte: binary, or UTF-16): merged whole."""
+    return any(data is not None and b"\0" in data for data in sides)
 
 
 def _parse(data: bytes, label: str) -> Any:
@@ -468,6 +484,8 @@ class UpgradeResult:
     written: tuple[Path, ...]
     in_place: bool = False
     prefer: Prefer = Prefer.FORK
+    #: text files written with conflict markers where both sides changed the same lines
+    marked: tuple[str, ...] = ()
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -488,20 +506,32 @@ class UpgradeResult:
             "prefer": self.prefer.value,
             "applied": [change_to_dict(c) for c in self.report.incoming],
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "conflict_markers": list(self.marked),
             "written": [str(p) for p in self.written],
         }
 
 
-def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False) -> UpgradeResult:
-    """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``."""
+def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False,
+                  conflict_markers: bool = False) -> UpgradeResult:
+    """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``.
+
+    A text file (script.csx) whose hunks overlap gets, in each overlapping hunk, the
+    preferred side's lines; with ``conflict_markers``, git's conflict markers with both
+    sides' lines instead. Either way the conflict is listed with its line ranges."""
     outcome = report.outcome
     if outcome is None:  # pragma: no cover - check_upgrade always merges
         raise InputError("the report holds no merge result")
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
+    marked: tuple[str, ...] = ()
+    if conflict_markers and outcome.marked:
+        marked = tuple(outcome.marked)
+        outcome = MergeOutcome({**outcome.files, **outcome.marked}, outcome.conflicts,
+                               tuple(dict.fromkeys((*outcome.changed, *marked))), outcome.removed, outcome.marked)
     document = conflicts_document(outcome, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
+    document["conflict_markers"] = list(marked)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
-    return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer)
+    return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer, marked)
 
 
 
