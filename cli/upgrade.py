@@ -20,10 +20,13 @@ from .common import format_option, upgrade_options, upgrade_sources, use_color, 
 @click.option("--in-place", is_flag=True, help="Update FORK's folder itself (each rewritten file is kept as <name>.orig).")
 @click.option("--prefer", type=click.Choice(["fork", "upstream"]), default="fork", show_default=True,
               help="Whose value a conflict keeps.")
+@click.option("--conflict-markers", is_flag=True,
+              help="Write git's conflict markers where both sides changed the same lines of script.csx "
+                   "(default: those lines are --prefer's side, and the conflict is listed).")
 @click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector, and "
               "write a result with references that dangle where your copy's do not.")
 @format_option(available(RESULT_RENDERERS))
-def upgrade(fork, output, in_place, prefer, force, fmt, **options):
+def upgrade(fork, output, in_place, prefer, conflict_markers, force, fmt, **options):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).
 
     Upstream changes the fork did not touch are applied; the fork's own edits are
@@ -46,7 +49,7 @@ def upgrade(fork, output, in_place, prefer, force, fmt, **options):
     if bool(output) == bool(in_place):
         raise click.UsageError("give exactly one of --output DIR and --in-place")
     result = run_upgrade(fork, output=output, in_place=in_place, force=force, prefer=prefer,
-                         **upgrade_sources(options))
+                         conflict_markers=conflict_markers, **upgrade_sources(options))
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)

@@ -21,13 +21,15 @@ very objects of the input they came from, which the writer uses to copy their te
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable
 
 from .model import HTTP_METHODS
 
-__all__ = ["ABSENT", "Conflict", "ConflictKind", "Prefer", "merge_documents", "semantic_location", "json_equal"]
+__all__ = ["ABSENT", "Conflict", "ConflictKind", "Prefer", "TextMerge", "merge_documents", "merge_text",
+           "semantic_location", "json_equal"]
 
 
 class _Absent:
@@ -169,6 +171,9 @@ class _Merger:
             return u
         if json_equal(u, b):
             return f
+        if (f is ABSENT) != (u is ABSENT) and b is not ABSENT and _collection(b, f if u is ABSENT else u, ptrs):
+            # one side removed a whole keyed collection: it removed each element it had, nothing more
+            return self.node_elements(b, f, u, ptrs)
         if f is not ABSENT and u is not ABSENT:
             if isinstance(f, dict) and isinstance(u, dict) and (b is ABSENT or isinstance(b, dict)):
                 return self.mapping(b if b is not ABSENT else {}, f, u, ptrs, added=b is ABSENT)
@@ -185,6 +190,17 @@ class _Merger:
         else:
             kind = ConflictKind.BOTH_CHANGED
         return self.conflict(kind, b, f, u, ptrs)
+
+    def node_elements(self, b: Any, f: Any, u: Any, ptrs: Pointers) -> Any:
+        """Merge a collection one side removed as a whole, element by element (ABSENT when
+        nothing is left of it)."""
+        empty: Any = {} if isinstance(b, dict) else []
+        f_side, u_side = (empty if f is ABSENT else f), (empty if u is ABSENT else u)
+        if isinstance(b, dict):
+            merged = self.mapping(b, f_side, u_side, ptrs, added=False)
+        else:
+            merged = self.sequence(b, f_side, u_side, ptrs)
+        return merged if merged else ABSENT
 
     def conflict(self, kind: ConflictKind, b: Any, f: Any, u: Any, ptrs: Pointers, suffix: str = "") -> Any:
         side, pointer = next(((name, p) for name, p in (("fork", ptrs[1]), ("upstream", ptrs[2]), ("base", ptrs[0]))
@@ -305,6 +321,92 @@ def _path_extras(item: Any) -> Any:
     return {k: v for k, v in item.items() if not (k in HTTP_METHODS and isinstance(v, dict))}
 
 
+# --------------------------------------------------------------------------- text files
+
+
+@dataclass(frozen=True)
+class TextMerge:
+    """A three-way line merge of one text file: the result (each overlapping hunk resolved
+    with the preferred side's lines), the same merge with conflict markers where the hunks
+    overlap (equal to ``text`` when there are none), and the conflicts."""
+
+    text: bytes
+    marked: bytes
+    conflicts: tuple[Conflict, ...]
+
+
+def merge_text(base: bytes | None, fork: bytes, upstream: bytes, *, file: str,
+               prefer: Prefer = Prefer.FORK) -> TextMerge:
+    """Merge two edits of a text file by lines, with git's semantics (``git merge-file``):
+    hunks that do not overlap are all applied; each overlapping hunk is a :class:`Conflict`
+    whose ``base``, ``fork`` and ``upstream`` hold that side's line range (1-based, ``end``
+    inclusive; ``end < start`` for no lines) and text."""
+    from .git import merge_file
+
+    prefer = Prefer(prefer)
+    base = base if base is not None else b""
+    labels = ("yours", "base", "upstream")
+    marked, count = merge_file(fork, base, upstream, labels=labels)
+    if not count:
+        return TextMerge(marked, marked, ())
+    favor = "ours" if prefer is Prefer.FORK else "theirs"
+    text, _ = merge_file(fork, base, upstream, labels=labels, favor=favor)
+    hunks = _overlapping_hunks(base, fork, upstream)
+    if not hunks:  # git saw an overlap the line matcher did not: the whole file, both texts recorded
+        whole = [(0, len(side.splitlines(True))) for side in (base, fork, upstream)]
+        hunks = [(whole[0], whole[1], whole[2])]
+    conflicts = []
+    sides = [side.splitlines(True) for side in (base, fork, upstream)]
+    for ranges in hunks:
+        b_range = ranges[0]
+        first, last = b_range[0] + 1, b_range[1]
+        location = (f"lines/{first}" if last == first else f"lines/{first}-{last}" if last > first
+                    else f"lines/after-{b_range[0]}")
+        values = [{"lines": [lo + 1, hi], "text": b"".join(lines[lo:hi]).decode("utf-8", "replace")}
+                  for (lo, hi), lines in zip(ranges, sides)]
+        conflicts.append(Conflict(file, location, ConflictKind.BOTH_CHANGED, *values, kept=prefer,
+                                  pointer=(), side="fork"))
+    return TextMerge(text, marked, tuple(conflicts))
+
+
+def _overlapping_hunks(base: bytes, fork: bytes, upstream: bytes) -> list[tuple[tuple[int, int], ...]]:
+    """The base line ranges both sides changed (overlapping or touching hunks, as git counts
+    them) with the matching fork and upstream ranges, where the two sides differ."""
+    from difflib import SequenceMatcher
+
+    b_lines = base.splitlines(True)
+    sides = [side.splitlines(True) for side in (fork, upstream)]
+    codes = [SequenceMatcher(None, b_lines, lines, autojunk=False).get_opcodes() for lines in sides]
+    hunks = sorted((i1, i2, n) for n, ops in enumerate(codes) for tag, i1, i2, _, _ in ops if tag != "equal")
+    clusters: list[list] = []
+    for i1, i2, n in hunks:
+        if clusters and i1 <= clusters[-1][1]:
+            clusters[-1][1] = max(clusters[-1][1], i2)
+            clusters[-1][2].add(n)
+        else:
+            clusters.append([i1, i2, {n}])
+    out = []
+    for lo, hi, who in clusters:
+        if who != {0, 1}:
+            continue
+        ranges = [(_position(ops, lo, start=True), _position(ops, hi, start=False)) for ops in codes]
+        texts = [lines[a:b] for (a, b), lines in zip(ranges, sides)]
+        if texts[0] != texts[1]:
+            out.append(((lo, hi), *ranges))
+    return out
+
+
+def _position(opcodes: list, pos: int, *, start: bool) -> int:
+    """Where base line offset ``pos`` (a hunk edge or inside an unchanged run) falls on the other side."""
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal" and (i1 == pos if start else i2 == pos):
+            return j1 if start else j2
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" and i1 <= pos <= i2:
+            return j1 + pos - i1
+    return opcodes[-1][4] if opcodes else 0
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -386,15 +488,60 @@ def _element_key(x: Any) -> Any:
     return None
 
 
+def _policy_key(x: Any) -> Any:
+    """A policy template instance by template, title and what it acts on (the header, query
+    parameter or property it sets, the policy section and the operations it runs for)."""
+    key = _element_key(x)
+    if not (isinstance(key, tuple) and key[0] == "template"):
+        return key
+    params = x.get("parameters") if isinstance(x.get("parameters"), dict) else {}
+    target = tuple(json.dumps(params.get(name), sort_keys=True) for name in _POLICY_TARGET)
+    return key + target
+
+
+_POLICY_TARGET = ("x-ms-apimTemplateParameter.name", "x-ms-apimTemplate-policySection",
+                  "x-ms-apimTemplate-operationName")
+
+
 def _keyer(*sides: list) -> Callable[[Any], Any] | None:
-    """The element key for arrays of objects, when every element has a unique one."""
-    for side in sides:
-        keys = [_element_key(x) for x in side]
-        if any(k is None for k in keys) or len(set(keys)) != len(keys):
-            return None
+    """The element key for arrays of objects, when every element has a unique one (policy
+    template instances that share template and title are told apart by what they act on)."""
     if not any(sides):
         return None
-    return _element_key
+    for keyer in (_element_key, _policy_key):
+        if all(_unique_keys(side, keyer) for side in sides):
+            return keyer
+    return None
+
+
+def _unique_keys(side: list, keyer: Callable[[Any], Any]) -> bool:
+    keys = [keyer(x) for x in side]
+    return not any(k is None for k in keys) and len(set(keys)) == len(keys)
+
+
+#: Objects whose members are independent elements (merged one by one even when the other
+#: side removed the whole object): connection parameters, schema properties, definitions...
+_KEYED_OBJECTS = frozenset({"connectionParameters", "connectionParameterSets", "properties", "definitions",
+                            "parameters", "responses", "paths", "securityDefinitions"})
+#: Arrays of scalars that are sets of independent elements (unlike ``enum``, whose removal
+#: lifts a constraint).
+_SET_ARRAYS = frozenset({"scriptOperations", "required"})
+
+
+def _collection(b: Any, other: Any, ptrs: Pointers) -> bool:
+    """Whether ``b`` (and the side that kept it, ``other``) is a keyed collection whose
+    elements merge one by one when a side removed it as a whole."""
+    pointer = next((p for p in ptrs if p), ())
+    name = pointer[-1] if pointer else None
+    if isinstance(b, dict) and isinstance(other, dict):
+        if name == "properties" and len(pointer) == 1:
+            return False  # apiProperties.json's top-level object, not a schema's properties
+        return name in _KEYED_OBJECTS
+    if isinstance(b, list) and isinstance(other, list):
+        if name in _SET_ARRAYS:
+            return all(_scalar(x) for x in (*b, *other))
+        return _keyer(b, other) is not None
+    return False
 
 
 # --------------------------------------------------------------------------- locations

@@ -97,7 +97,8 @@ class _Meaning:
       that side, or holding a finding itself (it came or went with the operations or fields
       that use it);
     * a path item's own keys (``parameters``, ``x-ms-notification-content``) present on one
-      side only, when every operation of that path item on that side is covered."""
+      side only, when every operation of that path item on that side is covered;
+    * a ``host`` set per environment (``@environmentVariables("...")``) on either side."""
 
     def __init__(self, old: Any, new: Any, covering: set, above: set) -> None:
         self.docs = {"old": old, "new": new}
@@ -117,6 +118,8 @@ class _Meaning:
                 names = set(map(str, value)) ^ set(map(str, other)) if isinstance(other, list) else set(map(str, value))
                 if names and all(self._property_covered(pointer[:-1], name) for name in names):
                     return True
+            if pointer == ("host",) and (_environment_specific(leaf.old) or _environment_specific(leaf.new)):
+                return True  # set per environment, like a fork's own host
             if pointer[-1] == "format" and _under(pointer[:-1] + ("type",), self.covering):
                 return True
             if pointer[-1] == "$ref" and isinstance(value, str) and value.startswith("#/"):
@@ -159,6 +162,12 @@ class _Meaning:
                             queue.append(child)
         self._reached[side] = found
         return found
+
+
+def _environment_specific(value: Any) -> bool:
+    from .rules.definition import environment_specific
+
+    return environment_specific(value)
 
 
 def _subtypes(doc: Any) -> dict[tuple, list[tuple]]:

@@ -44,7 +44,7 @@ from .flows import FlowSet
 from .impact import BoundStep, Impact, bind_steps, connector_api_names, find_impacts
 from .jsonload import load_json
 from .jsontext import detect_style, dump_like, dump_styled
-from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents
+from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents, merge_text
 from .model import Connector
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
 
@@ -119,6 +119,8 @@ class MergeOutcome:
     conflicts: tuple[Conflict, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...] = ()
+    #: text files with overlapping hunks, as written with conflict markers (``--conflict-markers``)
+    marked: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -360,7 +362,8 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
         fork=fork_conn, upstream=upstream_conn, base=base_conn, base_choice=choice,
         upstream_changes=upstream_changes, local_changes=local_changes,
         conflicts=_shown_conflicts(outcome.conflicts, base, fork, upstream), incoming=incoming, impacts=impacts,
-        statuses=_statuses(upstream_changes, incoming, outcome.conflicts),
+        statuses=_statuses(upstream_changes, incoming, outcome.conflicts,
+                           diff(fork_conn, upstream_conn, config=config).changes),
         flows=flows, bound=bound, api_names=names, notes=notes, outcome=outcome, consistency=consistency,
     )
 
@@ -373,15 +376,22 @@ def _shown_conflicts(conflicts: Iterable[Conflict], *sides: SourceFiles) -> list
     return [redact_conflict(c, secrets) for c in conflicts]
 
 
-def _statuses(upstream: list[Change], incoming: list[Change], conflicts: Iterable[Conflict]) -> dict[int, ChangeStatus]:
+def _statuses(upstream: list[Change], incoming: list[Change], conflicts: Iterable[Conflict],
+              fork_to_upstream: list[Change]) -> dict[int, ChangeStatus]:
+    """What becomes of each upstream change. ``in-fork`` only where the fork already has
+    upstream's result (FORK and UPSTREAM do not differ there); a change that neither arrives
+    nor is already there collides with the fork's own edit of that element."""
     arriving = {(c.rule, c.location) for c in incoming}
     places = [c.location for c in conflicts]
+    differing = [c.location for c in fork_to_upstream]
     out: dict[int, ChangeStatus] = {}
     for change in upstream:
         if any(_overlaps(change.location, place) for place in places):
             out[id(change)] = ChangeStatus.CONFLICT
         elif (change.rule, change.location) in arriving:
             out[id(change)] = ChangeStatus.APPLIES
+        elif any(_overlaps(change.location, place) for place in differing):
+            out[id(change)] = ChangeStatus.CONFLICT
         else:
             out[id(change)] = ChangeStatus.IN_FORK
     return out
@@ -395,6 +405,8 @@ def _overlaps(a: str, b: str) -> bool:
 
 _JSON_FILES = ((PROPERTIES_NAME, "properties"),)
 _BYTE_FILES = (SCRIPT_NAME, ICON_NAME)
+#: merged by lines (git merge-file); the others, and a text file with NUL bytes (UTF-16), whole
+_TEXT_FILES = (SCRIPT_NAME,)
 
 
 def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
@@ -433,12 +445,19 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
             files[out_name] = dump_styled(merged, detect_style(style_source))
         changed.append(out_name)
 
+    marked: dict[str, bytes] = {}
     for name in _BYTE_FILES:
         b, f, u = (side.files.get(name) for side in (base, fork, upstream))
         if f == u or u == b:
             value = f
         elif f == b:
             value = u
+        elif name in _TEXT_FILES and f is not None and u is not None and not _binary(b, f, u):
+            text = merge_text(b, f, u, file=name, prefer=prefer)
+            conflicts.extend(text.conflicts)
+            value = text.text
+            if text.conflicts:
+                marked[name] = text.marked
         else:
             kind = (ConflictKind.FORK_REMOVED if f is None else ConflictKind.UPSTREAM_REMOVED if u is None
                     else ConflictKind.BOTH_ADDED if b is None else ConflictKind.BOTH_CHANGED)
@@ -453,7 +472,12 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
 
     if SETTINGS_NAME in fork.files:
         files[SETTINGS_NAME] = fork.files[SETTINGS_NAME]
-    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed))
+    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked)
+
+
+def _binary(*sides: bytes | None) -> bool:
+    """Whether a file is not line text on some side (a NUL byte: binary, or UTF-16): merged whole."""
+    return any(data is not None and b"\0" in data for data in sides)
 
 
 def _parse(data: bytes, label: str) -> Any:
@@ -492,6 +516,8 @@ class UpgradeResult:
     prefer: Prefer = Prefer.FORK
     #: The dangling references that kept the result from being written (nothing was).
     refused: tuple[MergedDangling, ...] = ()
+    #: text files written with conflict markers where both sides changed the same lines
+    marked: tuple[str, ...] = ()
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
@@ -513,30 +539,41 @@ class UpgradeResult:
             "prefer": self.prefer.value,
             "applied": [change_to_dict(c) for c in self.report.incoming],
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "conflict_markers": list(self.marked),
             "written": [str(p) for p in self.written],
             "refused": bool(self.refused),
             "consistency": self.report.consistency.to_dict() if self.report.consistency is not None else None,
         }
 
 
-def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, force: bool = False) -> UpgradeResult:
+def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, force: bool = False,
+                  conflict_markers: bool = False) -> UpgradeResult:
     """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``.
 
     A result with references dangling that the fork's do not (:attr:`UpgradeReport.blocking`)
-    is not written, unless ``force``: the returned result lists them in ``refused``."""
+    is not written, unless ``force``: the returned result lists them in ``refused``.
+    A text file (script.csx) whose hunks overlap gets, in each overlapping hunk, the
+    preferred side's lines; with ``conflict_markers``, git's conflict markers with both
+    sides' lines instead. Either way the conflict is listed with its line ranges."""
     outcome = report.outcome
     if outcome is None:  # pragma: no cover - check_upgrade always merges
         raise InputError("the report holds no merge result")
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
     if report.blocking and not force:
         return UpgradeResult(report, Path(dest), (), in_place, prefer, refused=tuple(report.blocking))
+    marked: tuple[str, ...] = ()
+    if conflict_markers and outcome.marked:
+        marked = tuple(outcome.marked)
+        outcome = MergeOutcome({**outcome.files, **outcome.marked}, outcome.conflicts,
+                               tuple(dict.fromkeys((*outcome.changed, *marked))), outcome.removed, outcome.marked)
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
     shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
     document = conflicts_document(shown, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
+    document["conflict_markers"] = list(marked)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
-    return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer)
+    return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer, marked=marked)
 
 
 def in_place_folder(report: UpgradeReport) -> Path:
@@ -565,7 +602,7 @@ def _in_solution_layout(outcome: MergeOutcome, report: UpgradeReport) -> MergeOu
             report.notes.append(f"{key}: upstream's apiProperties.json has it, a solution has no place for it; "
                                 "not written (set it in the maker portal if you need it)")
     changed = tuple(path for path, data in files.items() if fork.raw.get(path) != data)
-    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed))
+    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed), outcome.marked)
 
 
 def conflicts_document(outcome: MergeOutcome, *, fork: str, upstream: str, base: str, prefer: Prefer) -> dict[str, Any]:

@@ -53,14 +53,15 @@ def run_upgrade_check(fork: str, upstream: str, base: str | None = None, *, upst
 
 def run_upgrade(fork: str, upstream: str, base: str | None = None, *, output: str | Path | None = None,
                 in_place: bool = False, force: bool = False, prefer: Prefer | str = Prefer.FORK,
-                **sources) -> UpgradeResult:
+                conflict_markers: bool = False, **sources) -> UpgradeResult:
     """Merge UPSTREAM's changes since BASE into FORK and write the result into ``output``, or
     into FORK's own folder with ``in_place`` (each rewritten file kept as ``<name>.orig``).
 
     ``force`` writes into an ``output`` folder that already holds a connector, and writes a
     result whose references dangle (see :attr:`UpgradeReport.blocking`); without it such a
     result is not written and :attr:`UpgradeResult.refused` says why. ``sources`` are the
-    keyword arguments of :func:`run_upgrade_check`.
+    keyword arguments of :func:`run_upgrade_check`. ``conflict_markers``: see
+    :func:`versioning.upgrade.apply_upgrade`.
     """
     from .solution import split_spec
     from .sources import source_kind
@@ -82,7 +83,8 @@ def run_upgrade(fork: str, upstream: str, base: str | None = None, *, output: st
                           or any(dest.glob("*/*_openapidefinition.json"))):
             raise InputError(f"{dest}: already holds a connector", hint="choose an empty folder, or pass --force")
     report = run_upgrade_check(fork, upstream, base, prefer=prefer, **sources)
-    return apply_upgrade(report, dest or in_place_folder(report), in_place=in_place, force=force)
+    return apply_upgrade(report, dest or in_place_folder(report), in_place=in_place, force=force,
+                         conflict_markers=conflict_markers)
 
 
 def _same_folder(fork: Path, dest: Path) -> bool:

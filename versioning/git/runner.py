@@ -225,10 +225,14 @@ def close_readers() -> None:
             reader.close()
 
 
-def merge_file(current: bytes, base: bytes, other: bytes, *, labels: tuple[str, str, str] = ("yours", "base", "upstream")
-               ) -> tuple[bytes, int]:
+def merge_file(current: bytes, base: bytes, other: bytes, *, labels: tuple[str, str, str] = ("yours", "base", "upstream"),
+               favor: str | None = None) -> tuple[bytes, int]:
     """``git merge-file -p`` of three texts: the merged bytes and the number of conflicts
-    (0 when it merged cleanly). Runs outside any repository, with the same policy."""
+    (0 when it merged cleanly). ``favor`` (``ours`` or ``theirs``) resolves each overlapping
+    hunk with that side's lines instead of writing conflict markers (git then reports 0).
+    Runs outside any repository, with the same policy."""
+    if favor not in (None, "ours", "theirs"):
+        raise ValueError(f"favor must be ours or theirs, not {favor!r}")
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="connver-merge-") as tmp:
@@ -237,7 +241,8 @@ def merge_file(current: bytes, base: bytes, other: bytes, *, labels: tuple[str, 
             path = Path(tmp) / name
             path.write_bytes(data)
             names.append(str(path))
-        args = ["merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], *names]
+        args = ["merge-file", "-p", *([f"--{favor}"] if favor else []),
+                "-L", labels[0], "-L", labels[1], "-L", labels[2], *names]
         done = run(args, repo=tmp)
     if done.returncode < 0 or done.returncode > 127:
         raise GitFailed("git merge-file", done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}")

@@ -278,7 +278,8 @@ def _result_summary(result) -> str:
     if not count:
         return f"merged cleanly into {result.dest}"
     kept = "yours" if result.prefer.value == "fork" else "upstream's"
-    return (f"merged into {result.dest} with {count} conflict{'s' if count != 1 else ''} (kept {kept}); "
+    markers = f"; conflict markers in {', '.join(result.marked)}" if getattr(result, "marked", ()) else ""
+    return (f"merged into {result.dest} with {count} conflict{'s' if count != 1 else ''} (kept {kept}{markers}); "
             f"see {result.dest / 'connver-conflicts.json'}")
 
 
