@@ -11,7 +11,7 @@ from connver import load_connector
 from connver.bump import bump_report, swagger_path
 from connver.errors import VersionError
 from connver.render import BUMP_RENDERERS, available, render
-from connver.rewrite import write_info_version
+from connver.jsontext import write_info_version
 from connver.safefile import check_target
 
 from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write

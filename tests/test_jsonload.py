@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from connver import jsonload
+from connver.jsontext import load as jsonload
 from connver.errors import JSONDefectError, VersioningError
 from connver.jsonload import LoadWarning, load_json, locate
 
@@ -165,7 +165,7 @@ def test_valid_json_takes_only_the_fast_path(monkeypatch):
         raise AssertionError("the tolerant parser ran on a valid file")
 
     monkeypatch.setattr(jsonload, "_Parser", second_pass)
-    monkeypatch.setattr(jsonload, "_decode", second_pass)
+    monkeypatch.setattr(jsonload, "decode_for_load", second_pass)
     assert load_json(b'{"x": [1]}', "f.json") == ({"x": [1]}, [])
     with pytest.raises(AssertionError):
         load_json(b'{"x": [1,]}', "f.json")

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .changes import LEVELS, Change, Level, count_levels
 from .config import Config
 from .errors import JSONDefectError, VersioningError
-from .jsonload import LoadWarning
+from .jsontext import LoadWarning
 from .lines import Position, positions
 from .model import Connector
 from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,

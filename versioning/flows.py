@@ -32,7 +32,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 from xml.etree import ElementTree
 
 from .errors import InputError
-from .jsonload import load_json
+from .jsontext import load_json
 
 __all__ = [
     "FlowSet",

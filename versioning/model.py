@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 from .changes import printable
 from .errors import InputError, JSONDefectError
-from .jsonload import LoadWarning, load_json
+from .jsontext import LoadWarning, load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
