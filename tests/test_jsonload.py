@@ -147,8 +147,10 @@ def test_every_valid_corpus_file_round_trips_without_warnings(corpus):
 def test_valid_json_is_exactly_json_loads():
     text = '{"a": [1, 2.5, -3e2, true, false, null, "\\u00e9\\n"], "a": {"b": "NaN"}, "c": 123456789012345678901}'
     value, warnings = load_json(text.encode(), "f.json")
-    assert warnings == []
     assert repr(value) == repr(json.loads(text))
+    # the value is json.loads' own; the repeated "a" (the last one wins) is now warned about
+    assert [(w.line, w.column) for w in warnings] == [(1, 54)]
+    assert warnings[0].message.startswith('duplicate key "a" in one object (also at line 1, column 2)')
 
 
 def test_nan_infinity_and_lone_surrogates_are_read_as_text_with_a_warning():

@@ -22,6 +22,7 @@ from typing import Any
 from connver.errors import JSONDefectError
 
 from .decode import HINT, LineIndex, decode_for_load, line_col
+from .scan import Scanner
 
 __all__ = ["LoadWarning", "load_json", "MAX_DEPTH"]
 
@@ -72,19 +73,67 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
     >>> load_json(b'{"a": [1, 2,]}', "x.json")
     ({'a': [1, 2]}, [LoadWarning(file='x.json', line=1, column=12, message="trailing comma before ']' ignored")])
     """
+    repeated: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        obj = dict(items)  # the last of two equal keys wins, as in json.loads and JSON.NET
+        if len(obj) != len(items):
+            repeated.append(True)
+        return obj
+
     try:
-        value, warnings = json.loads(data.decode("utf-8")), []
+        text = data.decode("utf-8")
+        value, warnings = json.loads(text, object_pairs_hook=pairs), []
+        if repeated:
+            warnings = [LoadWarning(file, *lines.at(pos), message)
+                        for lines in [LineIndex(text)] for pos, message in _duplicate_notes(text)]
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         text, notes = decode_for_load(data, file)
         parser = _Parser(text, file)
-        value = parser.parse()
+        try:
+            value = parser.parse()
+        except JSONDefectError as defect:
+            raise _not_json(text, file) or defect from None
         notes.extend(parser.notes)
+        notes.extend(_duplicate_notes(text))
         notes.sort(key=lambda note: note[0])
         lines = LineIndex(text)
         warnings = [LoadWarning(file, *lines.at(pos), message) for pos, message in notes]
     if _suspect(data):  # rare: only then walk the value
         value = _sanitize(value, data, file, warnings)
     return value, warnings
+
+
+def _duplicate_notes(text: str) -> list[tuple[int, str]]:
+    """A note at each key that repeats one of the same object. The last value is the one
+    read, as the platform reads it (JSON.NET's default, DuplicatePropertyNameHandling.Replace)."""
+    lines = LineIndex(text)
+    return [(dup.key_pos, "duplicate key {} in one object (also at line {}, column {}): the last value is read, "
+             "as the platform does".format(json.dumps(dup.key), *lines.at(dup.earlier_pos)))
+            for dup in Scanner(text).duplicates()]
+
+
+_CONFLICT = re.compile(r"^<{7}(?: |\r?$)", re.M)
+_HTML = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.I)
+_YAML = re.compile(r"(?:#[^\n]*\n\s*)*(?:---|%YAML|[A-Za-z_$\\'\"][^\n{}\[\]]*?:(?:[ \t]|\r?$))", re.M)
+
+
+def _not_json(text: str, file: str) -> JSONDefectError | None:
+    """The error for a file that is plainly something else than JSON: one holding
+    merge-conflict markers, an HTML page, a YAML document. None when it is JSON gone wrong."""
+    conflict = _CONFLICT.search(text)
+    if conflict:
+        return JSONDefectError(file, *line_col(text, conflict.start()),
+                               "holds merge-conflict markers ('<<<<<<<'), not JSON",
+                               hint="resolve the conflict and run again")
+    start = len(text) - len(text.lstrip())
+    if text.startswith("<", start) and _HTML.search(text, start, start + 4096):
+        return JSONDefectError(file, *line_col(text, start), "is an HTML page, not JSON",
+                               hint="save the definition itself, not the web page that shows it")
+    if not text.startswith(("{", "[", '"'), start) and _YAML.match(text, start):
+        return JSONDefectError(file, *line_col(text, start), "is YAML, not JSON",
+                               hint="connector definitions are Swagger 2.0 in JSON: convert the file to JSON")
+    return None
 
 
 #: Bytes that may hide values JSON does not allow: NaN/Infinity literals, and escaped

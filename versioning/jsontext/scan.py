@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["MAX_SCAN_DEPTH", "Member", "ScanDefect", "Scanner"]
+__all__ = ["MAX_SCAN_DEPTH", "Duplicate", "Member", "ScanDefect", "Scanner"]
 
 #: Deepest nesting the scanner follows.
 MAX_SCAN_DEPTH = 512
@@ -52,6 +52,15 @@ class Member:
     kind: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key given twice in one object: where the later one is, and where the one before it is."""
+
+    key: str
+    key_pos: int
+    earlier_pos: int
 
 
 _KINDS = {"{": "object", "[": "array", '"': "string"}
@@ -204,3 +213,29 @@ class Scanner:
         if end < len(self.text):
             raise ScanDefect(end, "extra data after the document")
         return spans
+
+    def duplicates(self) -> list[Duplicate]:
+        """Every key that repeats a key of the same object, in file order (up to a defect)."""
+        text, out = self.text, []
+
+        def walk(start: int) -> int:
+            char = text[start:start + 1]
+            if char == "{":
+                seen: dict[str, int] = {}
+
+                def member(key: str, key_pos: int, at: int) -> int:
+                    if key in seen:
+                        out.append(Duplicate(key, key_pos, seen[key]))
+                    seen[key] = key_pos
+                    return walk(at)
+
+                return self.object(start, member)
+            if char == "[":
+                return self.array(start, lambda _index, at: walk(at))
+            return self.skip(start)
+
+        try:
+            walk(self.ws(0))
+        except (ScanDefect, RecursionError):
+            pass
+        return out
