@@ -23,7 +23,7 @@ from .upgrade_check import run_check, upgrade_options
 @click.option("--prefer", type=click.Choice(["fork", "upstream"]), default="fork", show_default=True,
               help="Whose value a conflict keeps.")
 @click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector.")
-@format_option(list(RESULT_RENDERERS))
+@format_option("upgrade")
 def upgrade(fork, upstream, base, upstream_repo, history_path, ignore, config_path, repo, store,
             output, in_place, prefer, force, fmt):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).

@@ -57,7 +57,7 @@ def run_check(fork, upstream, base, upstream_repo, history_path, repo, store, co
               help="Exported flows: JSON files, folders, solution or flow package .zip files (repeatable).")
 @click.option("--api-name", metavar="NAME",
               help="How flows name the connector (default: connectorId from the fork's settings.json).")
-@format_option(list(UPGRADE_RENDERERS))
+@format_option("upgrade-check")
 def upgrade_check(fork, upstream, base, upstream_repo, history_path, ignore, config_path, repo, store,
                   flows, api_name, fmt):
     """Check what updating FORK to UPSTREAM brings, breaks and collides with.

@@ -52,6 +52,12 @@ for _fmt, _target in (("markdown", "changelog_block"), ("json", "changelog_json"
     register("changelog", _fmt, f"connver.render.notes:{_target}")
 for _fmt in ("text", "markdown", "json"):
     register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
+    register("upgrade-check", _fmt, f"connver.render.upgrade:render_{_fmt}")
+    register("upgrade", _fmt, f"connver.render.upgrade:render_result_{_fmt}")
+    register("rules", _fmt, f"connver.render.rules:render_{_fmt}")
+for _kind in ("list", "log", "show"):
+    for _fmt in ("text", "json"):
+        register(f"store-{_kind}", _fmt, f"connver.render.store:{_kind}_{_fmt}")
 
 
 class _Table(dict):

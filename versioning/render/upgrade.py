@@ -10,21 +10,13 @@ from typing import Any
 
 from ..changes import Change
 from ..merge import ABSENT, Conflict
+from . import table
 from .text import _COLOURS, _DIM, _BOLD, Paint, side_line
 
-#: format -> "module:function" for an UpgradeReport (used with versioning.render.render).
-UPGRADE_RENDERERS: dict[str, str] = {
-    "text": "connver.render.upgrade:render_text",
-    "markdown": "connver.render.upgrade:render_markdown",
-    "json": "connver.render.upgrade:render_json",
-}
-
-#: format -> "module:function" for an UpgradeResult (``connver upgrade``).
-RESULT_RENDERERS: dict[str, str] = {
-    "text": "connver.render.upgrade:render_result_text",
-    "markdown": "connver.render.upgrade:render_result_markdown",
-    "json": "connver.render.upgrade:render_result_json",
-}
+#: The rows of the one registry (see versioning.render) for an UpgradeReport
+#: (``connver upgrade-check``) and an UpgradeResult (``connver upgrade``).
+UPGRADE_RENDERERS = table("upgrade-check")
+RESULT_RENDERERS = table("upgrade")
 
 _STATUS_TEXT = {"applies": "", "in-fork": "already in your copy", "conflict": "conflicts with your edit"}
 
