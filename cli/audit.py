@@ -73,7 +73,7 @@ def pre_commit_range(range_spec: str | None, staged: bool) -> str:
 @click.option("--path", "paths", multiple=True, metavar="GLOB",
               help="Connector folders to audit (repeatable; ** any depth, . the root; default: every folder "
                    "holding a definition, but templates/).")
-@format_option(available(AUDIT_RENDERERS), default=None)
+@format_option("audit", default=None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE; the text summary then goes to stdout.")
 @rule_options

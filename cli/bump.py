@@ -10,8 +10,8 @@ from connver import diff as diff_connectors
 from connver import load_connector
 from connver.bump import bump_report, swagger_path
 from connver.errors import VersionError
-from connver.render import BUMP_RENDERERS, available, render
-from connver.rewrite import write_info_version
+from connver.render import BUMP_RENDERERS, render
+from connver.jsontext import write_info_version
 from connver.safefile import check_target
 
 from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write
@@ -21,7 +21,7 @@ from .common import sides, date_option, format_option, load_rule_config, source_
 @click.argument("old")
 @click.argument("new", required=False)
 @source_options
-@format_option(available(BUMP_RENDERERS))
+@format_option("bump")
 @click.option("--from", "from_version", metavar="VERSION",
               help="The current version, when OLD's info.version is missing or unreadable (or wrong).")
 @click.option("--check", is_flag=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import load_rule_config, warn, write
+from .common import format_option, load_rule_config, warn, write
 
 
 @click.command()
@@ -20,8 +20,7 @@ from .common import load_rule_config, warn, write
 @click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), envvar="CONNVER_STORE",
               help="Snapshot store for CONNECTOR [env CONNVER_STORE].")
 @click.option("--channel", "channel", metavar="NAME", help="The store channel whose snapshots make the history.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
-              show_default=True, help="Output format.")
+@format_option("changelog", default="markdown")
 @click.option("--update", "update", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Rewrite only the generated part of FILE (between connver's markers), keeping every other "
                    "line; create FILE when it does not exist.")

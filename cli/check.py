@@ -15,7 +15,7 @@ from .common import format_option, source_options, use_color, write, write_step_
 @click.command()
 @click.argument("sources", nargs=-1, required=True, metavar="FOLDER...")
 @source_options
-@format_option(available(CHECK_RENDERERS), default=None)
+@format_option("check", default=None)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
 def check(sources, repo, store, fmt, config_path):

@@ -23,9 +23,30 @@ def source_options(func: Callable) -> Callable:
     return func
 
 
-def format_option(choices: list[str], default: str = "text") -> Callable:
-    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format.")
+class RendererChoice(click.Choice):
+    """The formats registered in :data:`connver.render.RENDERERS` for one kind of result,
+    read when the command runs: a format registered with ``connver.render.register`` is
+    offered by every command that renders that kind, with nothing else to change."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__([])
+
+    @property
+    def choices(self):  # type: ignore[override]
+        from connver.render import available
+
+        return tuple(available(self.kind))
+
+    @choices.setter
+    def choices(self, _value) -> None:  # click.Choice.__init__ assigns it
+        pass
+
+
+def format_option(kind: str, default: str | None = "text") -> Callable:
+    """``--format/-f``: the formats of the renderers registered for ``kind`` results."""
+    return click.option("--format", "-f", "fmt", type=RendererChoice(kind), default=default,
+                        show_default=default is not None, help="Output format.")
 
 
 def rule_options(func: Callable) -> Callable:

@@ -17,7 +17,7 @@ from .common import sides, format_option, load_rule_config, rule_options, source
 @click.argument("old")
 @click.argument("new", required=False)
 @source_options
-@format_option(available(DIFF_RENDERERS), default=None)
+@format_option("diff", default=None)
 @rule_options
 @click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
 @click.option("--lines", is_flag=True, help="With --format json: add each change's line number "

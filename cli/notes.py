@@ -10,15 +10,14 @@ from connver import diff as diff_connectors
 from connver import load_connector
 from connver.notes import build_notes
 
-from .common import sides, date_option, load_rule_config, source_options, warn, write
+from .common import sides, date_option, format_option, load_rule_config, source_options, warn, write
 
 
 @click.command()
 @click.argument("old")
 @click.argument("new", required=False)
 @source_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown",
-              show_default=True, help="Output format.")
+@format_option("notes", default="markdown")
 @click.option("--pr", is_flag=True,
               help="Shape the notes as a pull-request description for the public connectors repository.")
 @click.option("--verbose", "-v", is_flag=True, help="List cosmetic changes one by one instead of in one line.")

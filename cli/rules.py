@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from connver import all_rules, get_rule
 from connver.errors import InputError
 
-from .common import write
+from .common import format_option, write
 
 
 @click.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@format_option("rules")
 def rules(fmt):
     """List every rule: id, default level, description."""
-    catalogue = all_rules()
-    if fmt == "json":
-        write(json.dumps([{"id": r.id, "level": r.level.value, "kind": r.kind.value, "description": r.description}
-                          for r in catalogue], indent=2) + "\n")
-        return
-    if fmt == "markdown":
-        lines = ["| Rule | Level | Description |", "|---|---|---|"]
-        lines += [f"| `{r.id}` | {r.level.value} | {r.description} |" for r in catalogue]
-        write("\n".join(lines) + "\n")
-        return
-    width = max(len(r.id) for r in catalogue)
-    write("".join(f"{r.id:<{width}}  {r.level.value:<11}  {r.description}\n" for r in catalogue))
+    from connver.render import render
+
+    write(render(all_rules(), fmt, "rules"))
 
 
 @click.command()

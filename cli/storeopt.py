@@ -33,12 +33,6 @@ def channel_option(default: str | None = None, help: str = "Channel.") -> Callab
     )
 
 
-def format_choice(func: Callable) -> Callable:
-    return click.option(
-        "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
-    )(func)
-
-
 def show_warnings(warnings) -> None:
     for warning in warnings:
         warn(str(warning))

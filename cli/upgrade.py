@@ -25,7 +25,7 @@ from .common import format_option, upgrade_options, upgrade_sources, use_color, 
                    "(default: those lines are --prefer's side, and the conflict is listed).")
 @click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector, and "
               "write a result with references that dangle where your copy's do not.")
-@format_option(available(RESULT_RENDERERS))
+@format_option("upgrade-result")
 def upgrade(fork, output, in_place, prefer, conflict_markers, force, fmt, **options):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).
 

@@ -21,7 +21,7 @@ from .common import LEVEL_CHOICE, format_option, upgrade_options, upgrade_source
               help="Exported flows: JSON files, folders, solution or flow package .zip files (repeatable).")
 @click.option("--api-name", metavar="NAME",
               help="How flows name the connector (default: connectorId from the fork's settings.json).")
-@format_option(available(UPGRADE_RENDERERS), default=None)
+@format_option("upgrade", default=None)
 @click.option("--fail-on", "fail_on", type=LEVEL_CHOICE, default=None,
               help="Exit 1 also when updating brings a change at this level or more severe "
                    "(with --flows, breaking changes no flow uses do not count).")

@@ -19,7 +19,7 @@ from .common import format_option, source_options, write
               help="Only steps calling this connector (named by its settings.json connectorId, or --api-name); "
                    "Logic Apps steps are bound to its operations.")
 @source_options
-@format_option(list(USAGE_RENDERERS))
+@format_option("usage")
 def usage(paths, api_name, connector, repo, store, fmt):
     """Print what flows use: per flow and connector step, the operation called,
     the parameter keys sent and the output fields read.

@@ -126,7 +126,7 @@ def test_connection_change_hits_every_flow():
         ("connection-parameter-removed", "Orders", None), ("connection-parameter-removed", "la", None)}
 
 
-def test_script_and_icon_merge_as_whole_files():
+def test_the_icon_merges_as_a_whole_file_and_the_script_by_lines():
     def files(script: bytes | None, icon: bytes) -> SourceFiles:
         data = {"apiDefinition.swagger.json": json.dumps(SWAGGER).encode(), "icon.png": icon}
         if script is not None:
@@ -136,6 +136,8 @@ def test_script_and_icon_merge_as_whole_files():
     base, fork, upstream = files(b"v1", b"i1"), files(b"fork", b"i1"), files(b"v2", b"i2")
     outcome = merge_upgrade(base, fork, upstream)
     assert outcome.files["icon.png"] == b"i2" and outcome.files["script.csx"] == b"fork"
-    assert [(c.location, c.kind) for c in outcome.conflicts] == [("script.csx", ConflictKind.BOTH_CHANGED)]
+    # one line both sides changed: a conflict at that line of script.csx, the fork's line kept
+    assert [(c.file, c.location, c.kind) for c in outcome.conflicts] == [
+        ("script.csx", "lines/1", ConflictKind.BOTH_CHANGED)]
     outcome = merge_upgrade(base, files(None, b"i1"), files(b"v1", b"i1"))
     assert "script.csx" not in outcome.files and outcome.conflicts == ()  # the fork's removal is kept

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from connver import jsonload
+from connver.jsontext import load as jsonload
 from connver.errors import JSONDefectError, VersioningError
 from connver.jsonload import LoadWarning, load_json, locate
 
@@ -147,8 +147,10 @@ def test_every_valid_corpus_file_round_trips_without_warnings(corpus):
 def test_valid_json_is_exactly_json_loads():
     text = '{"a": [1, 2.5, -3e2, true, false, null, "\\u00e9\\n"], "a": {"b": "NaN"}, "c": 123456789012345678901}'
     value, warnings = load_json(text.encode(), "f.json")
-    assert warnings == []
     assert repr(value) == repr(json.loads(text))
+    # the value is json.loads' own; the repeated "a" (the last one wins) is now warned about
+    assert [(w.line, w.column) for w in warnings] == [(1, 54)]
+    assert warnings[0].message.startswith('duplicate key "a" in one object (also at line 1, column 2)')
 
 
 def test_nan_infinity_and_lone_surrogates_are_read_as_text_with_a_warning():
@@ -165,7 +167,7 @@ def test_valid_json_takes_only_the_fast_path(monkeypatch):
         raise AssertionError("the tolerant parser ran on a valid file")
 
     monkeypatch.setattr(jsonload, "_Parser", second_pass)
-    monkeypatch.setattr(jsonload, "_decode", second_pass)
+    monkeypatch.setattr(jsonload, "decode_for_load", second_pass)
     assert load_json(b'{"x": [1]}', "f.json") == ({"x": [1]}, [])
     with pytest.raises(AssertionError):
         load_json(b'{"x": [1,]}', "f.json")

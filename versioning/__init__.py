@@ -23,7 +23,7 @@ from .errors import (
     VersionError,
     VersioningError,
 )
-from .jsonload import LoadWarning, load_json
+from .jsontext import LoadWarning, load_json
 from .depth import make_room as _make_room
 from .model import Connector, Field, Operation, Response
 from .rules import Kind, Rule, all_rules, get_rule
@@ -42,7 +42,7 @@ _LAZY = {
     "build_changelog": "changelog", "git_history": "changelog", "store_history": "changelog",
     "ReleaseNotes": "notes", "Section": "notes", "build_notes": "notes",
     "OperationVersions": "opversions", "analyse_operation_versions": ("opversions", "analyse"),
-    "set_info_version": "rewrite", "write_info_version": "rewrite",
+    "set_info_version": "jsontext", "write_info_version": "jsontext",
     "Bump": "version", "CheckStatus": "version", "VersionCheck": "version", "bump_level": "version",
     "check_version": "version", "next_version": "version", "parse_version": "version",
 }
@@ -68,7 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .notes import ReleaseNotes, Section, build_notes
     from .opversions import OperationVersions
     from .opversions import analyse as analyse_operation_versions
-    from .rewrite import set_info_version, write_info_version
+    from .jsontext import set_info_version, write_info_version
     from .version import Bump, CheckStatus, VersionCheck, bump_level, check_version, next_version, parse_version
 
 __all__ = [

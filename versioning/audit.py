@@ -31,7 +31,7 @@ from .changes import LEVELS, Change, Level, count_levels
 from .config import Config
 from .errors import JSONDefectError, VersioningError
 from . import limits
-from .jsonload import LoadWarning
+from .jsontext import LoadWarning
 from .limits import max_file_size
 from .consistency import Dangling, check_consistency, introduced
 from .lines import Position, positions

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import InputError, JSONDefectError, VersioningError
-from .jsonload import LoadWarning
+from .jsontext import LoadWarning
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -247,7 +247,7 @@ def _load(point: HistoryPoint) -> _Loaded:
 
 def _unread_properties(source: SourceFiles, connector: "Connector") -> JSONDefectError | None:
     """The defect that kept apiProperties.json from being read (it was loaded without it)."""
-    from .jsonload import load_json
+    from .jsontext import load_json
 
     if connector.properties_readable or PROPERTIES_NAME not in source.files:
         return None

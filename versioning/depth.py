@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from .jsonload import MAX_DEPTH
+from .jsontext.load import MAX_DEPTH
 
 #: The most Python frames a recursive walker spends per level of JSON nesting.
 FRAMES_PER_LEVEL = 4

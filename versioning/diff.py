@@ -8,7 +8,7 @@ from typing import Any
 
 from .changes import LEVELS, Change, Level, count_levels, pointer_text
 from .config import Config
-from .jsonload import LoadWarning
+from .jsontext import LoadWarning
 from .model import Connector
 from .sources import read_source
 

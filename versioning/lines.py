@@ -2,7 +2,7 @@
 
 A :class:`~versioning.changes.Change` names its file, a JSON pointer into it and the side
 that holds the element (the new file, or the old one for a removal). :func:`positions`
-turns a list of changes into line numbers with one :func:`versioning.jsonload.locate` call
+turns a list of changes into line numbers with one :func:`versioning.jsontext.locate` call
 per file. Only the formats that show lines (junit, github, json on request) ask for them.
 
 Every line is a line of the NEW file, because that is the file a pull request's "Files
@@ -50,7 +50,7 @@ class Position:
 def locate_pointers(data: bytes, pointers: Sequence[tuple]) -> dict[tuple, tuple[int, int]]:
     """Line and column of each pointer; a pointer that is not in the document is given the
     position of its nearest ancestor that is (the document itself at worst)."""
-    from .jsonload import locate
+    from .jsontext import locate
 
     try:
         found = locate(data, pointers)
@@ -208,7 +208,7 @@ _UNREADABLE = object()
 def _document(side: str, name: str, files: Mapping[str, bytes], docs: dict[tuple[str, str], Any]) -> Any:
     key = (side, name)
     if key not in docs:
-        from .jsonload import load_json
+        from .jsontext import load_json
 
         try:
             docs[key] = load_json(files[name], name)[0]

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 from .changes import printable
 from .errors import InputError, JSONDefectError
-from .jsonload import LoadWarning, load_json
+from .jsontext import LoadWarning, load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -553,26 +553,36 @@ class Connector:
         paths = self.swagger.get("paths")
         if not isinstance(paths, dict):
             return out
+        notes: list[tuple[tuple, str]] = []  # (pointer the warning is about, message)
         for path, item in paths.items():
             if not isinstance(item, dict):
                 continue
-            for method in HTTP_METHODS:
-                raw = item.get(method)
-                if not isinstance(raw, dict):
-                    continue
+            for key, method in _method_keys(item):
+                raw = item[key]
+                if key != method:
+                    twin = " (beside a lower-case one, compared on its own)" if method in item else ""
+                    notes.append((("paths", path, key), f"method key \"{key}\" under {path} is not lower-case as "
+                                  f"Swagger 2.0 requires; read as {method}{twin}"))
                 op_id = raw.get("operationId")
                 if not isinstance(op_id, str) or not op_id:
                     op_id = f"{method.upper()} {path}"
                 if op_id in out:  # invalid, but must not hide an operation
                     first = out[op_id]
-                    self.warnings.append(LoadWarning(
-                        _file_label(self.source, self.swagger_name), 1, 1,
-                        f"operationId {op_id} is used by {first.method.upper()} {first.path} and by "
-                        f"{method.upper()} {path}; the second is compared as \"{op_id} ({method.upper()} {path})\""))
+                    where = ("paths", path, key, "operationId") if "operationId" in raw else ("paths", path, key)
+                    notes.append((where, f"operationId {op_id} is used by {first.method.upper()} {first.path} and by "
+                                  f"{method.upper()} {path}; the second is compared as \"{op_id} ({method.upper()} {path})\""))
                     op_id = f"{op_id} ({method.upper()} {path})"
-                out[op_id] = Operation(op_id, method, path, raw, ("paths", path, method), item, self.resolver)
+                    if op_id in out:
+                        op_id = f"{op_id} [{key}]"
+                out[op_id] = Operation(op_id, method, path, raw, ("paths", path, key), item, self.resolver)
                 if _body_count(raw) + _body_count(item) > 1:
                     self._warn_bodies(out[op_id])
+        if notes:
+            from .lines import locate_pointers
+
+            label = _file_label(self.source, self.swagger_name)
+            found = locate_pointers(self.source.files.get(self.swagger_name, b""), [where for where, _ in notes])
+            self.warnings.extend(LoadWarning(label, *found.get(where, (1, 1)), message) for where, message in notes)
         return out
 
     def _warn_bodies(self, op: Operation) -> None:
@@ -614,6 +624,17 @@ class Connector:
 def _internal(schema: Mapping[str, Any]) -> bool:
     value = schema.get("x-ms-visibility")
     return isinstance(value, str) and value.lower() == "internal"
+
+
+def _method_keys(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, method) of each operation in a path item: the lower-case keys first, in
+    HTTP_METHODS order, then keys in another case (``"GET"``), which are read as well."""
+    keys = [(method, method) for method in HTTP_METHODS if isinstance(item.get(method), dict)]
+    if len(keys) < len(item):
+        keys += [(key, key.lower()) for key, value in item.items()
+                 if isinstance(key, str) and key != key.lower() and key.lower() in HTTP_METHODS
+                 and isinstance(value, dict)]
+    return keys
 
 
 def _body_count(node: Mapping[str, Any]) -> int:

@@ -30,7 +30,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .changes import Change, Level
-from .jsonload import LoadWarning
+from .jsontext import LoadWarning
 from .rules import Rule, Section, get_rule
 from .rules import message_values as rule_message_values
 

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 from xml.etree import ElementTree
 
 from .errors import InputError, SourceNotFoundError
-from .jsonload import load_json
+from .jsontext import load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles
 
 __all__ = ["SolutionConnector", "is_solution_folder", "is_solution_member", "looks_like_solution", "pick_connector",

@@ -42,7 +42,7 @@ from .diff import change_to_dict, diff
 from .errors import InputError
 from .flows import FlowSet
 from .impact import BoundStep, Impact, bind_steps, connector_api_names, find_impacts
-from .jsonload import load_json
+from .jsontext import load_json
 from .jsontext import detect_style, dump_like, dump_styled
 from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents, merge_text
 from .model import Connector

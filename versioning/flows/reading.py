@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 from xml.etree import ElementTree
 
 from ..errors import InputError
-from ..jsonload import load_json
+from ..jsontext import load_json
 from .extract import _dig, extract_flows
 from .model import FlowSet, FlowUsage
 

@@ -61,6 +61,10 @@ for _fmt in ("junit", "github", "azure", "sarif", "html"):
     register("upgrade", _fmt, f"connver.render.{_fmt}:render_upgrade")
 for _fmt in ("text", "markdown", "json"):
     register("usage", _fmt, f"connver.render.usage:render_{_fmt}")
+    register("rules", _fmt, f"connver.render.rules:render_{_fmt}")
+for _kind in ("list", "log", "show"):
+    for _fmt in ("text", "json"):
+        register(f"store-{_kind}", _fmt, f"connver.render.store:{_kind}_{_fmt}")
 
 
 class _Table(dict):

@@ -224,9 +224,15 @@ _loaded = False
 
 
 def _load() -> None:
-    """Import the rule modules (they register themselves)."""
+    """Import every module of this package (each registers its rules): a new rules module
+    needs no list to be kept anywhere."""
     global _loaded
     if _loaded:
         return
     _loaded = True
-    from . import connection, definition, operations, parameters, references, residual, responses  # noqa: F401
+    import importlib
+    import pkgutil
+
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")

@@ -57,7 +57,7 @@ def connector_facts(files: Mapping[str, bytes]) -> ConnectorFacts:
 
 
 def _load(data: bytes, name: str, warnings: list[str]):
-    from ..jsonload import load_json
+    from ..jsontext import load_json
 
     try:
         value, found = load_json(data, name)

@@ -8,26 +8,37 @@ merge that touched three parameters changes three places in the file, not its la
 The encoding is kept too: UTF-8 (with or without a BOM), UTF-16 with its BOM (little or big
 endian), and a file that is not UTF-8 (Windows-1252, say), whose bytes are copied as they
 are while new text is written as ``\\u`` escapes, which read the same in any encoding.
+
+:func:`set_info_version` is the smallest such write: only the bytes between the quotes of the
+top-level ``info`` object's ``version`` string change. It refuses, with one line naming
+file:line:column, when the edit would not be safe: ``info`` or ``info.version`` missing,
+duplicated or of the wrong type, a UTF-16/32 file, a structure the scanner cannot follow, or
+a result that does not load back to the same document with only the version changed. A
+missing ``info.version`` is not inserted: Swagger 2.0 requires it, so the file is already
+invalid and adding one line by hand is the honest fix.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from dataclasses import dataclass
-from json.decoder import scanstring
 from typing import Any
 
-__all__ = ["JsonStyle", "detect_style", "dump_like", "dump_styled"]
+from connver.errors import InputError, JSONDefectError
 
-_BOM = b"\xef\xbb\xbf"
-#: The byte order marks connver recognises, with the encoding of the text after them.
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-#: Stands for "not UTF-8": each byte is one character, so copied text keeps its bytes.
-_BYTES = "latin-1"
-_WS = re.compile(r"[ \t\r\n]*")
-_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+from .decode import BOMS, BYTES, decode_keeping, line_col
+from .scan import ScanDefect, Scanner
+
+__all__ = [
+    "JsonStyle", "VersionSpan", "detect_style", "dump_like", "dump_styled", "find_info_version",
+    "set_info_version", "write_info_version",
+]
+
+_BOM = codecs.BOM_UTF8
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -50,26 +61,7 @@ class JsonStyle:
         data = text.encode(self.encoding)
         if not self.bom:
             return data
-        return next((bom for bom, name in _BOMS if name == self.encoding), _BOM) + data
-
-
-def _decode(data: bytes) -> tuple[str, str, bool]:
-    """(text, encoding, whether a BOM was there) of a JSON file's bytes.
-
-    >>> _decode("{}".encode("utf-16")), _decode(b'"caf\\xe9"')
-    (('{}', 'utf-16-le', True), ('"caf\xe9"', 'latin-1', False))
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            body = data[len(bom):]
-            try:
-                return body.decode(encoding), encoding, True
-            except UnicodeDecodeError:
-                return body.decode(_BYTES), _BYTES, encoding == "utf-8"
-    try:
-        return data.decode("utf-8"), "utf-8", False
-    except UnicodeDecodeError:
-        return data.decode(_BYTES), _BYTES, False
+        return next((bom for bom, name in BOMS if name == self.encoding), _BOM) + data
 
 
 def detect_style(data: bytes) -> JsonStyle:
@@ -78,7 +70,7 @@ def detect_style(data: bytes) -> JsonStyle:
     >>> detect_style(b'{\\r\\n    "a": 1\\r\\n}').indent, detect_style(b'{\\r\\n    "a": 1\\r\\n}').newline
     ('    ', '\\r\\n')
     """
-    text, encoding, bom = _decode(data)
+    text, encoding, bom = decode_keeping(data)
     newline = "\r\n" if "\r\n" in text else "\n"
     indent: str | None = None
     match = re.search(r"[{\[][ \t]*\r?\n([ \t]+)\S", text)
@@ -98,7 +90,7 @@ def detect_style(data: bytes) -> JsonStyle:
         bom=bom,
         colon=colon,
         final_newline=text.endswith(("\n", "\r")),
-        ascii=(bool(has_escaped) and not has_raw) or encoding == _BYTES,
+        ascii=(bool(has_escaped) and not has_raw) or encoding == BYTES,
         encoding=encoding,
     )
 
@@ -116,7 +108,7 @@ def dump_like(value: Any, original: bytes, original_value: Any) -> bytes:
     be copied and the whole value is written in the detected style.
     """
     style = detect_style(original)
-    source = _decode(original)[0]
+    source = decode_keeping(original)[0]
     try:
         spans = _spans(source)
     except (ValueError, IndexError, RecursionError):
@@ -232,60 +224,163 @@ def _at(doc: Any, pointer: tuple) -> Any:
 
 
 def _spans(text: str) -> dict[tuple, tuple[int, int]]:
-    """Start and end offset of every value in strict JSON ``text``, by pointer."""
-    spans: dict[tuple, tuple[int, int]] = {}
+    """Start and end offset of every value in strict JSON ``text``, by pointer; ValueError
+    when ``text`` is not strict JSON (then nothing of it is copied)."""
+    json.loads(text, parse_constant=_no_constant)
+    try:
+        return Scanner(text).spans()
+    except ScanDefect as defect:
+        raise ValueError(defect.message) from None
 
-    def value(i: int, pointer: tuple) -> int:
-        i = _WS.match(text, i).end()
-        start = i
-        ch = text[i]
-        if ch == "{":
-            i = _WS.match(text, i + 1).end()
-            if text[i] == "}":
-                i += 1
-            else:
-                while True:
-                    if text[i] != '"':
-                        raise ValueError(f"expected a key at {i}")
-                    key, i = scanstring(text, i + 1)
-                    i = _WS.match(text, i).end()
-                    if text[i] != ":":
-                        raise ValueError(f"expected ':' at {i}")
-                    i = _WS.match(text, value(i + 1, pointer + (key,))).end()
-                    if text[i] == ",":
-                        i = _WS.match(text, i + 1).end()
-                        continue
-                    if text[i] != "}":
-                        raise ValueError(f"expected '}}' at {i}")
-                    i += 1
-                    break
-        elif ch == "[":
-            i = _WS.match(text, i + 1).end()
-            if text[i] == "]":
-                i += 1
-            else:
-                index = 0
-                while True:
-                    i = _WS.match(text, value(i, pointer + (index,))).end()
-                    index += 1
-                    if text[i] == ",":
-                        i += 1
-                        continue
-                    if text[i] != "]":
-                        raise ValueError(f"expected ']' at {i}")
-                    i += 1
-                    break
-        elif ch == '"':
-            _, i = scanstring(text, i + 1)
-        else:
-            match = _SCALAR.match(text, i)
-            if not match:
-                raise ValueError(f"unexpected {ch!r} at {i}")
-            i = match.end()
-        spans[pointer] = (start, i)
-        return i
 
-    end = value(0, ())
-    if text[_WS.match(text, end).end():].strip():
-        raise ValueError("extra data after the document")
-    return spans
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# -- one string in place: info.version ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionSpan:
+    """Where the ``info.version`` string's characters sit: ``data[start:end]`` (bytes,
+    without the quotes), and the value it holds."""
+
+    start: int
+    end: int
+    value: str
+
+
+def _decode_string(quoted: str) -> str:
+    try:
+        return json.loads(quoted, strict=False)
+    except ValueError:
+        return quoted[1:-1]
+
+
+def _decode_for_edit(data: bytes) -> tuple[str, int, str]:
+    """Text, the BOM's length, and the codec whose character offsets map back to bytes."""
+    if data.startswith(_WIDE_BOMS) or b"\x00" in data[:4]:
+        raise ScanDefect(0, "UTF-16/32 files are not edited")
+    bom = len(_BOM) if data.startswith(_BOM) else 0
+    body = data[bom:]
+    try:
+        return body.decode("utf-8"), bom, "utf-8"
+    except UnicodeDecodeError:
+        # cp1252 / latin-1 files: every byte is one character, so offsets are byte offsets.
+        return body.decode("latin-1"), bom, "latin-1"
+
+
+def find_info_version(data: bytes, file: str = "apiDefinition.swagger.json") -> VersionSpan:
+    """Locate the top-level ``info.version`` string in ``data``, or refuse with InputError.
+
+    >>> raw = b'{"info": {"title": "x", "version": "1.0"}, "x": {"version": "9"}}'
+    >>> span = find_info_version(raw)
+    >>> raw[span.start:span.end], span.value
+    (b'1.0', '1.0')
+    """
+    try:
+        text, bom, codec = _decode_for_edit(data)
+    except ScanDefect as exc:
+        raise InputError(f"{file}: cannot edit info.version: {exc.message}") from None
+    scanner = Scanner(text)
+
+    def refuse(index: int, message: str) -> InputError:
+        line, column = line_col(text, index)
+        return InputError(f"{file}:{line}:{column}: cannot edit info.version safely: {message}")
+
+    try:
+        start = scanner.ws(0)
+        if start >= len(text) or text[start] != "{":
+            raise refuse(start, "the file does not start with a JSON object")
+        top, _ = scanner.members(start)
+        infos = [m for m in top if m.key == "info"]
+        if not infos:
+            raise refuse(start, "there is no top-level info object")
+        if len(infos) > 1:
+            raise refuse(infos[1].key_pos, "info appears more than once")
+        info = infos[0]
+        if info.kind != "object":
+            raise refuse(info.start, "info is not an object")
+        members, _ = scanner.members(info.start)
+        versions = [m for m in members if m.key == "version"]
+        if not versions:
+            raise refuse(info.start, 'info has no version member; add one (e.g. "version": "1.0") by hand')
+        if len(versions) > 1:
+            raise refuse(versions[1].key_pos, "info.version appears more than once")
+        version = versions[0]
+        if version.kind != "string":
+            shown = text[version.start:version.end][:40]
+            raise refuse(version.start, f"info.version is {shown}, not a string")
+    except ScanDefect as exc:
+        raise refuse(exc.pos, exc.message) from None
+
+    first, last = version.start + 1, version.end - 1  # inside the quotes
+    if codec == "latin-1":
+        byte_start, byte_end = bom + first, bom + last
+        value = data[byte_start:byte_end].decode("cp1252", errors="replace")
+    else:
+        byte_start = bom + len(text[:first].encode("utf-8"))
+        byte_end = byte_start + len(text[first:last].encode("utf-8"))
+        value = text[first:last]
+    return VersionSpan(byte_start, byte_end, _decode_string(f'"{value}"'))
+
+
+def set_info_version(data: bytes, version: str, file: str = "apiDefinition.swagger.json") -> bytes:
+    """``data`` with its ``info.version`` string replaced by ``version``; nothing else changes.
+
+    >>> set_info_version(b'{\\r\\n  "info": {"version": "v1.0"}\\r\\n}\\r\\n', "v1.1")
+    b'{\\r\\n  "info": {"version": "v1.1"}\\r\\n}\\r\\n'
+    """
+    span = find_info_version(data, file)
+    encoded = json.dumps(version)[1:-1].encode("ascii")  # escapes quotes; ASCII is safe anywhere
+    result = data[:span.start] + encoded + data[span.end:]
+    _verify(data, result, version, file)
+    return result
+
+
+def _verify(before: bytes, after: bytes, version: str, file: str) -> None:
+    """The edited file must load to the same document with only info.version changed."""
+    old_doc = _load(before, file)
+    new_doc = _load(after, file)
+    expected = dict(old_doc)
+    expected["info"] = dict(old_doc["info"], version=version)
+    if new_doc != expected:
+        raise InputError(f"{file}: cannot edit info.version safely: the edit would change more than the version")
+
+
+def _load(data: bytes, file: str) -> dict:
+    from .load import load_json  # the tolerant reader the loader uses
+
+    try:
+        doc, _warnings = load_json(data, file)
+    except JSONDefectError as exc:
+        raise InputError(
+            f"{exc.file}:{exc.line}:{exc.column}: cannot edit info.version safely: "
+            f"the file is not recoverable JSON: {exc.defect}") from None
+    except InputError as exc:
+        raise InputError(f"{file}: cannot edit info.version safely: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("info"), dict):
+        raise InputError(f"{file}: cannot edit info.version safely: it does not load as an object with info")
+    return doc
+
+
+def write_info_version(path: str | os.PathLike, version: str) -> tuple[str, str]:
+    """Rewrite ``path``'s ``info.version`` in place (atomically); returns (old, new) values.
+
+    A symbolic link is followed: its target gets the new version and the link stays. A
+    file with several hard links, a read-only file and anything but a regular file are
+    refused before anything is written; see :mod:`connver.safefile`.
+    """
+    from connver.safefile import FileSet, check_target, os_error
+
+    target = check_target(path)
+    try:
+        data = target.read_bytes()
+    except OSError as exc:
+        raise os_error(path, exc, "read") from None
+    old = find_info_version(data, str(path)).value
+    result = set_info_version(data, version, str(path))
+    files = FileSet()
+    files.write(target, result, label=path)
+    files.commit()
+    return old, version

@@ -1,0 +1,36 @@
+"""JSON text as real connector files hold it: decode, scan, load, locate, write.
+
+- :mod:`.decode`: bytes to text (BOMs, UTF-16, Windows-1252) and positions to lines.
+- :mod:`.scan`: the one scanner of positions (members, items, value spans), tolerant of
+  comments and stray commas.
+- :mod:`.load`: :func:`load_json`, strict first, then a tolerant parser that warns about
+  each defect it repairs and names file:line:column for the ones it cannot.
+- :mod:`.locate`: :func:`locate`, JSON pointers to lines and columns.
+- :mod:`.write`: the one byte-keeping writer: :func:`dump_like` (a new value in the file's
+  own layout, unchanged parts copied byte for byte) and :func:`set_info_version` (one
+  string changed in place).
+
+>>> value, warnings = load_json(b'{"info": {"version": "1.0"},}', "x.json")
+>>> value, [str(w) for w in warnings], locate(b'{"info": {"version": "1.0"},}', [("info", "version")])
+({'info': {'version': '1.0'}}, ["x.json:1:28: trailing comma before '}' ignored"], {('info', 'version'): (1, 11)})
+>>> set_info_version(b'{"info": {"version": "1.0"},}', "1.1")
+b'{"info": {"version": "1.1"},}'
+"""
+
+from .load import MAX_DEPTH, LoadWarning, load_json
+from .locate import locate
+from .write import (
+    JsonStyle,
+    VersionSpan,
+    detect_style,
+    dump_like,
+    dump_styled,
+    find_info_version,
+    set_info_version,
+    write_info_version,
+)
+
+__all__ = [
+    "MAX_DEPTH", "JsonStyle", "LoadWarning", "VersionSpan", "detect_style", "dump_like", "dump_styled",
+    "find_info_version", "load_json", "locate", "set_info_version", "write_info_version",
+]
