@@ -225,6 +225,9 @@ def solution_source(label: str, members: Mapping[str, bytes], name: str | None =
     for paconn, part in ((SCRIPT_NAME, "script"), (ICON_NAME, "icon"), (PROPERTIES_NAME, "connectionParameters")):
         if part in parts:
             info[f"file:{paconn}"] = parts[part]
+    for part in ("connectionParameters", "connectionParameterSets", "policyTemplateInstances"):
+        if part in parts:  # where each part of apiProperties.json is kept: file:apiProperties.json#PART
+            info[f"file:{PROPERTIES_NAME}#{part}"] = parts[part]
     shown = f"{label}{SPEC_SEPARATOR}{connector.name}" if name is not None else label
     return SourceFiles(label=shown, files=files, kind=kind, meta=info, raw=raw)
 
