@@ -325,3 +325,16 @@ def test_audit_of_a_repository_holding_an_unpacked_solution(tmp_path):
     assert [c[:2] for c in changes(str(PACONN / "contoso_5Fdemo"), str(paconn))] == rules
     weather = by_path.get("ContosoSolution/Connectors::contoso_5Fweather")
     assert weather is None or not weather["changes"]
+
+
+def test_bump_write_and_notes_on_a_solution_connector(tmp_path):
+    solution = shutil.copytree(SOLUTION, tmp_path / "s")
+    _edit(solution / "Connectors", "contoso_5Fdemo_policytemplateinstances.json", _drop_policies)
+    notes = run("notes", str(PACONN / "contoso_5Fdemo"), f"{solution}::contoso_5Fdemo")
+    assert notes.exit_code == 0 and "## [1.1]" in notes.stdout and "Set the client header" in notes.stdout
+    result = run("bump", str(PACONN / "contoso_5Fdemo"), f"{solution}::contoso_5Fdemo", "--write")
+    assert result.exit_code == 0, result.output
+    written = solution / "Connectors" / "contoso_5Fdemo_openapidefinition.json"
+    before = (SOLUTION / "Connectors" / "contoso_5Fdemo_openapidefinition.json").read_text()
+    assert written.read_text() == before.replace('"version": "1.0"', '"version": "1.1"', 1)
+    assert not (solution / "apiDefinition.swagger.json").exists()
