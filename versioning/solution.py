@@ -118,8 +118,8 @@ def is_solution_folder(path: Path) -> bool:
 
 
 def solution_connectors(members: Mapping[str, bytes], label: str) -> list[SolutionConnector]:
-    """The connectors of a solution, by schema name; customizations.xml adds display names
-    and says which files belong to which connector where it names them."""
+    """The connectors of a solution, by schema name (the prefix of their files' names);
+    customizations.xml adds each one's ``<Connector>`` entry (display name, colour...)."""
     entries = _xml_entries(members, label)
     found: dict[str, dict[str, str]] = {}
     for path in sorted(members):
