@@ -280,3 +280,61 @@ def test_upgrade_in_place_refuses_a_solution_zip(tmp_path):
     result = run("upgrade", f"{archive}::contoso_5Fdemo", "--upstream", str(_upstream(tmp_path, "customer")),
                  "--base", str(PACONN / "contoso_5Fdemo"), "--in-place")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+                        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "HOME": str(repo), "PATH": __import__("os").environ["PATH"]})
+
+
+def test_audit_of_a_repository_holding_an_unpacked_solution(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "master")
+    shutil.copytree(SOLUTION, repo / "ContosoSolution")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "solution")
+    _git(repo, "checkout", "-q", "-b", "dev")
+    connectors = repo / "ContosoSolution" / "Connectors"
+    _edit(connectors, "contoso_5Fdemo_openapidefinition.json", _drop_get_order)
+    _edit(connectors, "contoso_5Fdemo_policytemplateinstances.json", _drop_policies)
+    _git(repo, "commit", "-q", "-am", "drop GetOrder and the policy")
+    result = run("audit", "--repo", str(repo), "master..dev", "-f", "json", "--fail-on", "breaking")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    by_path = {c["path"]: c for c in data["connectors"]}
+    demo = by_path["ContosoSolution/Connectors::contoso_5Fdemo"]
+    assert demo["status"] == "changed"
+    rules = sorted((c["rule"], c["location"]) for c in demo["changes"])
+    assert rules == [("operation-removed", "operation/GetOrder"), ("policy-changed", "policy/Set the client header")]
+    paths = {c["rule"]: c["path"] for c in demo["changes"]}  # the solution's own files
+    assert paths["operation-removed"] == "ContosoSolution/Connectors/contoso_5Fdemo_openapidefinition.json"
+    assert paths["policy-changed"] == "ContosoSolution/Connectors/contoso_5Fdemo_policytemplateinstances.json"
+    # the same edits in paconn form are the same findings at the same locations
+    paconn = shutil.copytree(PACONN / "contoso_5Fdemo", tmp_path / "paconn")
+    _edit(paconn, "apiDefinition.swagger.json", _drop_get_order)
+
+    def no_policies(doc):
+        doc["properties"]["policyTemplateInstances"] = []
+        return doc
+    _edit(paconn, "apiProperties.json", no_policies)
+    assert [c[:2] for c in changes(str(PACONN / "contoso_5Fdemo"), str(paconn))] == rules
+    weather = by_path.get("ContosoSolution/Connectors::contoso_5Fweather")
+    assert weather is None or not weather["changes"]
+
+
+def test_bump_write_and_notes_on_a_solution_connector(tmp_path):
+    solution = shutil.copytree(SOLUTION, tmp_path / "s")
+    _edit(solution / "Connectors", "contoso_5Fdemo_policytemplateinstances.json", _drop_policies)
+    notes = run("notes", str(PACONN / "contoso_5Fdemo"), f"{solution}::contoso_5Fdemo")
+    assert notes.exit_code == 0 and "## [1.1]" in notes.stdout and "Set the client header" in notes.stdout
+    result = run("bump", str(PACONN / "contoso_5Fdemo"), f"{solution}::contoso_5Fdemo", "--write")
+    assert result.exit_code == 0, result.output
+    written = solution / "Connectors" / "contoso_5Fdemo_openapidefinition.json"
+    before = (SOLUTION / "Connectors" / "contoso_5Fdemo_openapidefinition.json").read_text()
+    assert written.read_text() == before.replace('"version": "1.0"', '"version": "1.1"', 1)
+    assert not (solution / "apiDefinition.swagger.json").exists()

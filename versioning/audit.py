@@ -36,7 +36,8 @@ from .limits import max_file_size
 from .consistency import Dangling, check_consistency, introduced
 from .lines import Position, positions
 from .model import Connector
-from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
+from .solution import solution_part, solution_source
+from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
                           SourceFiles, is_swagger_name, other_swagger_note)
 from .version import Bump, VersionCheck, bump_level, check_version
 
@@ -65,9 +66,9 @@ PUBLIC_PATHS: tuple[str, ...] = (
 DEFINITION_FILES: frozenset[str] = frozenset(name for name in CONNECTOR_FILES if name != SETTINGS_NAME)
 
 #: A Dataverse solution's connector files (``pac solution unpack`` puts them in ``Connectors/``),
-#: by suffix after ``<name>_``, with the name each is read under. The connection parameters and
-#: policies (``_connectionparameters.json``, ``_policytemplateinstances.json``) have no such name:
-#: they are recognised as definition files but not compared yet.
+#: by suffix after ``<name>_``, with the paconn file each becomes (None: a part of
+#: apiProperties.json). Each connector of such a folder is audited in the paconn form
+#: (see :func:`versioning.solution.solution_source`).
 SOLUTION_FILES: dict[str, str | None] = {
     "_openapidefinition.json": SWAGGER_NAMES[0],
     "_customcodeblobcontent.csx": SCRIPT_NAME,
@@ -141,14 +142,16 @@ class ConnectorAudit:
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
-    def file_path(self, name: str) -> str:
+    def file_path(self, name: str, pointer: tuple = ()) -> str:
         """The repository path of one of this connector's files (``.`` is the root).
 
         >>> ConnectorAudit(".", Status.CHANGED).file_path("apiProperties.json")
         'apiProperties.json'
         """
-        name = self.names.get(name, name)
-        return name if self.path in ("", ".") else f"{self.path}/{name}"
+        part = pointer[1] if pointer and len(pointer) >= 2 and pointer[0] == "properties" else None
+        name = self.names.get(f"{name}#{part}") or self.names.get(name, name)  # a solution keeps parts apart
+        folder = self.path.split("::")[0]  # FOLDER::NAME: one connector of a solution's folder
+        return name if folder in ("", ".") else f"{folder}/{name}"
 
     @property
     def summary(self) -> dict[Level, int]:
@@ -222,7 +225,7 @@ class ConnectorAudit:
         changes = []
         for index, change in enumerate(self.changes):
             entry = change_to_dict(change)
-            entry["path"] = self.file_path(change.file) if change.file else None
+            entry["path"] = self.file_path(change.file, change.pointer) if change.file else None
             if lines:  # in the new file; for a removal, old_line is where it was declared
                 pos = self.position(index)
                 entry["line"] = pos.line if pos and pos.side == "new" else None
@@ -359,6 +362,9 @@ class Layout:
 
     files: Mapping[str, str]
     notes: tuple[tuple[str, str], ...] = ()
+    #: A Dataverse solution's folder: the schema names of its connectors (``files`` then holds
+    #: their files under their own names; :func:`versioning.solution.solution_source` maps them).
+    connectors: tuple[str, ...] = ()
 
     def folder_name(self, name: str) -> str:
         """The folder's own name of the file read as ``name``."""
@@ -375,8 +381,8 @@ def connector_layout(names: Iterable[str]) -> Layout | None:
 
     >>> connector_layout(["apiProperties.json", "De-Lijn-Zoek.swagger.json", "Readme.md"]).files
     {'De-Lijn-Zoek.swagger.json': 'De-Lijn-Zoek.swagger.json', 'apiProperties.json': 'apiProperties.json'}
-    >>> connector_layout(["Contoso_openapidefinition.json", "Contoso_iconblob.Png"]).files
-    {'apiDefinition.swagger.json': 'Contoso_openapidefinition.json', 'icon.png': 'Contoso_iconblob.Png'}
+    >>> connector_layout(["Contoso_openapidefinition.json", "Contoso_iconblob.Png"]).connectors
+    ('Contoso',)
     >>> connector_layout(["Readme.md", "script.csx"]) is None
     True
     """
@@ -396,22 +402,13 @@ def connector_layout(names: Iterable[str]) -> Layout | None:
 
 
 def _solution_layout(names: Sequence[str]) -> Layout | None:
-    """A Dataverse solution's connector files, one connector (the first name) per folder."""
-    by_prefix: dict[str, dict[str, str]] = {}
-    for name in names:
-        suffix = _solution_suffix(name)
-        if suffix is not None:
-            by_prefix.setdefault(name[:-len(suffix)], {})[suffix] = name
-    found = [(prefix, parts) for prefix, parts in by_prefix.items() if "_openapidefinition.json" in parts]
-    if not found:
+    """A Dataverse solution's connector files: every connector that has a definition."""
+    parts = {name: solution_part(name) for name in names}
+    connectors = sorted({got[0] for got in parts.values() if got and got[1] == "swagger"})
+    if not connectors:
         return None
-    prefix, parts = found[0]
-    files = {SOLUTION_FILES[suffix]: name for suffix, name in parts.items() if SOLUTION_FILES[suffix]}
-    notes = [(name, "a solution's connection parameters and policies are not compared yet")
-             for suffix, name in sorted(parts.items()) if SOLUTION_FILES[suffix] is None]
-    notes.extend((f"{other}_openapidefinition.json", f"not audited: the folder's first connector, {prefix}, was")
-                 for other, _ in found[1:])
-    return Layout(dict(sorted(files.items())), tuple(notes))
+    files = {name: name for name, got in parts.items() if got and got[0] in connectors}
+    return Layout(dict(sorted(files.items())), (), tuple(connectors))
 
 
 def _match(segments: Sequence[str], pattern: Sequence[str]) -> bool:
@@ -778,6 +775,12 @@ def audit(
         return tuple((side, name, oversized[sha]) for side, blobs in (("old", old_blobs), ("new", new_blobs))
                      for name, sha in blobs.get(folder, {}).items() if sha in oversized)
 
+    def solution_side(side: str, folder: str, connector: str) -> SourceFiles | None:
+        layout = layouts.get((side, folder))
+        if layout is None or connector not in layout.connectors:
+            return None
+        return _solution_files(folder, files(side, folder) or {}, connector)
+
     old_rev = rng.from_rev if not rng.merge_base else rng.old_commit[:12]
     tasks = []
     for folder in folders:
@@ -789,6 +792,19 @@ def audit(
             continue
         notes = tuple((side, name, text) for side in ("old", "new") for layout in [layouts.get((side, folder))]
                       if layout is not None for name, text in layout.notes)
+        odd_files = tuple(sorted((n, w) for n, w in odd.get(folder, {}).items() if n in DEFINITION_FILES))
+        solution = sorted({c for side in ("old", "new") for layout in [layouts.get((side, folder))] if layout
+                           for c in layout.connectors})
+        if solution:  # one task per connector of a solution's folder, in the paconn form
+            for connector in solution:
+                old_side, new_side = solution_side("old", folder, connector), solution_side("new", folder, connector)
+                mapped = new_side or old_side
+                names = {k[len("file:"):]: v for k, v in mapped.meta.items() if k.startswith("file:")} if mapped else {}
+                shown_path = display_path(folder) + (f"::{connector}" if len(solution) > 1 else "")
+                tasks.append(ConnectorTask(shown_path, old_side.files if old_side else None,
+                                           new_side.files if new_side else None, old_rev, rng.to_rev, names,
+                                           notes, odd_files))
+            continue
         names = {read_as: name for read_as, name in shown.files.items() if read_as != name}
         tasks.append(ConnectorTask(display_path(folder), files("old", folder), files("new", folder), old_rev,
                                    rng.to_rev, names, notes,
@@ -801,6 +817,12 @@ def audit(
     entries = sorted((e for e in entries if e is not None), key=lambda e: e.path)
     return AuditResult(rng, entries, jobs=jobs, seconds=time.perf_counter() - started, lines=lines, strict=strict,
                        unmatched_paths=unmatched, unaudited=sorted(unaudited, key=lambda u: u.path))
+
+
+def _solution_files(folder: str, found: Mapping[str, bytes], connector: str) -> SourceFiles:
+    """One connector of a solution's folder, from its files as read from git."""
+    own = {name: data for name, data in found.items() if (solution_part(name) or ("",))[0] == connector}
+    return solution_source(folder, own, connector)
 
 
 def _run(tasks: list[ConnectorTask], config: Config | None, lines: bool, jobs: int,

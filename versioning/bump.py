@@ -117,6 +117,8 @@ def bump_report(
 def swagger_path(connector: "Connector") -> Path:
     """The swagger file on disk behind ``connector``; InputError for git or store sources."""
     source = connector.source
+    if source.kind == "solution" and not source.meta.get("zip"):  # the solution's own definition file
+        return Path(source.meta["path"]) / source.meta[f"file:{connector.swagger_name}"]
     if source.kind not in ("folder", "file") or "path" not in source.meta:
         raise InputError(
             f"{source.label}: cannot write a version into a {source.kind} source",

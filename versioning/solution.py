@@ -118,8 +118,8 @@ def is_solution_folder(path: Path) -> bool:
 
 
 def solution_connectors(members: Mapping[str, bytes], label: str) -> list[SolutionConnector]:
-    """The connectors of a solution, by schema name; customizations.xml adds display names
-    and says which files belong to which connector where it names them."""
+    """The connectors of a solution, by schema name (the prefix of their files' names);
+    customizations.xml adds each one's ``<Connector>`` entry (display name, colour...)."""
     entries = _xml_entries(members, label)
     found: dict[str, dict[str, str]] = {}
     for path in sorted(members):
@@ -225,6 +225,9 @@ def solution_source(label: str, members: Mapping[str, bytes], name: str | None =
     for paconn, part in ((SCRIPT_NAME, "script"), (ICON_NAME, "icon"), (PROPERTIES_NAME, "connectionParameters")):
         if part in parts:
             info[f"file:{paconn}"] = parts[part]
+    for part in ("connectionParameters", "connectionParameterSets", "policyTemplateInstances"):
+        if part in parts:  # where each part of apiProperties.json is kept: file:apiProperties.json#PART
+            info[f"file:{PROPERTIES_NAME}#{part}"] = parts[part]
     shown = f"{label}{SPEC_SEPARATOR}{connector.name}" if name is not None else label
     return SourceFiles(label=shown, files=files, kind=kind, meta=info, raw=raw)
 

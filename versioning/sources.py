@@ -31,7 +31,8 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def source_kind(spec: str) -> str:
-    """``folder``, ``file``, ``git``, ``store`` or ``missing`` for a source argument.
+    """``folder``, ``file``, ``solution`` (``SOLUTION::NAME``), ``git``, ``store`` or ``missing``
+    for a source argument.
 
     Anything on disk that is not a folder is a ``file`` (reading refuses pipes and devices).
     A path that cannot be reached for lack of permission raises :class:`InputError`.
@@ -45,6 +46,9 @@ def source_kind(spec: str) -> str:
     info = _stat(path)
     if info is not None:
         return "folder" if stat.S_ISDIR(info.st_mode) else "file"
+    where, name = split_spec(spec)
+    if name is not None and _stat(Path(where)) is not None:  # SOLUTION::NAME
+        return "solution"
     if ":" in spec and not _WINDOWS_DRIVE.match(spec):
         return "git"
     if _STORE_REF.match(spec) and not spec.startswith((".", "~")):
