@@ -156,7 +156,8 @@ def test_an_action_that_becomes_visible_keeps_the_output_rules(tmp_path):
 
 def test_the_explain_command_documents_the_new_rules():
     runner = CliRunner()
-    for rule_id in ("internal-output-changed", "internal-response-changed", "dynamic-reference-path-broken",
+    for rule_id in ("internal-output-changed", "internal-response-changed", "internal-route-changed",
+                    "dynamic-reference-path-broken",
                     "webhook-response-changed", "dynamic-values-added", "dynamic-values-removed",
                     "dynamic-output-schema-removed", "dynamic-input-schema-removed", "dynamic-schema-added"):
         out = runner.invoke(cli, ["explain", rule_id])
