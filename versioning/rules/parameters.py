@@ -531,7 +531,7 @@ def internal_input_changed(ctx, old, new):
         return
     from ..changes import Change
     from . import RULES, Hit, render_message
-    from .responses import callers
+    from .references import callers
 
     kind = (new if new is not None else old).location is not None
     ctx.memo["judging-helper-inputs"] = True
