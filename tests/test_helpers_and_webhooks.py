@@ -154,9 +154,29 @@ def test_an_action_that_becomes_visible_keeps_the_output_rules(tmp_path):
     assert "operation-visibility-changed" in {c.rule for c in result.changes}
 
 
+def test_a_helper_parameter_newly_required_breaks_at_the_caller_only_when_the_call_does_not_fill_it(tmp_path):
+    def required(doc):
+        helper(doc)["parameters"] = [{"name": "site", "in": "query", "type": "string", "required": True}]
+
+    def filled(doc):
+        required(doc)
+        project(doc)["x-ms-dynamic-values"]["parameters"] = {"site": "contoso"}
+
+    unfilled = run(tmp_path / "a", same, required)
+    assert sorted((c.rule, c.level.value, c.operation) for c in unfilled.changes) == [
+        ("dynamic-reference-broken", "breaking", "ListTasks"), ("internal-input-changed", "risky", "ListProjects")]
+    helper_side = [c for c in unfilled.changes if c.rule == "internal-input-changed"][0]
+    assert helper_side.detail["was"] == "parameter-added-required" and "site" in helper_side.message
+    assert {c.level for c in run(tmp_path / "b", filled, filled).changes} == set()
+    assert sorted(c.rule for c in run(tmp_path / "c", same, filled).changes) == [
+        "dynamic-reference-changed", "internal-input-changed"]
+
+
 def test_the_explain_command_documents_the_new_rules():
     runner = CliRunner()
-    for rule_id in ("internal-output-changed", "internal-response-changed", "dynamic-reference-path-broken",
+    for rule_id in ("internal-output-changed", "internal-response-changed", "internal-route-changed",
+                    "internal-input-changed", "internal-body-field-changed",
+                    "dynamic-reference-path-broken",
                     "webhook-response-changed", "dynamic-values-added", "dynamic-values-removed",
                     "dynamic-output-schema-removed", "dynamic-input-schema-removed", "dynamic-schema-added"):
         out = runner.invoke(cli, ["explain", rule_id])

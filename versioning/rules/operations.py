@@ -127,7 +127,7 @@ def operation_undeprecated(ctx, old, new):
       message="operation {operation} path changed from {old} to {new}",
       example=('"/items/{id}": {"get": {"operationId": "GetItem"}}', '"/v2/items/{id}": {"get": {"operationId": "GetItem"}}'))
 def operation_path_changed(ctx, old, new):
-    if old is not None and new is not None and old.path_template != new.path_template:
+    if old is not None and new is not None and old.path_template != new.path_template and old.visibility != "internal":
         yield hit(old=old.path, new=new.path)
 
 
@@ -140,8 +140,26 @@ def operation_path_changed(ctx, old, new):
       message="operation {operation} method changed from {old} to {new}",
       example=('"get": {"operationId": "Search"}', '"post": {"operationId": "Search"}'))
 def operation_method_changed(ctx, old, new):
-    if old is not None and new is not None and old.method != new.method:
+    if old is not None and new is not None and old.method != new.method and old.visibility != "internal":
         yield hit(old=old.method.upper(), new=new.method.upper())
+
+
+@rule("internal-route-changed", Level.RISKY, OP,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      description="An internal helper operation's HTTP method or path template changed.",
+      why="Logic Apps bind to method + path, but only for operations they can add: an internal helper is in no "
+          "designer, and the dynamic calls that use it name its operationId. The designer now calls another URL: "
+          "check the service answers there.",
+      message="internal helper {operation}: {what} changed from {old} to {new}",
+      example=('"/projects": {"get": {"operationId": "ListProjects", "x-ms-visibility": "internal"}}',
+               '"/v2/projects": {"get": {"operationId": "ListProjects", "x-ms-visibility": "internal"}}'))
+def internal_route_changed(ctx, old, new):
+    if old is None or new is None or old.visibility != "internal":
+        return
+    if old.method != new.method:
+        yield hit(old=old.method.upper(), new=new.method.upper(), what="method")
+    if old.path_template != new.path_template:
+        yield hit(old=old.path, new=new.path, what="path")
 
 
 @rule("operation-media-types-changed", Level.RISKY, OP,

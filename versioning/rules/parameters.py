@@ -55,6 +55,8 @@ def _is_filled_by_platform(field) -> bool:
       message="body field {key} of {operation} was removed",
       example=('"properties": {"name": {"type": "string"}, "note": {"type": "string"}}', '"properties": {"name": {"type": "string"}}'))
 def input_removed(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is not None and new is None and not is_container(old):
         yield hit(old=old.flow_key, key=old.flow_key)
 
@@ -74,6 +76,8 @@ def input_removed(ctx, old, new):
       message="required body field {key} was added to {operation}",
       example=('"required": [], "properties": {}', '"required": ["tenant"], "properties": {"tenant": {"type": "string"}}'))
 def input_added_required(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is None and new is not None and _required_input(new) and not _is_filled_by_platform(new) and not is_container(new):
         yield hit(new=new.flow_key, key=new.flow_key)
 
@@ -110,6 +114,8 @@ def input_added_optional(ctx, old, new):
       message="body field {key} of {operation} became required",
       example=('"required": []', '"required": ["tenant"]'))
 def input_became_required(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is not None and new is not None and _required_input(new) and not _required_input(old) and not _is_filled_by_platform(new):
         yield hit(old=False, new=True, at="/required", key=new.flow_key)
 
@@ -140,6 +146,8 @@ def input_became_optional(ctx, old, new):
       message="parameter {name} of {operation} moved from {old} to {new}",
       example=('{"name": "key", "in": "query"}', '{"name": "key", "in": "header"}'))
 def parameter_location_changed(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     # The engine pairs a parameter that disappeared from one ``in`` and appeared in another
     # under the same name, so a move reaches the rules as one pair.
     if old is not None and new is not None and old.location != new.location:
@@ -155,6 +163,8 @@ def parameter_location_changed(ctx, old, new):
       message="body parameter of {operation} was renamed from {old} to {new}",
       example=('{"name": "body", "in": "body"}', '{"name": "payload", "in": "body"}'))
 def body_parameter_renamed(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is not None and new is not None and old.location == "body" and old.name != new.name:
         yield hit(old=old.name, new=new.name, key=old.name)  # flows keyed their body fields by the old name
 
@@ -180,6 +190,8 @@ def body_parameter_renamed(ctx, old, new):
       message="body field {key} of {operation}: {attribute} changed from {old} to {new}{also}",
       example=('"count": {"type": "string"}', '"count": {"type": "integer"}'))
 def input_type_changed(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is not None and new is not None and not forms.input_widened(old, new):
         change = forms.type_change(old, new)
         if change is not None:
@@ -224,6 +236,8 @@ def input_type_widened(ctx, old, new):
       message="body field {key} of {operation}: allowed values removed: {removed}",
       example=('"kind": {"enum": ["a", "b"]}', '"kind": {"enum": ["a"]}'))
 def input_enum_narrowed(ctx, old, new):
+    if helper_input(ctx):
+        return  # judged by internal-input-changed
     if old is None or new is None or new.enum is None or forms.respelled_enum(old, new):
         return
     if old.enum is None:
@@ -475,3 +489,64 @@ def equal_under_other_name(ctx, old, new) -> bool:
     """Both nodes refer to definitions of different names and equal content."""
     return (old.ref is not None and new.ref is not None and old.ref != new.ref
             and old.schema == new.schema and ctx.same(old.schema, new.schema))
+
+
+# --- inputs of internal helpers --------------------------------------------------------------
+
+def helper_input(ctx) -> bool:
+    """True while walking the inputs of an internal helper (internal on the old side), unless
+    internal-input-changed is asking the checks what they would find."""
+    old = ctx.pair[0]
+    return old is not None and old.visibility == "internal" and not ctx.memo.get("judging-helper-inputs")
+
+
+_BREAKING_INPUT_CHECKS = (input_removed, input_added_required, input_became_required, parameter_location_changed,
+                          body_parameter_renamed, input_type_changed, input_enum_narrowed)
+
+
+@rule("internal-input-changed", Level.RISKY, P,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      description="A parameter of an internal helper operation changed in a way that would break an action's callers "
+                  "(removed, newly required, moved, retyped, values removed).",
+      why="No flow calls an internal helper: the designer does, through the x-ms-dynamic-* references, with the "
+          "parameters they fill. A reference that passes a parameter the helper lost, or does not pass one it now "
+          "requires, is dynamic-reference-broken at the calling parameter; anything else here breaks nobody, but the "
+          "calls now send other values: check the dropdowns still fill.",
+      message="internal helper {operation}: {finding} (called by {callers})",
+      example=('"/projects": {"get": {"operationId": "ListProjects", "x-ms-visibility": "internal", "parameters": []}}',
+               '"/projects": {"get": {"operationId": "ListProjects", "x-ms-visibility": "internal", "parameters": '
+               '[{"name": "site", "in": "query", "type": "string", "required": true}]}}'))
+@rule("internal-body-field-changed", Level.RISKY, R,
+      impact=FlowImpact.NONE, section=Section.CHANGED,
+      description="A body field of an internal helper operation changed in a way that would break an action's "
+                  "callers (removed, newly required, retyped, values removed).",
+      why="No flow calls an internal helper: the designer does, through the x-ms-dynamic-* references, with the "
+          "values they fill. Check that the calls named still send what the helper needs.",
+      message="internal helper {operation}: {finding} (called by {callers})",
+      example=('"schema": {"type": "object", "properties": {"site": {"type": "string"}}}',
+               '"schema": {"type": "object", "properties": {"site": {"type": "integer"}}}'))
+def internal_input_changed(ctx, old, new):
+    op = ctx.pair[0]
+    if not helper_input(ctx) or (old is None and new is None):
+        return
+    from ..changes import Change
+    from . import RULES, Hit, render_message
+    from .references import callers
+
+    kind = (new if new is not None else old).location is not None
+    ctx.memo["judging-helper-inputs"] = True
+    try:
+        found = [(check, h) for check in _BREAKING_INPUT_CHECKS for h in (check(ctx, old, new) or ())]
+    finally:
+        ctx.memo["judging-helper-inputs"] = False
+    field = new if new is not None else old
+    for check, h in found:
+        spec = next((r for r in RULES.values() if r.check is check and (r.kind is P) == kind), None)
+        if spec is None:
+            continue
+        details = (("name", field.name),) + h.details
+        finding = render_message(Change(spec.id, spec.level, "", operation=op.id, old=h.old, new=h.new,
+                                        details=details))
+        yield Hit(old=h.old, new=h.new, at=h.at,
+                  details=tuple(sorted(dict(h.details, finding=finding, was=spec.id,
+                                            callers=callers(ctx, op.id)).items())))

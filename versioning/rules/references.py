@@ -198,6 +198,12 @@ def references(ctx, side: str) -> list[DynamicRef]:
     return ctx.memo[key]
 
 
+def callers(ctx, op_id: str | None) -> str:
+    """The x-ms-dynamic-* references (old definition) that call ``op_id``, for messages."""
+    found = sorted({ref.location for ref in references(ctx, "old") if ref.target == op_id})
+    return ", ".join(found) if found else "no reference in this definition"
+
+
 def new_problems(ctx) -> dict[DynamicRef, list[tuple[str, str]]]:
     """References of the new definition that fail where the old definition let them work.
 

@@ -46,10 +46,9 @@ def field_reader(ctx, field) -> str:
 
 def callers(ctx, op_id: str | None) -> str:
     """The x-ms-dynamic-* references (old definition) that call ``op_id``."""
-    from .references import references
+    from .references import callers as named
 
-    found = sorted({ref.location for ref in references(ctx, "old") if ref.target == op_id})
-    return ", ".join(found) if found else "no reference in this definition"
+    return named(ctx, op_id)
 
 
 @rule("response-removed", Level.BREAKING, RS,
