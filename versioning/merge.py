@@ -27,6 +27,7 @@ from enum import Enum
 from typing import Any, Callable, Iterable
 
 from .model import HTTP_METHODS
+from .pointers import value_at
 
 __all__ = ["ABSENT", "Conflict", "ConflictKind", "Prefer", "TextMerge", "merge_documents", "merge_text",
            "semantic_location", "json_equal"]
@@ -620,13 +621,4 @@ def _schema_rest(rest: list) -> list[str]:
     return out
 
 
-def _at(doc: Any, pointer: Iterable) -> Any:
-    node = doc
-    for key in pointer:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
+_at = value_at

@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from .pointers import value_at
+
 #: Pointers that count as covered without a finding: the declared version is the bump's.
 ALWAYS_COVERED: dict[str, frozenset[tuple]] = {"swagger": frozenset({("info", "version")})}
 
@@ -192,15 +194,7 @@ def _ref_pointer(ref: str) -> tuple:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
 
 
-def _at(doc: Any, pointer: tuple) -> Any:
-    for key in pointer:
-        if isinstance(doc, dict) and key in doc:
-            doc = doc[key]
-        elif isinstance(doc, list) and isinstance(key, int) and 0 <= key < len(doc):
-            doc = doc[key]
-        else:
-            return None
-    return doc
+_at = value_at
 
 
 def _refs(node: Any) -> Iterator[str]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from connver.errors import InputError, JSONDefectError
 
+from ..pointers import value_at
 from .decode import BOMS, BYTES, decode_keeping, line_col
 from .scan import ScanDefect, Scanner
 
@@ -213,14 +214,7 @@ def _element_key(x: Any) -> Any:
     return None
 
 
-def _at(doc: Any, pointer: tuple) -> Any:
-    node = doc
-    for key in pointer:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
+_at = value_at
 
 
 def _spans(text: str) -> dict[tuple, tuple[int, int]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
+from ..pointers import value_at
 from . import FlowImpact, Hit, Kind, Section, rule
 
 C = Kind.CONNECTOR
@@ -447,15 +448,7 @@ def _holder_kept(connector, owner: str | None, ref: DynamicRef) -> bool:
 
 
 def _lookup(doc: Any, pointer: tuple) -> bool:
-    node = doc
-    for key in pointer:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return False
-    return isinstance(node, dict)
+    return isinstance(value_at(doc, pointer), dict)
 
 
 def _move_hit(ref: DynamicRef, side: str) -> Hit:
