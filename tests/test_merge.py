@@ -158,8 +158,14 @@ def test_writer_keeps_layout_and_changes_only_what_changed():
     assert json.loads(out.decode("utf-8-sig")) == changed
 
 
-def test_writer_reindents_everything_when_the_original_is_not_strict_json():
+def test_writer_edits_the_text_when_the_original_is_not_strict_json():
     original = b'{\n\t"a": [1, 2,],\n}\n'
+    out = dump_like({"a": [1, 2, 3]}, original, {"a": [1, 2]})
+    assert out == b'{\n\t"a": [1, 2, 3,],\n}\n'
+
+
+def test_writer_reindents_everything_when_the_text_cannot_be_followed():
+    original = b'{\n\t"a": [1, 2,],\n\t"a": [1, 2]\n}\n'  # a key twice: which one the loader keeps is a guess
     out = dump_like({"a": [1, 2, 3]}, original, {"a": [1, 2]})
     assert out == b'{\n\t"a": [\n\t\t1,\n\t\t2,\n\t\t3\n\t]\n}\n'
 

@@ -7,8 +7,9 @@
   each defect it repairs and names file:line:column for the ones it cannot.
 - :mod:`.locate`: :func:`locate`, JSON pointers to lines and columns.
 - :mod:`.write`: the one byte-keeping writer: :func:`dump_like` (a new value in the file's
-  own layout, unchanged parts copied byte for byte) and :func:`set_info_version` (one
-  string changed in place).
+  own layout, unchanged parts copied byte for byte; a file with comments or trailing commas
+  edited in place by :func:`edit_like`, :func:`rewrite_like` saying when neither can be
+  done) and :func:`set_info_version` (one string changed in place).
 
 >>> value, warnings = load_json(b'{"info": {"version": "1.0"},}', "x.json")
 >>> value, [str(w) for w in warnings], locate(b'{"info": {"version": "1.0"},}', [("info", "version")])
@@ -21,16 +22,19 @@ from .load import MAX_DEPTH, LoadWarning, load_json
 from .locate import locate
 from .write import (
     JsonStyle,
+    Rewrite,
     VersionSpan,
     detect_style,
     dump_like,
     dump_styled,
+    edit_like,
     find_info_version,
+    rewrite_like,
     set_info_version,
     write_info_version,
 )
 
 __all__ = [
-    "MAX_DEPTH", "JsonStyle", "LoadWarning", "VersionSpan", "detect_style", "dump_like", "dump_styled",
-    "find_info_version", "load_json", "locate", "set_info_version", "write_info_version",
+    "MAX_DEPTH", "JsonStyle", "LoadWarning", "Rewrite", "VersionSpan", "detect_style", "dump_like", "dump_styled",
+    "edit_like", "find_info_version", "load_json", "locate", "rewrite_like", "set_info_version", "write_info_version",
 ]

@@ -193,14 +193,20 @@ class Scanner:
 
         return out, self.object(i, visit)
 
-    def spans(self) -> dict[tuple, tuple[int, int]]:
-        """``[start, end)`` of every value in the document, by pointer."""
+    def spans(self, keys: dict[tuple, int] | None = None) -> dict[tuple, tuple[int, int]]:
+        """``[start, end)`` of every value in the document, by pointer; with ``keys``, also
+        where each object member's key (its opening quote) is, by the member's pointer."""
         spans: dict[tuple, tuple[int, int]] = {}
+
+        def member(pointer: tuple, key: str, key_pos: int, at: int) -> int:
+            if keys is not None:
+                keys[pointer + (key,)] = key_pos
+            return walk(at, pointer + (key,))
 
         def walk(start: int, pointer: tuple) -> int:
             char = self.text[start:start + 1]
             if char == "{":
-                end = self.object(start, lambda key, _pos, at: walk(at, pointer + (key,)))
+                end = self.object(start, lambda key, pos, at: member(pointer, key, pos, at))
             elif char == "[":
                 end = self.array(start, lambda index, at: walk(at, pointer + (index,)))
             else:

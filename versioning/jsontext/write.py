@@ -5,6 +5,12 @@ trailing newline and whether non-ASCII characters are escaped. :func:`dump_like`
 that style and copies the original text of every part that did not change, byte for byte: a
 merge that touched three parameters changes three places in the file, not its layout.
 
+A file that is not strict JSON (``//`` and ``/* */`` comments, trailing commas: files makers
+edit by hand) cannot be copied from that way; :func:`edit_like` edits its text instead: only
+the members and array elements that changed are rewritten, removed or inserted, and every
+comment, trailing comma and odd space outside them stays. :func:`rewrite_like` picks the
+writer and says when neither could keep the file's text (it is then written normalised).
+
 The encoding is kept too: UTF-8 (with or without a BOM), UTF-16 with its BOM (little or big
 endian), and a file that is not UTF-8 (Windows-1252, say), whose bytes are copied as they
 are while new text is written as ``\\u`` escapes, which read the same in any encoding.
@@ -25,7 +31,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from connver.errors import InputError, JSONDefectError
 
@@ -34,8 +40,8 @@ from .decode import BOMS, BYTES, decode_keeping, line_col
 from .scan import ScanDefect, Scanner
 
 __all__ = [
-    "JsonStyle", "VersionSpan", "detect_style", "dump_like", "dump_styled", "find_info_version",
-    "set_info_version", "write_info_version",
+    "JsonStyle", "Rewrite", "VersionSpan", "detect_style", "dump_like", "dump_styled", "edit_like",
+    "find_info_version", "rewrite_like", "set_info_version", "write_info_version",
 ]
 
 _BOM = codecs.BOM_UTF8
@@ -105,16 +111,63 @@ def dump_like(value: Any, original: bytes, original_value: Any) -> bytes:
     """``value`` written in the style of ``original`` (whose parsed value is
     ``original_value``), reusing the original text of every unchanged part.
 
-    When ``original`` is not strict JSON (a file the tolerant reader repaired), nothing can
-    be copied and the whole value is written in the detected style.
+    When ``original`` is not strict JSON (a file the tolerant reader repaired), its text is
+    edited (:func:`edit_like`), so its comments and trailing commas stay; when even that
+    cannot be done, the whole value is written in the detected style. :func:`rewrite_like`
+    says which happened.
+
+    >>> dump_like({"a": 2, "b": 3}, b'{\\n  "a": 1, // one\\n}\\n', {"a": 1})
+    b'{\\n  "a": 2, // one\\n  "b": 3,\\n}\\n'
+    """
+    return rewrite_like(value, original, original_value).data
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A new value written over an existing file: its bytes, and ``normalised``: empty when
+    the file's own text was kept (copied or edited), else why it was written anew in its
+    detected style, losing its comments and trailing commas."""
+
+    data: bytes
+    normalised: str = ""
+
+
+def rewrite_like(value: Any, original: bytes, original_value: Any) -> Rewrite:
+    """:func:`dump_like`, saying whether the file's text could be kept.
+
+    >>> rewrite_like({"a": 2}, b'{"a": 1, /* one */}', {"a": 1})
+    Rewrite(data=b'{"a": 2, /* one */}', normalised='')
+    >>> rewrite_like({"a": 2}, b'{"a": 1, "a": 1, /* one */}', {"a": 1}).normalised
+    "1:10: 'a' appears twice in one object"
     """
     style = detect_style(original)
     source = decode_keeping(original)[0]
     try:
         spans = _spans(source)
     except (ValueError, IndexError, RecursionError):
-        return dump_styled(value, style)
-    return _Writer(style, source, spans, original_value).document(value)
+        pass
+    else:
+        return Rewrite(_Writer(style, source, spans, original_value).document(value))
+    try:
+        return Rewrite(_edit(value, original_value, style, source))
+    except _CannotEdit as exc:
+        return Rewrite(dump_styled(value, style), str(exc))
+
+
+def edit_like(value: Any, original: bytes, original_value: Any) -> bytes:
+    """``value`` as an edit of ``original``'s text (whose parsed value is ``original_value``):
+    the members and array elements that changed are rewritten, removed or inserted, in the
+    file's indentation; everything else (comments, trailing commas, odd whitespace, keys as
+    spelled, line endings, BOM) stays byte for byte. A removed member takes its own comments
+    with it: the lines just above it and the rest of its last line.
+
+    Raises ValueError, saying why, when the text cannot be followed (a structure the
+    scanner cannot walk, a key given twice) or the edit would not read back as ``value``.
+
+    >>> edit_like({"b": 2}, b'{\\n  // a\\n  "a": 1, // one\\n  "b": 2, // two\\n}', {"a": 1, "b": 2})
+    b'{\\n  "b": 2, // two\\n}'
+    """
+    return _edit(value, original_value, detect_style(original), decode_keeping(original)[0])
 
 
 class _Writer:
@@ -164,6 +217,191 @@ class _Writer:
             return open_ + separator.join(items) + close
         inner = style.newline + style.indent * (depth + 1)
         return open_ + inner + ("," + inner).join(items) + style.newline + style.indent * depth + close
+
+
+class _CannotEdit(ValueError):
+    """The text cannot be edited safely (the message says why)."""
+
+
+#: Spaces and comments that end a member's line: what a removed member takes with it.
+_SAME_LINE = re.compile(r"(?:[ \t]+|//[^\r\n]*|/\*.*?\*/)*", re.S)
+
+
+def _edit(value: Any, original_value: Any, style: JsonStyle, source: str) -> bytes:
+    scanner = Scanner(source)
+    keys: dict[tuple, int] = {}
+    try:
+        spans = scanner.spans(keys)
+        duplicates = Scanner(source).duplicates()
+    except ScanDefect as defect:
+        line, column = line_col(source, defect.pos)
+        raise _CannotEdit(f"{line}:{column}: {defect.message}") from None
+    except RecursionError:
+        raise _CannotEdit("nested too deeply to follow") from None
+    if duplicates:
+        line, column = line_col(source, duplicates[0].key_pos)
+        raise _CannotEdit(f"{line}:{column}: {duplicates[0].key!r} appears twice in one object")
+    start, end = spans[()]
+    try:
+        body = _Editor(style, source, spans, original_value, keys, scanner).emit(value, (), 0)
+    except RecursionError:
+        raise _CannotEdit("nested too deeply to follow") from None
+    data = style.encode(source[:start] + body + source[end:])
+    _check_edit(data, value)
+    return data
+
+
+def _check_edit(data: bytes, value: Any) -> None:
+    """The edited text must read back as exactly ``value`` (types and key order too)."""
+    from .load import load_json
+
+    try:
+        back, _warnings = load_json(data, "edited")
+    except (InputError, JSONDefectError, ValueError) as exc:
+        raise _CannotEdit(f"the edited text would not read back: {exc}") from None
+    if not _identical(back, value):
+        raise _CannotEdit("the edited text would not read back as the new value")
+
+
+class _Editor(_Writer):
+    """Writes a changed container by editing its original text: each member (or element)
+    is a unit of text, from the line after the previous one's last line (the comments
+    just above it) to the end of its own last line (its comma and the comment after it).
+    Kept units keep their text; a changed one is written again in place; a removed one goes
+    with its comments; a new one gets the indentation of its neighbours."""
+
+    def __init__(self, style: JsonStyle, source: str, spans: dict[tuple, tuple[int, int]], original: Any,
+                 keys: dict[tuple, int], scanner: Scanner) -> None:
+        super().__init__(style, source, spans, original)
+        self.keys = keys
+        self.scanner = scanner
+
+    def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
+        if origin is not None and origin in self.spans:
+            before = _at(self.original, origin)
+            if before is value or _identical(before, value):
+                start, end = self.spans[origin]
+                return self.source[start:end]
+            if isinstance(value, dict) and value and isinstance(before, dict) and before:
+                return self._edit_object(origin, before, value, depth)
+            if isinstance(value, list) and value and isinstance(before, list) and before:
+                return self._edit_array(origin, before, value, depth)
+        return super().emit(value, origin, depth)
+
+    def _edit_object(self, origin: tuple, before: dict, value: dict, depth: int) -> str:
+        heads = []
+        for key in before:
+            pointer = origin + (key,)
+            if pointer not in self.keys or pointer not in self.spans:
+                raise _CannotEdit(f"lost track of {key!r} in the text")
+            heads.append((self.keys[pointer], *self.spans[pointer]))
+        order = sorted(range(len(heads)), key=lambda n: heads[n][0])
+        if order != list(range(len(heads))):
+            raise _CannotEdit("the members are not in the order they were read in")
+        names = list(before)
+        index = {key: n for n, key in enumerate(names)}
+        entries: list[tuple[int | None, Callable[[int], str]]] = []
+        for key, item in value.items():
+            n = index.get(key)
+            if n is not None:
+                entries.append((n, lambda d, n=n, key=key, item=item:
+                                self.source[heads[n][0]:heads[n][1]] + self.emit(item, origin + (key,), d)))
+            else:
+                entries.append((None, lambda d, key=key, item=item:
+                                self._key(key) + self.style.colon + self.emit(item, None, d)))
+        return self._rebuild(origin, heads, entries, depth)
+
+    def _edit_array(self, origin: tuple, before: list, value: list, depth: int) -> str:
+        heads = []
+        for n in range(len(before)):
+            if origin + (n,) not in self.spans:
+                raise _CannotEdit("lost track of an array element in the text")
+            start, end = self.spans[origin + (n,)]
+            heads.append((start, start, end))
+        entries: list[tuple[int | None, Callable[[int], str]]] = []
+        for item, n in zip(value, _counterparts(before, value)):
+            pointer = None if n is None else origin + (n,)
+            entries.append((n, lambda d, item=item, pointer=pointer: self.emit(item, pointer, d)))
+        return self._rebuild(origin, heads, entries, depth)
+
+    def _rebuild(self, origin: tuple, heads: list[tuple[int, int, int]],
+                 entries: list[tuple[int | None, Callable[[int], str]]], depth: int) -> str:
+        """The container at ``origin`` from its units. ``heads``: each original member's
+        (start of its key or value, start of its value, end of its value); ``entries``: the
+        new members in order, each (the original it continues or None, its text at a depth)."""
+        src, style = self.source, self.style
+        start, end = self.spans[origin]
+        close = end - 1
+        cuts = [self._line_cut(start + 1)]
+        commas: list[int | None] = []
+        for _head, _value, value_end in heads:
+            j = self.scanner.ws(value_end)
+            comma = j if j < close and src.startswith(",", j) else None
+            commas.append(comma)
+            cuts.append(self._line_cut(comma + 1 if comma is not None else value_end))
+        gaps = [src[start + 1:heads[0][0]], src[heads[-1][2]:close]]
+        gaps += [src[heads[n][2]:heads[n + 1][0]] for n in range(len(heads) - 1)]
+        multiline = style.indent is not None and any("\n" in gap for gap in gaps)
+        trailing = commas[-1] is not None
+        indent = self._indent_before(heads[0][0])
+        if indent is None:
+            indent = (style.indent or "") * (depth + 1)
+        new_depth = len(indent) // len(style.indent) if style.indent else depth + 1
+        space = " " if style.colon.endswith(" ") else ""
+
+        out = [src[start:cuts[0]]]
+        previous = -1  # the original member the text so far ends with (-1: the opening)
+        for position, (n, text) in enumerate(entries):
+            last = position == len(entries) - 1
+            if n is not None:
+                head, _value, value_end = heads[n]
+                own = self._indent_before(head)
+                leader = src[cuts[n]:head]
+                body = text(len(own) // len(style.indent) if own is not None and style.indent else new_depth)
+                sep = src[value_end:cuts[n + 1]]
+                comma = None if commas[n] is None else commas[n] - value_end
+            else:
+                body = text(new_depth)
+                if multiline:
+                    leader, sep, comma = indent, "," + style.newline, 0
+                else:
+                    leader = space if out[-1].endswith(",") else ""
+                    sep, comma = ("," + space, 0) if not last else ("," if trailing else "", 0 if trailing else None)
+            moved = n is None or n != previous + 1
+            if multiline and moved and not out[-1].endswith("\n"):
+                leader = style.newline + (leader or indent)
+            previous = n if n is not None else -2
+            want = trailing if last else True
+            if comma is None and want:
+                sep = ("," + space if not multiline and not sep else ",") + sep
+            elif comma is not None and not want:
+                sep = sep[:comma] + sep[comma + 1:]
+                if not multiline:
+                    sep = sep.rstrip(" \t")
+            out += [leader, body, sep]
+        tail = src[cuts[-1]:end]
+        if multiline and out[-1].endswith("\n") and cuts[-1] == close:
+            tail = (self._indent_before(start, line=True) or "") + tail
+        out.append(tail)
+        return "".join(out)
+
+    def _line_cut(self, i: int) -> int:
+        """Past the spaces and comments ending the line at ``i``, and its line break."""
+        j = _SAME_LINE.match(self.source, i).end()
+        if self.source.startswith("\r\n", j):
+            return j + 2
+        if self.source.startswith("\n", j):
+            return j + 1
+        return j
+
+    def _indent_before(self, pos: int, *, line: bool = False) -> str | None:
+        """The spaces before ``pos`` on its line when nothing else is (with ``line``: the
+        spaces starting that line, whatever follows them)."""
+        line_start = self.source.rfind("\n", 0, pos) + 1
+        lead = self.source[line_start:pos]
+        if line:
+            return lead[:len(lead) - len(lead.lstrip(" \t"))]
+        return lead if lead.strip(" \t") == "" else None
 
 
 def _identical(a: Any, b: Any) -> bool:
