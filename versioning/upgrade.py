@@ -43,7 +43,7 @@ from .errors import InputError
 from .flows import FlowSet
 from .impact import BoundStep, Impact, bind_steps, connector_api_names, find_impacts
 from .jsontext import load_json
-from .jsontext import detect_style, dump_like, dump_styled
+from .jsontext import detect_style, dump_styled, rewrite_like
 from .merge import ABSENT, Conflict, ConflictKind, Prefer, json_equal, merge_documents, merge_text
 from .model import Connector
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
@@ -121,6 +121,9 @@ class MergeOutcome:
     removed: tuple[str, ...] = ()
     #: text files with overlapping hunks, as written with conflict markers (``--conflict-markers``)
     marked: dict[str, bytes] = field(default_factory=dict)
+    #: what writing the files lost: one line per fork file with comments or trailing commas
+    #: whose text could not be edited, so it was written normalised
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -339,7 +342,7 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
     incoming = diff(fork_conn, merged_conn, config=config).changes
     consistency = merge_consistency(base_conn, fork_conn, upstream_conn, merged_conn)
 
-    notes: list[str] = []
+    notes: list[str] = list(outcome.notes)
     impacts: list[Impact] = []
     bound: list[BoundStep] = []
     names: list[str] = []
@@ -419,6 +422,7 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
     conflicts: list[Conflict] = []
     changed: list[str] = []
     removed: list[str] = []
+    notes: list[str] = []
 
     plan = [(swagger_name, "swagger", (base.swagger_name, fork.swagger_name, upstream.swagger_name))]
     plan += [(name, kind, (name, name, name)) for name, kind in _JSON_FILES]
@@ -437,7 +441,12 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
             files[out_name] = fork_raw
             continue
         if fork_raw is not None:
-            files[out_name] = dump_like(merged, fork_raw, fork_value)
+            rewrite = rewrite_like(merged, fork_raw, fork_value)
+            files[out_name] = rewrite.data
+            if rewrite.normalised:
+                notes.append(f"{out_name}: written normalised, its comments and trailing commas are lost "
+                             f"(its text could not be edited: {rewrite.normalised}); "
+                             f"the fork's file is kept as {out_name}.orig with --in-place")
         elif raw[2] is not None and _same_text(values[2], merged):
             files[out_name] = raw[2]
         else:
@@ -472,7 +481,7 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
 
     if SETTINGS_NAME in fork.files:
         files[SETTINGS_NAME] = fork.files[SETTINGS_NAME]
-    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked)
+    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked, tuple(notes))
 
 
 def _binary(*sides: bytes | None) -> bool:
@@ -542,6 +551,7 @@ class UpgradeResult:
             "conflict_markers": list(self.marked),
             "written": [str(p) for p in self.written],
             "refused": bool(self.refused),
+            "notes": list(self.report.notes),
             "consistency": self.report.consistency.to_dict() if self.report.consistency is not None else None,
         }
 
@@ -565,7 +575,8 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
     if conflict_markers and outcome.marked:
         marked = tuple(outcome.marked)
         outcome = MergeOutcome({**outcome.files, **outcome.marked}, outcome.conflicts,
-                               tuple(dict.fromkeys((*outcome.changed, *marked))), outcome.removed, outcome.marked)
+                               tuple(dict.fromkeys((*outcome.changed, *marked))), outcome.removed, outcome.marked,
+                               outcome.notes)
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
     shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
@@ -602,7 +613,7 @@ def _in_solution_layout(outcome: MergeOutcome, report: UpgradeReport) -> MergeOu
             report.notes.append(f"{key}: upstream's apiProperties.json has it, a solution has no place for it; "
                                 "not written (set it in the maker portal if you need it)")
     changed = tuple(path for path, data in files.items() if fork.raw.get(path) != data)
-    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed), outcome.marked)
+    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed), outcome.marked, outcome.notes)
 
 
 def conflicts_document(outcome: MergeOutcome, *, fork: str, upstream: str, base: str, prefer: Prefer) -> dict[str, Any]:

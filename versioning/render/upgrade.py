@@ -332,6 +332,9 @@ def render_result_markdown(result, **_: Any) -> str:
         lines.extend(f"- {_md(line)}" for line in found)
     lines.extend(["", "## Files written", ""])
     lines.extend(f"- {_code(p)}" for p in result.written)
+    if report.notes:
+        lines.extend(["", "## Notes", ""])
+        lines.extend(f"- {_md(n)}" for n in report.notes)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
