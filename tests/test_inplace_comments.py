@@ -191,7 +191,7 @@ def test_upgrade_in_place_says_when_a_file_is_written_normalised(tmp_path):
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if "written normalised" in line]
     assert len(notes) == 1 and notes[0].startswith(f"note: {PROPERTIES}: ")
-    assert "'publisher' appears twice" in notes[0]
+    assert "'publisher' appears twice" in notes[0] and notes[0].endswith("kept beside it as a .orig backup")
     assert b"//" not in (fork / PROPERTIES).read_bytes()  # normalised, as the note says
     assert (fork / f"{PROPERTIES}.orig").read_bytes() == twice
     assert _COMMENT.findall((fork / SWAGGER).read_text()) == _COMMENT.findall(FORK_SWAGGER.decode())

@@ -267,7 +267,8 @@ def unmapped_properties(properties: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in properties if k not in PART_FILES and k not in XML_KEYS)
 
 
-def to_solution_files(merged: Mapping[str, bytes], fork: SourceFiles) -> tuple[dict[str, bytes], list[str]]:
+def to_solution_files(merged: Mapping[str, bytes], fork: SourceFiles,
+                      notes: list[str] | None = None) -> tuple[dict[str, bytes], list[str]]:
     """A merge result in paconn form (``merged``) written back in the layout of ``fork``, a
     solution connector: (files by path inside the solution, paths of the fork's files that
     the result no longer has).
@@ -275,9 +276,11 @@ def to_solution_files(merged: Mapping[str, bytes], fork: SourceFiles) -> tuple[d
     Every file keeps the solution's name and formatting: a part whose value did not change
     keeps its bytes; a changed one is rewritten like the fork's file (new parts like the
     fork's definition); the display colour and capabilities are edited in place in the
-    connector's ``<Connector>`` entry, every other byte of customizations.xml kept.
+    connector's ``<Connector>`` entry, every other byte of customizations.xml kept. A part
+    file with comments or trailing commas is edited in place; one whose text cannot be
+    followed is written normalised, and a line saying so is added to ``notes``.
     """
-    from .jsontext import detect_style, dump_like, dump_styled
+    from .jsontext import detect_style, dump_styled, rewrite_like
 
     name = fork.meta["connector"]
     raw = fork.raw
@@ -301,7 +304,14 @@ def to_solution_files(merged: Mapping[str, bytes], fork: SourceFiles) -> tuple[d
         value = properties[key]
         if key in parts:
             old, _ = load_json(raw[path], path)
-            files[path] = raw[path] if _same(old, value) else dump_like(value, raw[path], old)
+            if _same(old, value):
+                files[path] = raw[path]
+            else:
+                rewrite = rewrite_like(value, raw[path], old)
+                files[path] = rewrite.data
+                if rewrite.normalised and notes is not None:
+                    notes.append(f"{path}: written normalised, its comments and trailing commas are lost "
+                                 f"(its text could not be edited: {rewrite.normalised})")
         else:
             files[path] = dump_styled(value, style)
     for paconn, part, suffix in ((SCRIPT_NAME, "script", "_customcodeblobcontent.csx"), (ICON_NAME, "icon", "_iconblob.png")):

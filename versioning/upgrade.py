@@ -121,9 +121,9 @@ class MergeOutcome:
     removed: tuple[str, ...] = ()
     #: text files with overlapping hunks, as written with conflict markers (``--conflict-markers``)
     marked: dict[str, bytes] = field(default_factory=dict)
-    #: what writing the files lost: one line per fork file with comments or trailing commas
-    #: whose text could not be edited, so it was written normalised
-    notes: tuple[str, ...] = ()
+    #: fork files with comments or trailing commas whose text could not be edited, so they
+    #: are written normalised (losing them): file name -> why
+    normalised: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -342,7 +342,7 @@ def check_upgrade(fork: SourceFiles, upstream: SourceFiles, base: SourceFiles | 
     incoming = diff(fork_conn, merged_conn, config=config).changes
     consistency = merge_consistency(base_conn, fork_conn, upstream_conn, merged_conn)
 
-    notes: list[str] = list(outcome.notes)
+    notes: list[str] = []
     impacts: list[Impact] = []
     bound: list[BoundStep] = []
     names: list[str] = []
@@ -422,7 +422,7 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
     conflicts: list[Conflict] = []
     changed: list[str] = []
     removed: list[str] = []
-    notes: list[str] = []
+    normalised: dict[str, str] = {}
 
     plan = [(swagger_name, "swagger", (base.swagger_name, fork.swagger_name, upstream.swagger_name))]
     plan += [(name, kind, (name, name, name)) for name, kind in _JSON_FILES]
@@ -444,9 +444,7 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
             rewrite = rewrite_like(merged, fork_raw, fork_value)
             files[out_name] = rewrite.data
             if rewrite.normalised:
-                notes.append(f"{out_name}: written normalised, its comments and trailing commas are lost "
-                             f"(its text could not be edited: {rewrite.normalised}); "
-                             f"the fork's file is kept as {out_name}.orig with --in-place")
+                normalised[out_name] = rewrite.normalised
         elif raw[2] is not None and _same_text(values[2], merged):
             files[out_name] = raw[2]
         else:
@@ -481,7 +479,7 @@ def merge_upgrade(base: SourceFiles, fork: SourceFiles, upstream: SourceFiles,
 
     if SETTINGS_NAME in fork.files:
         files[SETTINGS_NAME] = fork.files[SETTINGS_NAME]
-    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked, tuple(notes))
+    return MergeOutcome(files, tuple(conflicts), tuple(changed), tuple(removed), marked, normalised)
 
 
 def _binary(*sides: bytes | None) -> bool:
@@ -571,12 +569,16 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
     if report.blocking and not force:
         return UpgradeResult(report, Path(dest), (), in_place, prefer, refused=tuple(report.blocking))
+    for name, why in outcome.normalised.items():
+        kept = "; your file is kept beside it as a .orig backup" if in_place else ""
+        report.notes.append(f"{name}: written normalised, its comments and trailing commas are lost "
+                            f"(its text could not be edited: {why}){kept}")
     marked: tuple[str, ...] = ()
     if conflict_markers and outcome.marked:
         marked = tuple(outcome.marked)
         outcome = MergeOutcome({**outcome.files, **outcome.marked}, outcome.conflicts,
                                tuple(dict.fromkeys((*outcome.changed, *marked))), outcome.removed, outcome.marked,
-                               outcome.notes)
+                               outcome.normalised)
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
     shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
@@ -605,7 +607,7 @@ def _in_solution_layout(outcome: MergeOutcome, report: UpgradeReport) -> MergeOu
     from .solution import to_solution_files, unmapped_properties
 
     fork = report.fork.source
-    files, removed = to_solution_files(outcome.files, fork)
+    files, removed = to_solution_files(outcome.files, fork, report.notes)
     if PROPERTIES_NAME in outcome.files:
         doc, _ = load_json(outcome.files[PROPERTIES_NAME], PROPERTIES_NAME)
         props = doc.get("properties") if isinstance(doc, dict) else None
@@ -613,7 +615,7 @@ def _in_solution_layout(outcome: MergeOutcome, report: UpgradeReport) -> MergeOu
             report.notes.append(f"{key}: upstream's apiProperties.json has it, a solution has no place for it; "
                                 "not written (set it in the maker portal if you need it)")
     changed = tuple(path for path, data in files.items() if fork.raw.get(path) != data)
-    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed), outcome.marked, outcome.notes)
+    return MergeOutcome(files, outcome.conflicts, changed, tuple(removed), outcome.marked, outcome.normalised)
 
 
 def conflicts_document(outcome: MergeOutcome, *, fork: str, upstream: str, base: str, prefer: Prefer) -> dict[str, Any]:
