@@ -271,3 +271,10 @@ def test_text_that_cannot_be_followed_is_written_normalised_and_says_why(origina
         edit_like({"a": 3}, original, value)
     rewrite = rewrite_like({"a": 3}, original, value)
     assert reason in rewrite.normalised and json.loads(rewrite.data) == {"a": 3}
+
+
+def test_an_empty_container_holding_a_comment_keeps_it_when_filled():
+    original = b'{\r\n  "a": [ /* none */ ],\r\n  "b": {\r\n    // nothing yet\r\n  },\r\n}'
+    out = edit(original, lambda v: {"a": [1, 2], "b": {"x": {"y": 1}}})
+    assert out == (b'{\r\n  "a": [ /* none */ 1, 2 ],\r\n  "b": {\r\n    // nothing yet\r\n'
+                   b'    "x": {\r\n      "y": 1\r\n    }\r\n  },\r\n}')

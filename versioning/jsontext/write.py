@@ -286,7 +286,29 @@ class _Editor(_Writer):
                 return self._edit_object(origin, before, value, depth)
             if isinstance(value, list) and value and isinstance(before, list) and before:
                 return self._edit_array(origin, before, value, depth)
+            if value and type(before) is type(value) and not before and isinstance(value, (dict, list)):
+                start, end = self.spans[origin]
+                if self.source[start + 1:end - 1].strip():  # an empty container holding a comment
+                    return self._fill(origin, value, depth)
         return super().emit(value, origin, depth)
+
+    def _fill(self, origin: tuple, value: dict | list, depth: int) -> str:
+        """The empty container at ``origin``, its comments kept, holding ``value``'s members."""
+        src, style = self.source, self.style
+        start, end = self.spans[origin]
+        close = end - 1
+        line_start = src.rfind("\n", start, close) + 1
+        items = list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
+        if not line_start or src[line_start:close].strip(" \t") or style.indent is None:
+            inner = ", ".join((self._key(key) + style.colon if key is not None else "") + self.emit(item, None, depth + 1)
+                              for key, item in items)
+            return src[start:close].rstrip(" \t") + " " + inner + " " + src[close:end]
+        indent = src[line_start:close] + style.indent
+        child = len(indent) // len(style.indent)
+        inner = ("," + style.newline).join(
+            indent + (self._key(key) + style.colon if key is not None else "") + self.emit(item, None, child)
+            for key, item in items)
+        return src[start:line_start] + inner + style.newline + src[line_start:end]
 
     def _edit_object(self, origin: tuple, before: dict, value: dict, depth: int) -> str:
         heads = []
