@@ -244,6 +244,9 @@ def _edit(value: Any, original_value: Any, style: JsonStyle, source: str) -> byt
     start, end = spans[()]
     try:
         body = _Editor(style, source, spans, original_value, keys, scanner).emit(value, (), 0)
+    except ScanDefect as defect:  # pragma: no cover - spans() walked the same text
+        line, column = line_col(source, defect.pos)
+        raise _CannotEdit(f"{line}:{column}: {defect.message}") from None
     except RecursionError:
         raise _CannotEdit("nested too deeply to follow") from None
     data = style.encode(source[:start] + body + source[end:])
