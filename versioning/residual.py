@@ -337,6 +337,26 @@ def _deepdiff_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
                      None if a is _MISSING else a, None if b is _MISSING else b)]
     if not isinstance(a, (dict, list)) or not isinstance(b, (dict, list)) or type(a) is not type(b):
         return [Leaf(pa, pb, a, b)]
+    # deepdiff copies the path of every node it visits, which is quadratic in the depth: objects
+    # are walked here, and a list goes to deepdiff only when what it holds is shallow
+    if isinstance(a, dict) or _deeper_than(a, _DEEPDIFF_DEPTH) or _deeper_than(b, _DEEPDIFF_DEPTH):
+        if isinstance(a, dict):
+            pairs = [(key, key) for key in a] + [(None, key) for key in b if key not in a]
+            get_a, get_b = (lambda k: a.get(k, _MISSING)), (lambda k: b.get(k, _MISSING))
+        else:
+            pairs = pair_items(a, b)
+            get_a = get_b = None
+        leaves = []
+        for i, j in pairs:
+            x = (get_a(i) if get_a else a[i]) if i is not None else _MISSING
+            y = (get_b(j) if get_b else b[j]) if j is not None else _MISSING
+            if x is y or (type(x) is type(y) and x == y):
+                continue
+            here_a = pa + ((i,) if i is not None else (j,))
+            here_b = pb + ((j,) if j is not None else (i,))
+            leaves.extend(_deepdiff_leaves(x, y, here_a, here_b))
+        leaves.sort(key=lambda leaf: tuple(str(p) for p in leaf.pointer))
+        return leaves
     from deepdiff import DeepDiff
     from deepdiff.helper import NotPresent
 
@@ -352,6 +372,23 @@ def _deepdiff_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
                                None if isinstance(item.t2, NotPresent) else item.t2))
     leaves.sort(key=lambda leaf: tuple(str(p) for p in leaf.pointer))
     return leaves
+
+
+#: Lists nested deeper than this are paired by :func:`pair_items`, not by deepdiff.
+_DEEPDIFF_DEPTH = 16
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` levels in ``value``."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+                         if isinstance(child, (dict, list)))
+    return False
 
 
 def count_leaves(a: Any, b: Any) -> int:
