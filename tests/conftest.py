@@ -29,6 +29,20 @@ def corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
+def bundle_mirror(tmp_path_factory) -> Path:
+    """A mirror clone of the public repository's bundle in ../shared/corpus (master and dev
+    with full history), made once per session; skips the test when the bundle is not there."""
+    import subprocess
+
+    bundle = CORPUS / "PowerPlatformConnectors.bundle"
+    if not bundle.is_file():
+        pytest.skip("../shared/corpus has no PowerPlatformConnectors.bundle")
+    target = tmp_path_factory.mktemp("ppc") / "ppc.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(bundle), str(target)], check=True)
+    return target
+
+
+@pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
 

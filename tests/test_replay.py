@@ -3,16 +3,13 @@ maker's typical edits, upgraded to dev keep every fork edit and every upstream c
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT
+from conftest import ROOT
 
 pytestmark = pytest.mark.corpus
-BUNDLE = CORPUS / "PowerPlatformConnectors.bundle"
 SLICE = 40
 
 
@@ -26,22 +23,13 @@ def replay_module():
     return replay
 
 
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory) -> Path:
-    if not BUNDLE.is_file():
-        pytest.skip("../shared/corpus has no PowerPlatformConnectors.bundle")
-    target = tmp_path_factory.mktemp("ppc") / "ppc.git"
-    subprocess.run(["git", "clone", "-q", "--mirror", str(BUNDLE), str(target)], check=True)
-    return target
-
-
-def test_forks_of_master_upgraded_to_dev_keep_both_sides(mirror, replay_module):
-    folders = replay_module.changed_folders(mirror, "master", "dev")
+def test_forks_of_master_upgraded_to_dev_keep_both_sides(bundle_mirror, replay_module):
+    folders = replay_module.changed_folders(bundle_mirror, "master", "dev")
     assert len(folders) > 100
     outcomes = {"held": [], "failed": [], "skipped": []}
     kinds: set[str] = set()
     for folder in folders[:SLICE]:
-        outcome, reasons, edits = replay_module.replay(mirror, folder)
+        outcome, reasons, edits = replay_module.replay(bundle_mirror, folder)
         outcomes[outcome].append((folder, reasons))
         kinds |= set(edits)
     assert outcomes["failed"] == []

@@ -3,35 +3,23 @@ history in ../shared/corpus: no crash, every finding located, every differing le
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT
+from conftest import ROOT
 
 pytestmark = pytest.mark.corpus
-BUNDLE = CORPUS / "PowerPlatformConnectors.bundle"
 SLICE = 250
 
 
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory) -> Path:
-    if not BUNDLE.is_file():
-        pytest.skip("../shared/corpus has no PowerPlatformConnectors.bundle")
-    target = tmp_path_factory.mktemp("ppc") / "ppc.git"
-    subprocess.run(["git", "clone", "-q", "--mirror", str(BUNDLE), str(target)], check=True)
-    return target
-
-
-def test_a_slice_of_the_dev_history_has_no_crash_and_nothing_silent(mirror):
+def test_a_slice_of_the_dev_history_has_no_crash_and_nothing_silent(bundle_mirror):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import sweep
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
-    results = list(sweep.sweep(str(mirror), "dev", limit=SLICE, pattern=None, jobs=1))
+    results = list(sweep.sweep(str(bundle_mirror), "dev", limit=SLICE, pattern=None, jobs=1))
     summary = sweep.summarise(results)
     assert summary["pairs"] > SLICE * 0.9
     assert summary["crashes"] == []
