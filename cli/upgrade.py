@@ -23,8 +23,9 @@ from .common import format_option, upgrade_options, upgrade_sources, use_color, 
 @click.option("--conflict-markers", is_flag=True,
               help="Write git's conflict markers where both sides changed the same lines of script.csx "
                    "(default: those lines are --prefer's side, and the conflict is listed).")
-@click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector, and "
-              "write a result with references that dangle where your copy's do not.")
+@click.option("--force", is_flag=True, help="Write into an --output folder that already holds a connector, "
+              "write a result with references that dangle where your copy's do not, and with --in-place "
+              "write normalised a fork file whose text cannot be edited.")
 @format_option("upgrade-result")
 def upgrade(fork, output, in_place, prefer, conflict_markers, force, fmt, **options):
     """Merge UPSTREAM's changes since BASE into FORK (three-way, on semantic keys).

@@ -3,8 +3,9 @@
 Makers' apiProperties.json and swagger files often carry ``//`` and ``/* */`` comments and
 trailing commas (the tolerant loader reads them, with warnings). An upgrade rewrites only
 the members and elements that changed; every comment and trailing comma outside them stays
-byte for byte (:func:`connver.jsontext.edit_like`). When the text cannot be followed, the file
-is written normalised and the result says so, naming the file.
+byte for byte (:func:`connver.jsontext.edit_like`). When the text cannot be followed, the
+upgrade says so up front and writes nothing unless --force; then the file is written
+normalised and the result says so, naming the file.
 """
 
 from __future__ import annotations
@@ -183,11 +184,18 @@ def test_upgrade_in_place_keeps_comments_and_trailing_commas(tmp_path):
     assert json.dumps(load_json(properties, PROPERTIES)[0]) == json.dumps(expected_properties)  # key order too
 
 
-def test_upgrade_in_place_says_when_a_file_is_written_normalised(tmp_path):
+def test_upgrade_in_place_refuses_up_front_to_normalise_a_file_unless_forced(tmp_path):
     # a key given twice: which one the loader keeps is a guess, so the text is not edited
     twice = FORK_PROPERTIES.replace(b'"publisher": "Fork Ltd", // us', b'"publisher": "X", "publisher": "Fork Ltd",')
     fork, upstream, base = folders(tmp_path, fork_properties=twice)
-    result = upgrade_in_place(fork, upstream, base)
+    refused = upgrade_in_place(fork, upstream, base)  # said up front, and nothing is written
+    assert refused.exit_code == 2, refused.output
+    (line,) = [line for line in refused.stderr.splitlines() if line.strip()][:1]
+    assert line.startswith(f"connver: error: {PROPERTIES}: its text cannot be edited in place") and "twice" in line
+    assert "--force" in refused.stderr and "Traceback" not in refused.output
+    assert (fork / PROPERTIES).read_bytes() == twice and not (fork / f"{PROPERTIES}.orig").exists()
+    assert (fork / SWAGGER).read_bytes() == FORK_SWAGGER
+    result = upgrade_in_place(fork, upstream, base, "--force")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if "written normalised" in line]
     assert len(notes) == 1 and notes[0].startswith(f"note: {PROPERTIES}: ")
@@ -198,7 +206,7 @@ def test_upgrade_in_place_says_when_a_file_is_written_normalised(tmp_path):
 
     again = tmp_path / "again"
     again.mkdir()
-    data = json.loads(upgrade_in_place(*folders(again, fork_properties=twice), "--format", "json").stdout)
+    data = json.loads(upgrade_in_place(*folders(again, fork_properties=twice), "--force", "--format", "json").stdout)
     assert [n for n in data["notes"] if "written normalised" in n] == [notes[0][len("note: "):]]
 
 

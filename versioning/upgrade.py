@@ -559,7 +559,9 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
     """Write the merge held by ``report`` (see :func:`check_upgrade`) into ``dest``.
 
     A result with references dangling that the fork's do not (:attr:`UpgradeReport.blocking`)
-    is not written, unless ``force``: the returned result lists them in ``refused``.
+    is not written, unless ``force``: the returned result lists them in ``refused``. In place,
+    a fork file whose text cannot be edited (it would be written normalised, losing its
+    comments) is refused before anything is written, unless ``force``.
     A text file (script.csx) whose hunks overlap gets, in each overlapping hunk, the
     preferred side's lines; with ``conflict_markers``, git's conflict markers with both
     sides' lines instead. Either way the conflict is listed with its line ranges."""
@@ -569,6 +571,13 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
     prefer = outcome.conflicts[0].kept if outcome.conflicts else Prefer.FORK
     if report.blocking and not force:
         return UpgradeResult(report, Path(dest), (), in_place, prefer, refused=tuple(report.blocking))
+    if in_place and outcome.normalised and not force:  # said up front: nothing is written
+        name, why = next(iter(outcome.normalised.items()))
+        more = f" (and {len(outcome.normalised) - 1} more file(s))" if len(outcome.normalised) > 1 else ""
+        raise InputError(f"{name}: its text cannot be edited in place ({why}), so writing it would lose its "
+                         f"comments and trailing commas{more}",
+                         hint="fix the file and run again, or pass --force to write it normalised "
+                              "(your file is kept beside it as a .orig backup)")
     for name, why in outcome.normalised.items():
         kept = "; your file is kept beside it as a .orig backup" if in_place else ""
         report.notes.append(f"{name}: written normalised, its comments and trailing commas are lost "
