@@ -79,7 +79,8 @@ def files_of(state: dict[str, Any], label: str) -> SourceFiles:
 
 
 def parsed(files: dict[str, bytes]) -> dict[str, Any]:
-    out: dict[str, Any] = {"swagger": load_json(files[SWAGGER], SWAGGER)[0], "props": load_json(files[PROPERTIES], PROPERTIES)[0]}
+    out: dict[str, Any] = {"swagger": load_json(files[SWAGGER], SWAGGER)[0],
+                           "props": load_json(files[PROPERTIES], PROPERTIES)[0]}
     out["script"] = files[SCRIPT].decode("utf-8") if SCRIPT in files else None
     return out
 
@@ -427,8 +428,9 @@ def test_removing_a_whole_container_removes_its_elements_and_keeps_the_other_sid
     prefer = data.draw(st.sampled_from(list(Prefer)), label="prefer")
     base = version(name)
     # the other side adds to the container, may change one of its elements, and edits elsewhere
-    added = [Edit(container.add_kind, (SCHEMA_WITH_PROPERTIES, f"hyp_{n}") if container.add_kind == "new-schema-property"
-                  else (f"HypOther{n}",), f"{data.draw(TEXT)} [other {n}]")
+    schema = container.add_kind == "new-schema-property"
+    added = [Edit(container.add_kind, (SCHEMA_WITH_PROPERTIES, f"hyp_{n}") if schema else (f"HypOther{n}",),
+                  f"{data.draw(TEXT)} [other {n}]")
              for n in range(data.draw(st.integers(0, 2), label="added"))]
     changed: list[Edit] = []
     if container.change_kind and data.draw(st.booleans(), label="change one"):
@@ -469,7 +471,8 @@ def test_removing_a_whole_container_removes_its_elements_and_keeps_the_other_sid
 
 def _drop(container: Container, state: dict, key: str) -> None:
     if container.name == "policyTemplateInstances":
-        props(state)["policyTemplateInstances"] = [p for p in props(state)["policyTemplateInstances"] if p["title"] != key]
+        policies = props(state)["policyTemplateInstances"]
+        props(state)["policyTemplateInstances"] = [p for p in policies if p["title"] != key]
     elif container.name == "connectionParameters":
         del props(state)["connectionParameters"][key]
     else:
@@ -540,7 +543,9 @@ def line_edits(draw, lines: list[str], side: str, taken: list[LineEdit], *, max_
 def script_lines(name: str) -> list[str]:
     """script.csx's lines as git counts them (ended by LF only)."""
     text = version(name)["script"]
-    return [line + "\n" for line in text.split("\n")[:-1]] + ([text.rsplit("\n", 1)[-1]] if not text.endswith("\n") else [])
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def script_states(name: str, fork_edits, upstream_edits) -> tuple[dict, dict, dict]:
