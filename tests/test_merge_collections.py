@@ -187,3 +187,26 @@ def test_upstream_removal_the_fork_still_has_is_not_labelled_in_fork(tmp_path):
     data = json.loads(check.stdout)
     statuses = {(c["rule"], c["location"]): c["status"] for c in data["upstream_changes"]}
     assert statuses and all(status == "applies" for status in statuses.values()), statuses
+
+
+def test_docs_example_policy_template_instances():
+    """The worked example in docs/upgrade.md, "What merges how"."""
+    def policy(template, title, **parameters):
+        return {"templateId": template, "title": title,
+                "parameters": {f"x-ms-apimTemplateParameter.{k}": v for k, v in parameters.items()}}
+
+    host = policy("dynamichosturl", "Host", urlTemplate="https://@connectionParameters('region').contoso.com")
+    fork_host = policy("dynamichosturl", "Host", urlTemplate="https://@connectionParameters('region').fabrikam.com")
+    accept = policy("setheader", "Accept", name="Accept", value="application/json")
+    tenant = policy("setheader", "Tenant", name="X-Tenant", value="fabrikam")
+    agent = policy("setheader", "User agent", name="User-Agent", value="contoso-connector")
+
+    def doc(*policies):
+        return {"properties": {"policyTemplateInstances": list(policies)}}
+
+    merged, conflicts = merge_props(doc(host, accept), doc(fork_host, accept, tenant), doc(host, agent))
+    assert conflicts == []
+    assert merged == doc(fork_host, agent, tenant)
+    changed = policy("setheader", "Accept", name="Accept", value="application/xml")
+    merged, conflicts = merge_props(doc(host, accept), doc(fork_host, changed, tenant), doc(host, agent))
+    assert [(c.kind, c.location) for c in conflicts] == [(ConflictKind.UPSTREAM_REMOVED, "policyTemplateInstances/1")]

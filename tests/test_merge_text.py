@@ -143,3 +143,33 @@ def test_icon_stays_whole_file(tmp_path):
     [conflict] = json.loads(result.stdout)["conflicts"]
     assert conflict["file"] == "icon.png" and conflict["fork"].startswith("sha256:")
     assert (out / "icon.png").read_bytes() == icons["upstream"]
+
+
+DOCS_BASE = """public class Script : ScriptBase
+{
+    public override async Task<HttpResponseMessage> ExecuteAsync()
+    {
+        var timeout = TimeSpan.FromSeconds(30);
+
+        this.Context.Request.Headers.Add("X-Client", "connector");
+        return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);
+    }
+}
+"""
+
+
+def test_docs_example_script():
+    """The worked example in docs/upgrade.md, "What merges how"."""
+    fork = "// Fabrikam: routed through our gateway\n" + DOCS_BASE.replace("(30)", "(60)")
+    upstream = DOCS_BASE.replace("(30)", "(45)").replace('"connector"', '"connector/2.0"')
+    merged = merge_text(DOCS_BASE.encode(), fork.encode(), upstream.encode(), file="script.csx")
+    assert merged.text.decode() == fork.replace('"connector"', '"connector/2.0"')
+    [conflict] = merged.conflicts
+    assert conflict.to_dict() == {
+        "file": "script.csx", "location": "lines/5", "kind": "both-changed",
+        "base": {"lines": [5, 5], "text": "        var timeout = TimeSpan.FromSeconds(30);\n"},
+        "fork": {"lines": [6, 6], "text": "        var timeout = TimeSpan.FromSeconds(60);\n"},
+        "upstream": {"lines": [5, 5], "text": "        var timeout = TimeSpan.FromSeconds(45);\n"},
+        "kept": "fork", "pointer": "", "side": "fork"}
+    assert ("    {\n<<<<<<< yours\n        var timeout = TimeSpan.FromSeconds(60);\n=======\n"
+            "        var timeout = TimeSpan.FromSeconds(45);\n>>>>>>> upstream\n\n") in merged.marked.decode()
