@@ -1,4 +1,4 @@
-"""What the designer exposes decides the verdict (issue 15, classes 1, 2, 3, 8 and 9):
+"""What the designer exposes decides the verdict (internal helpers, webhooks, dynamic extensions, subtypes, notes):
 
 * an internal helper's outputs are no flow's dynamic content: only the paths its x-ms-dynamic-*
   callers read are contract, and a break there is reported at the calling parameter;

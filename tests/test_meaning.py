@@ -1,5 +1,5 @@
-"""Verdicts that follow what the platform reads, not how the file spells it (issue 15,
-classes 4, 5, 6 and 8): direction of type changes, one finding per change, meanings that
+"""Verdicts that follow what the platform reads, not how the file spells it:
+direction of type changes, one finding per change, meanings that
 are equal, schema details. Each test writes two small definitions and diffs them through
 the public API (and the CLI where the output matters)."""
 

@@ -1,6 +1,6 @@
 """Keyed collections merge element by element, whatever the other side did to the container.
 
-The first two tests reproduce issue 11's report: upstream deleted ``policyTemplateInstances``
+The first two tests reproduce a real report: upstream deleted ``policyTemplateInstances``
 and the region connection parameter its policy used; the fork had added a header policy of its
 own. The merge must keep the fork's policy and drop upstream's, under either ``--prefer``.
 """

@@ -1,6 +1,6 @@
 """script.csx merges by lines (git merge-file through connver.git); icon.png stays whole.
 
-The first test reproduces issue 11's report: the fork added one comment line to script.csx,
+The first test reproduces a real report: the fork added one comment line to script.csx,
 upstream added 25 operations and their code; the merged script has both.
 """
 
