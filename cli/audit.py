@@ -15,15 +15,8 @@ from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 #: Formats whose report lists the changed definition files no connector holds.
 UNAUDITED_FORMATS = frozenset({"text", "markdown", "json", "github", "azure", "sarif", "html"})
 
-from .common import write_step_summary, format_option, load_rule_config, rule_options, use_color, warn, write
-
-
-def show_progress(stream=None) -> bool:
-    """A progress bar on a terminal; never in CI (``CI`` or Azure's ``TF_BUILD`` set)."""
-    stream = stream or sys.stderr
-    if os.environ.get("CI") or os.environ.get("TF_BUILD"):
-        return False
-    return hasattr(stream, "isatty") and stream.isatty()
+from .common import (format_option, load_rule_config, progress_option, rule_options, show_progress, use_color, warn,
+                     write, write_step_summary)
 
 
 class _Bar:
@@ -92,8 +85,7 @@ def pre_commit_range(range_spec: str | None, staged: bool) -> str:
               help="With --format github: annotations of each kind (GitHub shows 10 per step; 0: all).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to use, this one included (default: one per core from 3 MB of definitions, else 1).")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: on a terminal, never in CI).")
+@progress_option
 def audit(range_spec, repo, merge_base, staged, pre_push_refs, expect_changes, paths, fmt, output, fail_on, ignore, config_path, check_version, lines,
           strict, exclude, top, annotations, jobs, progress):
     """Audit every connector whose definition files changed between FROM and TO.

@@ -152,3 +152,17 @@ def write_step_summary(result, fmt: str, table, **options) -> None:
     except OSError as exc:
         raise InputError(f"{target}: cannot write the step summary (GITHUB_STEP_SUMMARY): {exc.strerror}",
                          hint="unset GITHUB_STEP_SUMMARY, or point it at a writable file") from None
+
+
+def show_progress(stream=None) -> bool:
+    """A progress bar on a terminal; never in CI (``CI`` or Azure's ``TF_BUILD`` set)."""
+    stream = stream or sys.stderr
+    if os.environ.get("CI") or os.environ.get("TF_BUILD"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def progress_option(func: Callable) -> Callable:
+    """``--progress/--no-progress`` for the commands that show a progress bar (audit, import)."""
+    return click.option("--progress/--no-progress", default=None,
+                        help="Progress bar on stderr (default: on a terminal, never in CI).")(func)

@@ -9,6 +9,7 @@ import click
 
 from connver.store.importer import channel_for_ref, plan_import, run_import
 
+from .common import progress_option, show_progress
 from .storeopt import show_warnings, store_option
 
 
@@ -21,13 +22,14 @@ from .storeopt import show_warnings, store_option
               help="Connector folder in REPO (repeatable; default: every folder under certified-connectors/, "
                    "independent-publisher-connectors/ and custom-connectors/).")
 @click.option("--history", is_flag=True, help="One snapshot per commit that changed a connector, oldest first.")
+@progress_option
 @store_option
-def import_(repo, ref, channel, paths, history, store_dir) -> None:
+def import_(repo, ref, channel, paths, history, progress, store_dir) -> None:
     """Import connectors from a clone of microsoft/PowerPlatformConnectors (or a fork)."""
     channel = channel or channel_for_ref(ref)
     plan = plan_import(repo, ref=ref, paths=paths, history=history)
     stderr = sys.stderr
-    if len(plan.steps) > 1 and stderr.isatty():
+    if len(plan.steps) > 1 and (show_progress(stderr) if progress is None else progress):
         with click.progressbar(length=len(plan.steps), label="importing", file=stderr) as bar:
             result = run_import(plan, channel=channel, store_dir=store_dir, progress=bar.update)
     else:
