@@ -4,8 +4,10 @@ After the typed rules, the two raw JSON documents of each file (the swagger and
 apiProperties.json) are walked side by side. A differing leaf is *covered* when its JSON
 pointer, on either side, is at or under the pointer of some finding in the same file
 (see docs/verdicts.md). The walk descends only into subtrees that differ and hold a
-finding's pointer somewhere below; a differing subtree with no finding inside it is handed
-to deepdiff (imported only then), which lists its differing leaves. Equal subtrees cost one
+finding's pointer somewhere below; a differing subtree with no finding inside it is listed
+leaf by leaf, objects by this module and shallow lists by deepdiff (imported only then;
+deepdiff copies its path at every node, so a deep subtree would cost it the square of its
+depth). Equal subtrees cost one
 ``==`` and covered ones nothing, so the pass stays cheap on large definitions.
 
 Lists are compared by content first: items equal on both sides are paired wherever they
@@ -225,7 +227,7 @@ def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: 
                 if count:
                     out.covered += differing
                 return
-        out.uncovered.extend(_deepdiff_leaves(a, b, pa, pb))
+        out.uncovered.extend(_uncovered_leaves(a, b, pa, pb))
         return
     if isinstance(a, dict) and isinstance(b, dict):
         for key in a:
@@ -330,8 +332,9 @@ def _item_key(item: Any) -> tuple | None:
     return None
 
 
-def _deepdiff_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
-    """The differing leaves of one uncovered subtree pair, listed by deepdiff."""
+def _uncovered_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
+    """The differing leaves of one uncovered subtree pair: objects walked here, shallow lists
+    listed by deepdiff (which pairs their items ignoring order)."""
     if a is _MISSING or b is _MISSING:
         return [Leaf(None if a is _MISSING else pa, None if b is _MISSING else pb,
                      None if a is _MISSING else a, None if b is _MISSING else b)]
@@ -341,20 +344,15 @@ def _deepdiff_leaves(a: Any, b: Any, pa: tuple, pb: tuple) -> list[Leaf]:
     # are walked here, and a list goes to deepdiff only when what it holds is shallow
     if isinstance(a, dict) or _deeper_than(a, _DEEPDIFF_DEPTH) or _deeper_than(b, _DEEPDIFF_DEPTH):
         if isinstance(a, dict):
-            pairs = [(key, key) for key in a] + [(None, key) for key in b if key not in a]
-            get_a, get_b = (lambda k: a.get(k, _MISSING)), (lambda k: b.get(k, _MISSING))
+            pairs = [(a[k], b.get(k, _MISSING), k, k) for k in a]
+            pairs += [(_MISSING, b[k], k, k) for k in b if k not in a]
         else:
-            pairs = pair_items(a, b)
-            get_a = get_b = None
+            pairs = [(a[i] if i is not None else _MISSING, b[j] if j is not None else _MISSING,
+                      i if i is not None else j, j if j is not None else i) for i, j in pair_items(a, b)]
         leaves = []
-        for i, j in pairs:
-            x = (get_a(i) if get_a else a[i]) if i is not None else _MISSING
-            y = (get_b(j) if get_b else b[j]) if j is not None else _MISSING
-            if x is y or (type(x) is type(y) and x == y):
-                continue
-            here_a = pa + ((i,) if i is not None else (j,))
-            here_b = pb + ((j,) if j is not None else (i,))
-            leaves.extend(_deepdiff_leaves(x, y, here_a, here_b))
+        for x, y, key_a, key_b in pairs:
+            if not (x is y or (type(x) is type(y) and x == y)):
+                leaves.extend(_uncovered_leaves(x, y, pa + (key_a,), pb + (key_b,)))
         leaves.sort(key=lambda leaf: tuple(str(p) for p in leaf.pointer))
         return leaves
     from deepdiff import DeepDiff

@@ -262,6 +262,22 @@ def dynamic_reference_broken(ctx, old, new):
                       side="new", details=(("problem", _describe(ctx, ref, kind, name)), ("target", ref.target)))
 
 
+def kept_calls(ctx) -> list[tuple[DynamicRef, DynamicRef]]:
+    """(old, new) of each call both definitions make from the same place (following operation
+    renames), leaving out those :func:`new_problems` reports as broken."""
+    if "dynamic-kept" in ctx.memo:
+        return ctx.memo["dynamic-kept"]
+    before = {}
+    for ref in references(ctx, "old"):
+        owner = ctx.renamed.get(ref.owner, ref.owner) if ref.owner else None
+        before[(owner,) + ref.match_key[1:]] = ref
+    broken = new_problems(ctx)
+    pairs = [(before[ref.match_key], ref) for ref in references(ctx, "new")
+             if ref.match_key in before and ref not in broken]
+    ctx.memo["dynamic-kept"] = pairs
+    return pairs
+
+
 @rule("dynamic-reference-changed", Level.RISKY, C,
       impact=FlowImpact.CONNECTS, section=Section.CHANGED,
       description="An x-ms-dynamic-* call changed (operation called, parameters passed, value or item paths).",
@@ -271,14 +287,8 @@ def dynamic_reference_broken(ctx, old, new):
       example=('"x-ms-dynamic-values": {"operationId": "ListFolders", "value-path": "id"}',
                '"x-ms-dynamic-values": {"operationId": "ListFolders", "value-path": "path"}'))
 def dynamic_reference_changed(ctx, old, new):
-    before = {}
-    for ref in references(ctx, "old"):
-        owner = ctx.renamed.get(ref.owner, ref.owner) if ref.owner else None
-        before[(owner,) + ref.match_key[1:]] = ref
-    broken = new_problems(ctx)
-    for ref in references(ctx, "new"):
-        was = before.get(ref.match_key)
-        if was is not None and was.raw != ref.raw and ref not in broken:
+    for was, ref in kept_calls(ctx):
+        if was.raw != ref.raw:
             yield Hit(old=dict(was.raw), new=dict(ref.raw), location=ref.location, operation=ref.owner,
                       pointer=ref.pointer, side="new", details=(("target", ref.target),))
 
@@ -365,15 +375,7 @@ def _find(op, path: tuple[str, ...]):
                '"ListProjects": {"x-ms-visibility": "internal", "responses": {"200": {"schema": {"type": "array", '
                '"items": {"type": "object", "properties": {"projectId": {"type": "string"}}}}}}}'))
 def dynamic_reference_path_broken(ctx, old, new):
-    before = {}
-    for ref in references(ctx, "old"):
-        owner = ctx.renamed.get(ref.owner, ref.owner) if ref.owner else None
-        before[(owner,) + ref.match_key[1:]] = ref
-    broken = new_problems(ctx)
-    for ref in references(ctx, "new"):
-        was = before.get(ref.match_key)
-        if was is None or ref in broken:
-            continue
+    for was, ref in kept_calls(ctx):
         old_target = ctx.old.operations.get(was.target)
         new_target = ctx.new.operations.get(ref.target)
         if old_target is None or new_target is None:
