@@ -26,7 +26,6 @@ import argparse
 import copy
 import fnmatch
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BUNDLE = ROOT.parent / "shared" / "corpus" / "PowerPlatformConnectors.bundle"
-ROOTS = ("certified-connectors", "independent-publisher-connectors", "custom-connectors")
+from bundle import ROOTS, repository  # noqa: E402  (benchmarks/bundle.py)
+
 DEFINITIONS = ("apiDefinition.swagger.json", "apiDefinition.json")
 FORK_HOST = "connver-replay.contoso.example"
 POLICY = {"templateId": "setheader", "title": "connver replay header",
@@ -178,13 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connectors", metavar="GLOB", help="only folders matching GLOB")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="connver-replay-") as tmp:
-        repo = args.repo
+        repo = repository(args.repo, tmp)
         if repo is None:
-            if not BUNDLE.exists():
-                print("no bundle at ../shared/corpus: pass REPO", file=sys.stderr)
-                return 2
-            repo = str(Path(tmp) / "repo.git")
-            subprocess.run(["git", "clone", "-q", "--mirror", str(BUNDLE), repo], check=True)
+            return 2
         folders = changed_folders(Path(repo), "master", "dev")
         if args.connectors:
             folders = [f for f in folders if fnmatch.fnmatch(f, args.connectors)]

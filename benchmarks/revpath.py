@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BUNDLE = ROOT.parent / "shared" / "corpus" / "PowerPlatformConnectors.bundle"
+from bundle import repository  # noqa: E402  (benchmarks/bundle.py)
+
 
 
 def median_time(func, repeat: int) -> float:
@@ -45,13 +45,9 @@ def main() -> int:
     from connver.git.repo import read_folder
 
     with tempfile.TemporaryDirectory(prefix="connver-bench-") as tmp:
-        repo = args.repo
+        repo = repository(args.repo, tmp)
         if repo is None:
-            if not BUNDLE.exists():
-                print("no bundle at ../shared/corpus: pass REPO", file=sys.stderr)
-                return 2
-            repo = str(Path(tmp) / "ppc.git")
-            subprocess.run(["git", "clone", "-q", "--bare", str(BUNDLE), repo], check=True)
+            return 2
         folders = []
         for rev in (args.old_rev, args.new_rev):
             folder = Path(tmp) / rev.replace("/", "_")

@@ -26,7 +26,6 @@ import collections
 import fnmatch
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tarfile
@@ -39,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BUNDLE = ROOT.parent / "shared" / "corpus" / "PowerPlatformConnectors.bundle"
-ROOTS = ("certified-connectors", "independent-publisher-connectors", "custom-connectors")
+from bundle import ROOTS, repository  # noqa: E402  (benchmarks/bundle.py)
+
 FILES = {"apiDefinition.swagger.json", "apiDefinition.json", "apiProperties.json", "script.csx", "icon.png",
          "settings.json"}
 DEFINITIONS = {"apiDefinition.swagger.json", "apiDefinition.json"}
@@ -322,13 +321,9 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="connver-sweep-") as tmp:
-        repo = args.repo
+        repo = repository(args.repo, tmp)
         if repo is None:
-            if not BUNDLE.exists():
-                print("no bundle at ../shared/corpus: pass REPO", file=sys.stderr)
-                return 2
-            repo = str(Path(tmp) / "ppc.git")
-            subprocess.run(["git", "clone", "-q", "--mirror", str(BUNDLE), repo], check=True)
+            return 2
         started = time.perf_counter()
         results = list(sweep(repo, args.branch, limit=args.limit, pattern=args.connectors, jobs=args.jobs))
         summary = summarise(results)
