@@ -557,12 +557,12 @@ def semantic_location(doc: Any, pointer: tuple, kind: str = "json") -> str:
     """
     parts = list(pointer)
     if kind == "swagger" and len(parts) >= 3 and parts[0] == "paths" and parts[2] in HTTP_METHODS:
-        op = _at(doc, parts[:3])
+        op = value_at(doc, parts[:3])
         op_id = op.get("operationId") if isinstance(op, dict) else None
         name = op_id if isinstance(op_id, str) and op_id else f"{str(parts[2]).upper()} {parts[1]}"
         return "/".join(["operation", name] + _operation_rest(op, parts[3:]))
     if kind == "swagger" and len(parts) >= 2 and parts[0] == "paths":
-        return "/".join(["path", str(parts[1])] + _operation_rest(_at(doc, parts[:2]), parts[2:]))
+        return "/".join(["path", str(parts[1])] + _operation_rest(value_at(doc, parts[:2]), parts[2:]))
     if kind == "swagger" and len(parts) >= 2 and parts[0] in ("definitions", "parameters", "responses"):
         return "/".join([str(parts[0]), str(parts[1])] + _schema_rest(parts[2:]))
     if kind == "properties" and parts[:1] == ["properties"]:
@@ -570,7 +570,7 @@ def semantic_location(doc: Any, pointer: tuple, kind: str = "json") -> str:
         if rest[:1] == ["connectionParameters"] and len(rest) >= 2:
             return "/".join(["connection", str(rest[1])] + [str(p) for p in rest[2:]])
         if rest[:2] == ["connectionParameterSets", "values"] and len(rest) >= 3:
-            item = _at(doc, parts[:4])
+            item = value_at(doc, parts[:4])
             name = item.get("name") if isinstance(item, dict) else rest[2]
             tail = rest[3:]
             if tail[:1] == ["parameters"] and len(tail) >= 2:
@@ -586,7 +586,7 @@ def _operation_rest(node: Any, rest: list) -> list[str]:
     while i < len(rest):
         key = rest[i]
         if key == "parameters" and i + 1 < len(rest) and isinstance(rest[i + 1], int):
-            param = _at(node, ["parameters", rest[i + 1]])
+            param = value_at(node, ["parameters", rest[i + 1]])
             name = param.get("name") if isinstance(param, dict) else None
             if not isinstance(name, str):
                 name = param.get("$ref", str(rest[i + 1])) if isinstance(param, dict) else str(rest[i + 1])
@@ -621,4 +621,3 @@ def _schema_rest(rest: list) -> list[str]:
     return out
 
 
-_at = value_at

@@ -132,10 +132,10 @@ class _Meaning:
                     return True
             if one_sided and len(pointer) >= 2 and pointer[0] in _SECTIONS \
                     and (pointer[:2] in self.above or pointer[:2] in self.reached(side)) \
-                    and _at(self.docs["new" if side == "old" else "old"], pointer[:2]) is None:
+                    and value_at(self.docs["new" if side == "old" else "old"], pointer[:2]) is None:
                 return True  # in a definition that came or went with what uses it
             if one_sided and len(pointer) == 3 and pointer[0] == "paths" and pointer[2] not in METHODS:
-                item = _at(self.docs[side], pointer[:2])
+                item = value_at(self.docs[side], pointer[:2])
                 methods = [key for key in item if key in METHODS] if isinstance(item, dict) else []
                 if methods and all(pointer[:2] + (m,) in self.covering for m in methods):
                     return True
@@ -151,7 +151,7 @@ class _Meaning:
             return found
         doc = self.docs[side]
         found = set()
-        queue = [node for node in (_at(doc, p) for p in self.covering) if node is not None]
+        queue = [node for node in (value_at(doc, p) for p in self.covering) if node is not None]
         subtypes = _subtypes(doc)
         while queue:
             node = queue.pop()
@@ -161,7 +161,7 @@ class _Meaning:
                 for reached in (target, *subtypes.get(target, ())):
                     if reached not in found:
                         found.add(reached)
-                        child = _at(doc, reached)
+                        child = value_at(doc, reached)
                         if child is not None:
                             queue.append(child)
         self._reached[side] = found
@@ -187,16 +187,13 @@ def _subtypes(doc: Any) -> dict[tuple, list[tuple]]:
             ref = part.get("$ref") if isinstance(part, dict) else None
             if isinstance(ref, str) and ref.startswith("#/definitions/"):
                 base = _ref_pointer(ref)
-                if isinstance(_at(doc, base), dict) and "discriminator" in _at(doc, base):
+                if isinstance(value_at(doc, base), dict) and "discriminator" in value_at(doc, base):
                     out.setdefault(base, []).append(("definitions", name))
     return out
 
 
 def _ref_pointer(ref: str) -> tuple:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
-
-
-_at = value_at
 
 
 def _refs(node: Any) -> Iterator[str]:

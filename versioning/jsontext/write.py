@@ -187,20 +187,20 @@ class _Writer:
     def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
         """``origin``: where the counterpart of ``value`` sits in the original (same depth)."""
         if origin is not None and origin in self.spans:
-            before = _at(self.original, origin)
+            before = value_at(self.original, origin)
             if before is value or _identical(before, value):
                 start, end = self.spans[origin]
                 return self.source[start:end]
         style = self.style
         if isinstance(value, dict) and value:
-            before = _at(self.original, origin) if origin is not None else None
+            before = value_at(self.original, origin) if origin is not None else None
             items = []
             for key, item in value.items():
                 child = origin + (key,) if isinstance(before, dict) and key in before else None
                 items.append(self._key(key) + style.colon + self.emit(item, child, depth + 1))
             return self._container("{", "}", items, depth)
         if isinstance(value, list) and value:
-            before = _at(self.original, origin) if origin is not None else None
+            before = value_at(self.original, origin) if origin is not None else None
             counterparts = _counterparts(before, value) if isinstance(before, list) else [None] * len(value)
             items = [self.emit(item, None if index is None else origin + (index,), depth + 1)
                      for item, index in zip(value, counterparts)]
@@ -281,7 +281,7 @@ class _Editor(_Writer):
 
     def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
         if origin is not None and origin in self.spans:
-            before = _at(self.original, origin)
+            before = value_at(self.original, origin)
             if before is value or _identical(before, value):
                 start, end = self.spans[origin]
                 return self.source[start:end]
@@ -475,9 +475,6 @@ def _element_key(x: Any) -> Any:
     if x is None or isinstance(x, (str, int, float, bool)):
         return ("scalar", type(x).__name__, x)
     return None
-
-
-_at = value_at
 
 
 def _spans(text: str) -> dict[tuple, tuple[int, int]]:
