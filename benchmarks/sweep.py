@@ -116,6 +116,7 @@ def run_pair(item) -> dict:
         out["unlocated"] = [c.rule for c in result.changes if not located(c, result.old, result.new)]
         out["unclassified"] = sum(1 for c in result.changes if c.rule == UNCLASSIFIED)
         out["differing"], out["covered"] = coverage(result.old, result.new, result.changes, skip=UNCLASSIFIED)
+        out["silent"] = silent(result)
     except VersioningError as exc:
         out["seconds"] = time.perf_counter() - start
         out["exit"] = 2
@@ -125,6 +126,17 @@ def run_pair(item) -> dict:
         out["exit"] = "crash"
         out["error"] = f"{type(exc).__name__}: {exc}"[:200]
     return out
+
+
+def silent(result) -> list[str]:
+    """The differing leaves no finding at all covers (``file#pointer``): none, when nothing is silent."""
+    from connver.changes import pointer_text
+    from connver.residual import documents, pointers_by_file, residue
+
+    pointers = pointers_by_file(result.changes)
+    return [f"{file}#{pointer_text(leaf.pointer)}"
+            for file, a, b, always in documents(result.old, result.new)
+            for leaf in residue(a, b, pointers.get(file, ()), always=always).uncovered]
 
 
 def located(change, old, new) -> bool:
@@ -173,12 +185,13 @@ def summarise(results: list[dict]) -> dict:
     differing = sum(r.get("differing", 0) for r in results)
     covered = sum(r.get("covered", 0) for r in results)
     unclassified = sum(r.get("unclassified", 0) for r in results)
+    silent = [(r["key"], leaf) for r in results for leaf in r.get("silent", ())]
     unlocated = collections.Counter(rule for r in results for rule in r.get("unlocated", ()))
     times = sorted(r["seconds"] for r in results)
     pct = {p: times[min(len(times) - 1, int(len(times) * p / 100))] for p in (50, 90, 99, 100)} if times else {}
     return {"pairs": len(results), "exits": dict(exits), "errors": dict(errors), "crashes": crashes,
             "levels": dict(levels), "rules": dict(rules.most_common()), "differing": differing, "covered": covered,
-            "unclassified": unclassified,
+            "unclassified": unclassified, "silent": silent,
             "unlocated": dict(unlocated), "seconds": pct, "total_seconds": sum(times)}
 
 
@@ -196,6 +209,11 @@ def print_summary(s: dict) -> None:
     share = 100.0 * s["covered"] / s["differing"] if s["differing"] else 100.0
     print(f"differing JSON leaves: {s['differing']}, covered by a typed finding: {s['covered']} ({share:.2f}%); "
           f"the rest: {s['differing'] - s['covered']}, reported as {s['unclassified']} unclassified-change findings")
+    reported = s["differing"] - len(s["silent"])
+    share = 100.0 * reported / s["differing"] if s["differing"] else 100.0
+    print(f"covered by some finding (typed or unclassified-change): {reported} of {s['differing']} ({share:.2f}%)")
+    for key, leaf in s["silent"][:20]:
+        print(f"  not reported: {key} {leaf}")
     print("findings without a file or a pointer that exists on their side: " + (", ".join(f"{k}: {v}" for k, v in s["unlocated"].items())
                                                      or "none"))
     if s["seconds"]:

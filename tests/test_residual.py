@@ -130,3 +130,50 @@ def test_deepdiff_is_imported_only_when_the_pass_has_work(tmp_path):
     seen = {name: subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True,
                                  check=True).stdout.strip() for name, folder in folders.items()}
     assert seen == {"same": "False", "covered": "False", "residue": "True"}
+
+
+def properties_with(value: dict) -> dict:
+    return {"connectionParameters": {"api_key": {"type": "securestring"}}, "policyTemplateInstances": [
+        {"templateId": "setqueryparameter", "title": "key",
+         "parameters": {"x-ms-apimTemplateParameter.name": "code", **value}}]}
+
+
+def test_a_secret_that_changes_is_reported_with_its_values_redacted(tmp_path):
+    old_key, new_key = "Zq8vN2LpXr5TbW9k", "Hm3cJ7YdQe1SfU4a"
+    result = diff(*pair(tmp_path, lambda doc: None, properties=(
+        properties_with({"x-ms-apimTemplateParameter.value": old_key}),
+        properties_with({"x-ms-apimTemplateParameter.value": new_key}))))
+    printed = json.dumps([[c.old, c.new, c.message] for c in result.changes])
+    assert result.changes and old_key not in printed and new_key not in printed
+    assert any(c.pointer[-1] == "x-ms-apimTemplateParameter.value" or "policy" in c.rule for c in result.changes)
+    differing, covered = coverage(result.old, result.new, result.changes)
+    assert differing == covered == 1
+
+
+def test_the_store_marker_against_the_secret_it_stands_for_is_no_change(tmp_path):
+    result = diff(*pair(tmp_path, lambda doc: None, properties=(
+        properties_with({"x-ms-apimTemplateParameter.value": "<redacted by connver>"}),
+        properties_with({"x-ms-apimTemplateParameter.value": "Zq8vN2LpXr5TbW9k"}))))
+    assert residual(result) == []
+
+
+def test_a_client_secret_is_never_a_difference_and_counts_as_covered(tmp_path):
+    def oauth(secret):
+        settings = {"identityProvider": "aad", "clientId": "abc", "scopes": []}
+        if secret:
+            settings["clientSecret"] = secret
+        return {"connectionParameters": {"token": {"type": "oauthSetting", "oAuthSettings": settings}}}
+
+    result = diff(*pair(tmp_path, lambda doc: None, properties=(oauth(None), oauth("Zq8vN2LpXr5TbW9k"))))
+    assert result.changes == []
+    differing, covered = coverage(result.old, result.new, result.changes)
+    assert differing == covered == 1  # the clientSecret leaf, covered by policy
+
+
+def test_an_unreadable_apiproperties_is_not_compared_leaf_by_leaf(tmp_path):
+    old, new = pair(tmp_path, lambda doc: None, properties=({"a": 1}, {"a": 2, "b": [1]}))
+    (tmp_path / "old" / "apiProperties.json").write_text('{"properties": {"a": 1 "b": 2}}', encoding="utf-8")
+    result = diff(load_connector(tmp_path / "old"), new)
+    assert any("could not be read" in str(w) for w in result.warnings)
+    assert coverage(result.old, result.new, result.changes) == (0, 0)
+    assert residual(result) == []

@@ -407,12 +407,29 @@ def count_leaves(a: Any, b: Any) -> int:
 
 def documents(old: Any, new: Any) -> list[tuple[str, Any, Any, frozenset[tuple]]]:
     """The raw JSON documents the pass compares, as ``(file, old, new, always covered)``:
-    the swagger, and apiProperties.json as its ``properties`` object (both sides read, or
-    neither: see the engine)."""
+    the swagger, and apiProperties.json as its ``properties`` object when both sides could
+    be read (the engine compares it then only, and says so in a warning otherwise)."""
     from .sourcefiles import PROPERTIES_NAME
 
-    return [(new.swagger_name, old.swagger, new.swagger, ALWAYS_COVERED["swagger"]),
-            (PROPERTIES_NAME, {"properties": old.properties}, {"properties": new.properties}, frozenset())]
+    out = [(new.swagger_name, old.swagger, new.swagger, ALWAYS_COVERED["swagger"])]
+    if getattr(old, "properties_readable", True) and getattr(new, "properties_readable", True):
+        a, b = {"properties": old.properties}, {"properties": new.properties}
+        out.append((PROPERTIES_NAME, a, b, frozenset(_client_secrets(a)) | frozenset(_client_secrets(b))))
+    return out
+
+
+def _client_secrets(node: Any, pointer: tuple = ()) -> Iterator[tuple]:
+    """Where an OAuth ``clientSecret`` sits (any casing): never compared, as paconn never
+    downloads it and the store keeps a marker in its place (see docs/verdicts.md)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and key.casefold() == "clientsecret":
+                yield pointer + (key,)
+            elif isinstance(value, (dict, list)):
+                yield from _client_secrets(value, pointer + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _client_secrets(value, pointer + (index,))
 
 
 def pointers_by_file(changes: Iterable[Any], *, skip: str | None = None) -> dict[str, list[tuple]]:

@@ -509,16 +509,28 @@ def redact_change(change: Any, secrets: frozenset[str]) -> Any:
 
 def redact_changes(changes: list, *sides: Any) -> list:
     """The changes between ``sides`` as reports may print them. A change whose two values
-    are the same once redacted (a secret against the store's marker) is not shown: what it
-    would say cannot be printed, and the store cannot tell it from no change."""
+    are the same once redacted, one of them holding the store's marker (a secret against
+    the marker that stands for it), is not shown: the store cannot tell it from no change.
+    A secret that changed between two real values is shown, both values as the marker."""
     secrets = report_secrets(*sides)
     out = []
     for change in changes:
         shown = redact_change(change, secrets)
-        if shown is not change and shown.old == shown.new and shown.old is not None:
+        if shown is not change and shown.old == shown.new and shown.old is not None \
+                and (_holds_marker(change.old) or _holds_marker(change.new)):
             continue
         out.append(shown)
     return out
+
+
+def _holds_marker(value: Any) -> bool:
+    if isinstance(value, str):
+        return MARKER in value
+    if isinstance(value, dict):
+        return any(_holds_marker(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_marker(v) for v in value)
+    return False
 
 
 def redact_conflict(conflict: Any, secrets: frozenset[str]) -> Any:

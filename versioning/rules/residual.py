@@ -22,8 +22,8 @@ def unclassified_change(ctx, old, new):
     secrets = report_secrets(old, new)
     for file, a, b, always in documents(old, new):
         for leaf in residue(a, b, pointers.get(file, ()), always=always).uncovered:
-            if all(scrub(value, secrets) in (None, MARKER) for value in (leaf.old, leaf.new)):
-                continue  # a secret against none or the store's marker: no change anyone can see
+            if MARKER in (leaf.old, leaf.new) and scrub(leaf.old, secrets) == scrub(leaf.new, secrets):
+                continue  # the store's marker against the secret it stands for: no change to report
             path = pointer_text(leaf.pointer)
             yield Hit(old=leaf.old, new=leaf.new, location=f"{file}{path}", operation=None,
                       pointer=leaf.pointer, side=leaf.side, file=file,
