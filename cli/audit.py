@@ -15,7 +15,7 @@ from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
 #: Formats whose report lists the changed definition files no connector holds.
 UNAUDITED_FORMATS = frozenset({"text", "markdown", "json", "github", "azure", "sarif", "html"})
 
-from .common import (format_option, load_rule_config, progress_option, rule_options, show_progress, use_color, warn,
+from .common import (AliasedOption, format_option, load_rule_config, progress_option, rule_options, show_progress, use_color, warn,
                      write, write_step_summary)
 
 
@@ -79,7 +79,7 @@ def pre_commit_range(range_spec: str | None, staged: bool) -> str:
                    "definition file no audited connector holds, is an error: exit 1.")
 @click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
               help="Connector folders to leave out (repeatable; default without --path: templates/**).")
-@click.option("--top", "--limit", "top", type=click.IntRange(min=0), default=None,
+@click.option("--limit", "--top", "top", cls=AliasedOption, aliases=("--top",), type=click.IntRange(min=0), default=None,
               help="Findings shown per connector in text (3) and markdown (10); 0 shows all.")
 @click.option("--annotations", type=click.IntRange(min=0), default=None,
               help="With --format github: annotations of each kind (GitHub shows 10 per step; 0: all).")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import format_option, load_rule_config, warn, write
+from .common import AliasedOption, format_option, load_rule_config, warn, write
 
 
 @click.command()
@@ -15,8 +15,8 @@ from .common import format_option, load_rule_config, warn, write
               help="Git repository to read the history from (with --path; default: the current directory).")
 @click.option("--path", "path", metavar="FOLDER",
               help="The connector's folder in the repository, e.g. certified-connectors/NAME.")
-@click.option("--rev", "--ref", "rev", default="HEAD", show_default=True,
-              help="Read the history reachable from this revision (--ref, as for import).")
+@click.option("--ref", "--rev", "rev", cls=AliasedOption, aliases=("--rev",), default="HEAD", show_default=True,
+              help="Read the history reachable from this branch, tag or commit (as for import).")
 @click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), envvar="CONNVER_STORE",
               help="Snapshot store for CONNECTOR [env CONNVER_STORE].")
 @click.option("--channel", "channel", metavar="NAME", help="The store channel whose snapshots make the history.")

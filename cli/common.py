@@ -23,6 +23,22 @@ def source_options(func: Callable) -> Callable:
     return func
 
 
+class AliasedOption(click.Option):
+    """An option that also answers to old spellings (``aliases``), kept for one release and
+    left out of ``--help``: one name per idea across the commands (see the README)."""
+
+    def __init__(self, *args, aliases: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = frozenset(aliases)
+
+    def get_help_record(self, ctx):
+        shown, self.opts = self.opts, [name for name in self.opts if name not in self.aliases]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = shown
+
+
 class RendererChoice(click.Choice):
     """The formats registered in :data:`connver.render.RENDERERS` for one kind of result,
     read when the command runs: a format registered with ``connver.render.register`` is
@@ -163,6 +179,8 @@ def show_progress(stream=None) -> bool:
 
 
 def progress_option(func: Callable) -> Callable:
-    """``--progress/--no-progress`` for the commands that show a progress bar (audit, import)."""
-    return click.option("--progress/--no-progress", default=None,
-                        help="Progress bar on stderr (default: on a terminal, never in CI).")(func)
+    """``--progress/--no-progress`` (``-q``/``--quiet`` is ``--no-progress``) for the
+    commands that show a progress bar (audit, import)."""
+    return click.option("--progress/--no-progress", " /--quiet", " /-q", default=None,
+                        help="Progress bar on stderr (default: on a terminal, never in CI); "
+                             "-q/--quiet: none.")(func)

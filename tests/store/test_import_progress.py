@@ -35,6 +35,8 @@ def _import(repo, store, *args, env=None):
 @pytest.mark.parametrize("args,env,shown", [
     (("--progress",), None, True),
     (("--no-progress",), None, False),
+    (("-q",), None, False),
+    (("--quiet", "--progress"), None, True),  # the last one given wins
     ((), None, False),                      # not a terminal
     (("--progress",), {"CI": "true"}, True),  # asked for: shown even in CI
 ])
@@ -46,4 +48,4 @@ def test_the_progress_bar_follows_the_option(repo, tmp_path, args, env, shown):
 def test_audit_and_import_share_the_option():
     for command in ("audit", "import"):
         help_text = CliRunner().invoke(cli, [command, "--help"]).output
-        assert "--progress / --no-progress" in help_text and "never in CI" in help_text
+        assert "--progress / -q, --no-progress, --quiet" in help_text and "never in CI" in help_text
