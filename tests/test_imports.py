@@ -113,3 +113,32 @@ def test_the_core_imports_click_nowhere():
         for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             assert not any(n == "click" or n.startswith("click.") for n in names), f"{path} imports click"
+
+
+def test_a_diff_of_two_folders_imports_only_what_it_uses():
+    """Start-up: zip, XML and the JSON writer are imported by the commands that need them
+    (solutions, upgrade, bump --write), not by every diff."""
+    import subprocess
+    import sys
+
+    demo = ROOT / "fixtures" / "demo"
+    code = ("import sys\nfrom connver.cli.main import main\nsys.argv = ['connver', 'diff', sys.argv[1], sys.argv[2]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('zipfile', 'xml.etree.ElementTree', 'connver.jsontext.write')"
+            " if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code, str(demo / "old"), str(demo / "new")],
+                            capture_output=True, text=True, check=True)
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_the_json_text_names_read_lazily_are_the_functions():
+    import importlib
+
+    import connver.jsontext as jsontext
+
+    importlib.import_module("connver.jsontext.write")
+    importlib.import_module("connver.jsontext.locate")
+    from connver.jsontext import dump_like, locate, set_info_version
+
+    assert callable(dump_like) and callable(locate) and callable(set_info_version)
+    assert set(jsontext.__all__) <= set(dir(jsontext))

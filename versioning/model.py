@@ -10,7 +10,6 @@ cycles cut, so a recursive definition never loops. Nothing here mutates the docu
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -606,6 +605,8 @@ class Connector:
         return value if isinstance(value, dict) else _EMPTY
 
     def file_digest(self, name: str) -> str | None:
+        import hashlib
+
         data = self.source.files.get(name)
         return hashlib.sha256(data).hexdigest()[:12] if data is not None else None
 

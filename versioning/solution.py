@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Mapping
-from xml.etree import ElementTree
 
 from .errors import InputError, SourceNotFoundError
 from .jsontext import load_json
@@ -146,6 +145,8 @@ def _xml_entries(members: Mapping[str, bytes], label: str) -> dict[str, dict[str
     if found is None:
         return {}
     path, data = found
+    from xml.etree import ElementTree  # imported here: only solutions hold XML
+
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:

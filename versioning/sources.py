@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
@@ -293,6 +292,8 @@ def _is_regular(path: Path) -> bool:
 
 def solution_zip_members(path: Path) -> dict[str, bytes]:
     """A solution .zip's connector files and customizations.xml (read, never extracted)."""
+    import zipfile  # imported here: only a solution .zip needs it
+
     limit = max_file_size()
     members: dict[str, bytes] = {}
     try:
@@ -333,6 +334,8 @@ def solution_flow_paths(source: SourceFiles) -> tuple[Path, ...]:
         return ()
     where = Path(source.meta["path"])
     if source.meta.get("zip"):
+        import zipfile
+
         try:
             with zipfile.ZipFile(where) as archive:
                 names = archive.namelist()

@@ -20,21 +20,30 @@ b'{"info": {"version": "1.1"},}'
 
 from .load import MAX_DEPTH, LoadWarning, load_json
 from .locate import locate
-from .write import (
-    JsonStyle,
-    Rewrite,
-    VersionSpan,
-    detect_style,
-    dump_like,
-    dump_styled,
-    edit_like,
-    find_info_version,
-    rewrite_like,
-    set_info_version,
-    write_info_version,
-)
+
+#: The writer's names, read on first use (PEP 562): a command that only reads JSON does not
+#: import it. (``locate`` stays eager: importing a submodule sets the package attribute of
+#: its name, which would hide a lazily bound function of the same name.)
+_LAZY = {name: "write" for name in ("JsonStyle", "Rewrite", "VersionSpan", "detect_style", "dump_like", "dump_styled",
+                                    "edit_like", "find_info_version", "rewrite_like", "set_info_version",
+                                    "write_info_version")}
 
 __all__ = [
     "MAX_DEPTH", "JsonStyle", "LoadWarning", "Rewrite", "VersionSpan", "detect_style", "dump_like", "dump_styled",
     "edit_like", "find_info_version", "load_json", "locate", "rewrite_like", "set_info_version", "write_info_version",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
