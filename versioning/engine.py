@@ -188,8 +188,12 @@ def run(old: Connector, new: Connector) -> tuple[DiffContext, list[Change]]:
         op_id = (old_op or new_op).id  # type: ignore[union-attr]
         node = Node(f"operation/{op_id}", op_id, swagger,
                     old_op.pointer if old_op else None, new_op.pointer if new_op else None)
-        _emit(changes, Kind.OPERATION, ctx, node, old_op, new_op)
-        if old_op is not None and new_op is not None and not _operation_same(ctx, old_op, new_op):
+        unchanged = old_op is not None and new_op is not None and _operation_same(ctx, old_op, new_op)
+        if not (unchanged and old_op.pointer == new_op.pointer):  # type: ignore[union-attr]
+            # (an operation's rules read its own text, its path item's and the definitions
+            # its $refs reach: equal, unmoved and with no changed $ref, it has nothing to report)
+            _emit(changes, Kind.OPERATION, ctx, node, old_op, new_op)
+        if old_op is not None and new_op is not None and not unchanged:
             _walk_operation(changes, ctx, node, old_op, new_op)
     _walk_connection(changes, ctx, old, new)
     ctx.findings = changes  # what the residual pass (Kind.DOCUMENT) does not report again
