@@ -4,7 +4,9 @@ process that only parses the same two files (the issue's start-up target: at mos
     python benchmarks/startup.py [OLD NEW] [--repeat N]   # default: the largest pair of ../shared/corpus/history
 
 Each repetition runs both processes once, alternating; the medians and their ratio are
-printed. Both run with byte-code caching on, into a temporary ``PYTHONPYCACHEPREFIX`` (as
+printed. Two stages of the diff process are timed the same way and printed as ratios too,
+to show where the time goes: importing what ``connver diff`` imports, and that plus loading
+both connectors (no comparison). Both run with byte-code caching on, into a temporary ``PYTHONPYCACHEPREFIX`` (as
 an installed package has its ``.pyc`` files), after one warm-up run that writes them.
 """
 
@@ -25,6 +27,10 @@ PARSE_ONLY = ("import json, sys\n"
               "for folder in sys.argv[1:]:\n"
               "    with open(folder + '/apiDefinition.swagger.json', 'rb') as f:\n"
               "        json.loads(f.read())\n")
+IMPORTS = ("import connver.cli.main, connver.cli.diff, connver.diff, connver.engine, connver.residual, "
+           "connver.bump, connver.secrets, connver.render.text, connver.rules.residual\n")
+LOAD = IMPORTS + ("import sys\nfrom connver import load_connector\n"
+                  "for folder in sys.argv[1:]:\n    load_connector(folder)\n")
 
 
 def largest_pair() -> tuple[Path, Path]:
@@ -62,16 +68,26 @@ def main() -> int:
         return 2
     diff_cmd = [sys.executable, "-m", "connver", "diff", str(old), str(new)]
     parse_cmd = [sys.executable, "-c", PARSE_ONLY, str(old), str(new)]
+    stage_cmds = {"imports only": [sys.executable, "-c", IMPORTS],
+                  "imports + loading both": [sys.executable, "-c", LOAD, str(old), str(new)]}
     with tempfile.TemporaryDirectory(prefix="connver-pyc-") as prefix:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = prefix
         timed(diff_cmd, env), timed(parse_cmd, env)  # warm the file cache, write the byte code
+        for cmd in stage_cmds.values():
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
         diffs, parses = [], []
+        stages: dict[str, list[float]] = {name: [] for name in stage_cmds}
         for _ in range(args.repeat):
             diffs.append(timed(diff_cmd, env))
             parses.append(timed(parse_cmd, env))
+            for name, cmd in stage_cmds.items():
+                stages[name].append(timed(cmd, env))
     d, p = statistics.median(diffs), statistics.median(parses)
     print(f"pair: {old.parent.name}/{old.name} -> {new.name}")
+    for name, times in stages.items():
+        t = statistics.median(times)
+        print(f"  {name}: {t:.3f} s; ratio {t / p:.2f}")
     print(f"connver diff: {d:.3f} s, parse only: {p:.3f} s (medians of {args.repeat}); ratio {d / p:.2f} (target <= 3)")
     return 0
 
