@@ -14,6 +14,7 @@
 >>> value, warnings = load_json(b'{"info": {"version": "1.0"},}', "x.json")
 >>> value, [str(w) for w in warnings], locate(b'{"info": {"version": "1.0"},}', [("info", "version")])
 ({'info': {'version': '1.0'}}, ["x.json:1:28: trailing comma before '}' ignored"], {('info', 'version'): (1, 11)})
+>>> from connver.jsontext import set_info_version  # the writer is imported on first use
 >>> set_info_version(b'{"info": {"version": "1.0"},}', "1.1")
 b'{"info": {"version": "1.1"},}'
 """
