@@ -177,3 +177,20 @@ def test_an_unreadable_apiproperties_is_not_compared_leaf_by_leaf(tmp_path):
     assert any("could not be read" in str(w) for w in result.warnings)
     assert coverage(result.old, result.new, result.changes) == (0, 0)
     assert residual(result) == []
+
+
+def test_a_list_gives_the_same_leaves_whichever_walk_compares_it():
+    """Shallow lists with no finding inside go to deepdiff, lists holding a finding are walked
+    here: both pair moved and edited items alike, so the leaves one reports are the leaves the
+    other would (the sweep's 100% rests on it)."""
+    old = {"values": [{"displayName": "DaVinci - most expensive", "value": "002"}, {"displayName": "Curie", "value": "c"},
+                      {"displayName": "Ada - cheapest", "value": "a"}]}
+    new = {"values": [{"displayName": "DaVinci (new)", "value": "003"}, {"displayName": "DaVinci (old)", "value": "002"},
+                      {"displayName": "Curie", "value": "c"}, {"displayName": "Ada", "value": "a"}]}
+    first = residue(old, new, []).uncovered
+    assert sorted(leaf.pointer for leaf in first) == [("values", 0), ("values", 1, "displayName"),
+                                                       ("values", 3, "displayName")]
+    again = residue(old, new, [leaf.pointer for leaf in first])
+    assert again.uncovered == []
+    some = residue(old, new, [("values", 3, "displayName")]).uncovered  # the list holds a finding: walked here
+    assert sorted(leaf.pointer for leaf in some) == [("values", 0), ("values", 1, "displayName")]

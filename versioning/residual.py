@@ -13,7 +13,8 @@ depth). Equal subtrees cost one
 Lists are compared by content first: items equal on both sides are paired wherever they
 sit, so one parameter removed from the middle of ``parameters`` is one difference (the
 removed item), not a shift of every item after it, and a reordered list is no difference. The leftover items are paired by their
-``name`` (and ``in``) when they have one, then by position.
+``name`` (and ``in``) when they have one, then objects by the members they share (as deepdiff
+pairs them, so a list gives the same leaves whichever of the two walks it), then by position.
 """
 
 from __future__ import annotations
@@ -271,8 +272,8 @@ def _walk_one_sided(value: Any, pointer: tuple, side: str, covering: set, above:
 
 def pair_items(a: list, b: list) -> list[tuple[int | None, int | None]]:
     """Index pairs of two lists: equal items first (wherever they sit), then the rest by
-    ``name``/``in`` when the items have one, then by position; ``None`` where one side has
-    no partner.
+    ``name``/``in`` when the items have one, then objects by the members they share, then by
+    position; ``None`` where one side has no partner.
 
     >>> pair_items([1, 2, 3], [1, 3])
     [(0, 0), (2, 1), (1, None)]
@@ -309,11 +310,51 @@ def pair_items(a: list, b: list) -> list[tuple[int | None, int | None]]:
         else:
             free_b.remove(j)
             pairs.append((i, j))
+    for i, j in _pair_by_shared_members(a, b, rest_a, free_b):
+        rest_a.remove(i)
+        free_b.remove(j)
+        pairs.append((i, j))
     n = min(len(rest_a), len(free_b))
     pairs.extend(zip(rest_a[:n], free_b[:n]))
     pairs.extend((i, None) for i in rest_a[n:])
     pairs.extend((None, j) for j in free_b[n:])
     return pairs
+
+
+#: Leftover items compared two by two at most (beyond this, they pair by position).
+_SIMILARITY_BUDGET = 10_000
+
+
+def _pair_by_shared_members(a: list, b: list, rest_a: list[int], free_b: list[int]) -> list[tuple[int, int]]:
+    """Leftover objects paired by how many members they share (equal key and value), most
+    first, ties by position: ``{"displayName": "Ada - cheapest", "value": "ada"}`` pairs with
+    ``{"displayName": "Ada", "value": "ada"}`` wherever it moved, as deepdiff pairs them.
+    Objects that share nothing are left to pair by position.
+
+    >>> _pair_by_shared_members([{"v": 1, "d": "x"}, {"v": 2}], [{"v": 3}, {"v": 1, "d": "y"}], [0, 1], [0, 1])
+    [(0, 1)]
+    """
+    if len(rest_a) * len(free_b) > _SIMILARITY_BUDGET:
+        return []
+    scored = []
+    for i in rest_a:
+        if not isinstance(a[i], dict):
+            continue
+        for j in free_b:
+            if isinstance(b[j], dict):
+                shared = sum(1 for key, value in a[i].items() if key in b[j] and b[j][key] == value)
+                if shared:
+                    scored.append((-shared, i, j))
+    scored.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out = []
+    for _, i, j in scored:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            out.append((i, j))
+    return out
 
 
 def _identity(item: Any) -> tuple:
