@@ -74,6 +74,11 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
     ({'a': [1, 2]}, [LoadWarning(file='x.json', line=1, column=12, message="trailing comma before ']' ignored")])
     """
     repeated: list[bool] = []
+    constants: list[str] = []
+
+    def constant(name: str) -> float:  # NaN, Infinity, -Infinity: not JSON, read as strings below
+        constants.append(name)
+        return float(name)
 
     def pairs(items: list[tuple[str, Any]]) -> dict:
         obj = dict(items)  # the last of two equal keys wins, as in json.loads and JSON.NET
@@ -83,7 +88,8 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
 
     try:
         text = data.decode("utf-8")
-        value, warnings = json.loads(text, object_pairs_hook=pairs), []
+        value, warnings = json.loads(text, object_pairs_hook=pairs, parse_constant=constant), []
+        suspect = bool(constants) or (b"\\u" in data and _SURROGATE.search(data) is not None)
         if repeated:
             warnings = [LoadWarning(file, *lines.at(pos), message)
                         for lines in [LineIndex(text)] for pos, message in _duplicate_notes(text)]
@@ -100,9 +106,10 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
         notes.sort(key=lambda note: note[0])
         lines = LineIndex(text)
         warnings = [LoadWarning(file, *lines.at(pos), message) for pos, message in notes]
+        suspect = _suspect(data)
     if _deeper_than_limit(value):  # the C scanner goes as deep as the interpreter's stack
         raise _too_deep(data, file)
-    if _suspect(data):  # rare: only then walk the value
+    if suspect:  # rare: only then walk the value
         value = _sanitize(value, data, file, warnings)
     return value, warnings
 
@@ -110,19 +117,24 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
 def _deeper_than_limit(value: Any) -> bool:
     """True when containers nest deeper than :data:`MAX_DEPTH` (the tolerant parser's limit,
     so both paths accept the same documents and every walker can rely on it). The stack
-    holds one iterator per level: memory follows the depth, not the size."""
-    if not isinstance(value, (dict, list)):
+    holds one iterator per level: memory follows the depth, not the size. (Both parsers
+    build plain dicts and lists, so ``type() is`` stands for ``isinstance``: it runs once per
+    value of every file read.)"""
+    kind = type(value)
+    if kind is not dict and kind is not list:
         return False
-    stack = [iter(value.values() if isinstance(value, dict) else value)]
+    stack = [iter(value.values() if kind is dict else value)]
+    push, pop = stack.append, stack.pop
     while stack:
         for child in stack[-1]:
-            if isinstance(child, dict) or isinstance(child, list):
+            kind = type(child)
+            if kind is dict or kind is list:
                 if len(stack) >= MAX_DEPTH:
                     return True
-                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                push(iter(child.values() if kind is dict else child))
                 break
         else:
-            stack.pop()
+            pop()
     return False
 
 
@@ -186,7 +198,9 @@ _SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
 
 
 def _suspect(data: bytes) -> bool:
-    """Substring tests first: they run at memory speed, a regex over a megabyte does not."""
+    """Whether a file the tolerant parser read may hold NaN/Infinity or a lone surrogate
+    (the strict path is told by the parser itself). Substring tests first: they run at
+    memory speed, a regex over a megabyte does not."""
     if (b"NaN" in data or b"Infinity" in data) and _CONSTANT.search(data):
         return True
     return b"\\u" in data and _SURROGATE.search(data) is not None
