@@ -57,3 +57,12 @@ def test_other_oauth_settings_still_count(tmp_path):
     (new / "apiProperties.json").write_text(json.dumps(props), encoding="utf-8")
     data = json.loads(CliRunner().invoke(cli, ["diff", str(old), str(new), "-f", "json"]).output)
     assert [c["rule"] for c in data["changes"]] == ["oauth-settings-changed"]
+
+
+def test_words_after_basic_or_bearer_are_not_taken_for_credentials():
+    from connver.secrets import MARKER, scrub
+
+    assert scrub("Basic authentication with your e-mail/password") == "Basic authentication with your e-mail/password"
+    assert scrub("Bearer authorization header") == "Bearer authorization header"
+    assert scrub("Authorization: Basic dXNlcjpwYXNzd29yZA==") == f"Authorization: Basic {MARKER}"
+    assert scrub("Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc") == f"Bearer {MARKER}"

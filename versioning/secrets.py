@@ -76,6 +76,16 @@ _URL_SECRET = re.compile(
 )
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@\"']+:([^@/\s\"']+)@", re.I)
 _BEARER = re.compile(r"\b(?:Bearer|Basic)\s+([A-Za-z0-9\-._~+/]{8,}=*)")
+
+
+def _token_like(text: str) -> bool:
+    """A credential after ``Bearer``/``Basic`` has a digit or a capital past its first
+    letter (base64, a JWT); "Basic authentication" or "Bearer e-mail/password" are words.
+
+    >>> _token_like("dXNlcjpwYXNz"), _token_like("eyJhbGciOi.J9"), _token_like("authentication")
+    (True, True, False)
+    """
+    return any(c.isdigit() for c in text) or any(c.isupper() for c in text[1:])
 #: ``key=value`` parts of a connection string whose value is a secret.
 _CONNECTION_PART = re.compile(r"(?:^|(?<=;))(\s*([A-Za-z][A-Za-z0-9 _.-]*?)\s*=\s*)([^;]*)")
 _CONNECTION_SECRET = re.compile(
@@ -181,14 +191,14 @@ def _scrub_text(text: str, secrets) -> str:
         if secret == text or (len(secret) >= 6 and secret in text):
             text = text.replace(secret, MARKER)
     for pattern in (_URL_SECRET, _URL_PASSWORD, _BEARER):
-        text = pattern.sub(lambda m: _hide_group(m, m.lastindex or 1), text)
+        text = pattern.sub(lambda m: _hide_group(m, m.lastindex or 1, pattern), text)
     return text
 
 
-def _hide_group(match: re.Match, group: int) -> str:
+def _hide_group(match: re.Match, group: int, pattern: re.Pattern | None = None) -> str:
     whole, start = match.group(0), match.start(group) - match.start(0)
     secret = match.group(group)
-    if not is_literal_secret(secret):
+    if not is_literal_secret(secret) or (pattern is _BEARER and not _token_like(secret)):
         return whole
     return whole[:start] + MARKER + whole[start + len(secret):]
 
@@ -343,7 +353,8 @@ def _text_secrets(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, 
                               (_BEARER, "token after Bearer/Basic")):
             for match in pattern.finditer(raw):
                 group = match.lastindex or 1
-                if is_literal_secret(match.group(group)) and not raw.startswith(MARKER, match.start(group)):
+                if is_literal_secret(match.group(group)) and not raw.startswith(MARKER, match.start(group)) \
+                        and (pattern is not _BEARER or _token_like(match.group(group))):
                     yield start + match.start(group), start + match.end(group), _pointer(path), what
         if "=" not in value:
             continue
