@@ -194,3 +194,17 @@ def test_a_list_gives_the_same_leaves_whichever_walk_compares_it():
     assert again.uncovered == []
     some = residue(old, new, [("values", 3, "displayName")]).uncovered  # the list holds a finding: walked here
     assert sorted(leaf.pointer for leaf in some) == [("values", 0), ("values", 1, "displayName")]
+
+
+def test_a_set_removed_does_not_hide_a_change_to_another_set(tmp_path):
+    def sets(*entries):
+        return {"connectionParameterSets": {"values": [
+            {"name": name, "uiDefinition": {"displayName": shown}, "parameters": {}} for name, shown in entries]}}
+
+    result = diff(*pair(tmp_path, lambda doc: None, properties=(sets(("oauth", "OAuth"), ("key", "Key")),
+                                                                 sets(("oauth", "OAuth/SSO")))))
+    rules = sorted(c.rule for c in result.changes)
+    assert "connection-parameter-set-removed" in rules
+    assert any(c.rule == "unclassified-change" and "OAuth/SSO" in str(c.new) for c in result.changes), rules
+    differing, covered = coverage(result.old, result.new, result.changes)
+    assert differing == covered

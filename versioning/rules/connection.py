@@ -222,6 +222,15 @@ def parameter_sets(connector) -> dict[str, dict]:
     return out
 
 
+def _set_index(connector) -> dict[str, int]:
+    """Where each named set sits in ``connectionParameterSets.values`` (the last one of a
+    repeated name, as :func:`parameter_sets` keeps): a finding points at its set, not at
+    every set, so the residual pass still sees the others."""
+    values = connector.section("connectionParameterSets").get("values")
+    return {entry["name"]: index for index, entry in enumerate(values if isinstance(values, list) else ())
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str)}
+
+
 @rule("connection-parameter-set-removed", Level.BREAKING, C,
       impact=FlowImpact.CONNECTS, section=Section.REMOVED,
       todo=("Recreate the connections that used the {old} sign-in option with one of the remaining options, "
@@ -233,10 +242,11 @@ def parameter_sets(connector) -> dict[str, dict]:
                '"connectionParameterSets": {"values": [{"name": "oauth"}]}'))
 def connection_parameter_set_removed(ctx, old, new):
     before, after = parameter_sets(old), parameter_sets(new)
+    positions = _set_index(old)
     for name in before:
         if name not in after:
             yield Hit(old=name, location=f"connection/{name}", file=PROPERTIES_NAME,
-                      pointer=("properties", "connectionParameterSets"), side="old")
+                      pointer=("properties", "connectionParameterSets", "values", positions[name]), side="old")
 
 
 @rule("connection-parameter-set-added", Level.ADDITIVE, C,
@@ -250,10 +260,11 @@ def connection_parameter_set_added(ctx, old, new):
     before, after = parameter_sets(old), parameter_sets(new)
     if not before:
         return  # connection-parameter-sets-introduced covers the move from plain parameters to sets
+    positions = _set_index(new)
     for name in after:
         if name not in before:
             yield Hit(new=name, location=f"connection/{name}", file=PROPERTIES_NAME,
-                      pointer=("properties", "connectionParameterSets"))
+                      pointer=("properties", "connectionParameterSets", "values", positions[name]))
 
 
 @rule("connection-parameter-sets-introduced", Level.RISKY, C,
