@@ -141,6 +141,7 @@ def silent(result) -> list[str]:
 
 def located(change, old, new) -> bool:
     """The finding names its file and, in a JSON document, a pointer that exists on its side."""
+    from connver.pointers import value_at
     from connver.sourcefiles import PROPERTIES_NAME
 
     if not change.file:
@@ -152,16 +153,8 @@ def located(change, old, new) -> bool:
         node = side.swagger
     else:
         return True  # script.csx, icon.png, settings.json: the whole file
-    if not change.pointer:
-        return False
-    for key in change.pointer:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return False
-    return True
+    missing = object()
+    return bool(change.pointer) and value_at(node, change.pointer, missing) is not missing
 
 
 def sweep(repo: str, branch: str, *, limit: int | None, pattern: str | None, jobs: int):

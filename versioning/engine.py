@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from .changes import Change
 from .model import BODY_KEY, Connector, Field, Operation
+from .pointers import value_at
 from .rules import Hit, Kind, Rule, rules_for
 from .sourcefiles import PROPERTIES_NAME
 
@@ -309,7 +310,7 @@ def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, ne
     connector has ``connectionParameterSets``, with one of the sets: plain parameters are
     compared when the old version had no sets; the parameters inside each set kept on both
     sides are compared when both have sets (sets added or removed are connector rules)."""
-    from .rules.connection import parameter_sets
+    from .rules.connection import parameter_sets, set_positions
 
     old_sets, new_sets = parameter_sets(old), parameter_sets(new)
     groups = []
@@ -317,7 +318,7 @@ def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, ne
         base = ("properties", "connectionParameters")
         groups.append(("", base, base, old.section("connectionParameters"), new.section("connectionParameters")))
     elif new_sets:
-        old_index, new_index = _set_positions(old), _set_positions(new)
+        old_index, new_index = set_positions(old), set_positions(new)
         for name in old_sets:
             if name in new_sets:
                 a, b = old_sets[name].get("parameters"), new_sets[name].get("parameters")
@@ -336,16 +337,13 @@ def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, ne
             _emit(changes, Kind.CONNECTION_PARAMETER, ctx, node, a, b)
 
 
-def _set_positions(connector: Connector) -> dict[str, int]:
-    values = connector.section("connectionParameterSets").get("values")
-    return {entry["name"]: index for index, entry in enumerate(values if isinstance(values, list) else ())
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str)}
-
-
 def _child(node: Node, suffix: str, a: Any, b: Any, raw: bool = False, name: str | None = None) -> Node:
     old_pointer = a if raw else (a.pointer if a is not None else None)
     new_pointer = b if raw else (b.pointer if b is not None else None)
     return Node(node.location + suffix, node.operation, node.file, old_pointer, new_pointer, name)
+
+
+_NOWHERE = object()  # value_at's answer where a pointer leads nowhere
 
 
 def _refine(ctx: DiffContext, file: str, side: str, pointer: tuple, at: str) -> tuple:
@@ -359,13 +357,9 @@ def _refine(ctx: DiffContext, file: str, side: str, pointer: tuple, at: str) -> 
         doc = connector.swagger
     else:
         return pointer
-    for key in pointer:
-        if isinstance(doc, dict) and key in doc:
-            doc = doc[key]
-        elif isinstance(doc, list) and isinstance(key, int) and 0 <= key < len(doc):
-            doc = doc[key]
-        else:
-            return pointer
+    doc = value_at(doc, pointer, _NOWHERE)
+    if doc is _NOWHERE:
+        return pointer
     for segment in at.strip("/").split("/"):
         if isinstance(doc, dict) and segment in doc:
             doc = doc[segment]

@@ -222,10 +222,11 @@ def parameter_sets(connector) -> dict[str, dict]:
     return out
 
 
-def _set_index(connector) -> dict[str, int]:
+def set_positions(connector) -> dict[str, int]:
     """Where each named set sits in ``connectionParameterSets.values`` (the last one of a
-    repeated name, as :func:`parameter_sets` keeps): a finding points at its set, not at
-    every set, so the residual pass still sees the others."""
+    repeated name, as :func:`parameter_sets` keeps): the engine's pointers into a set, and
+    the set findings' own (a finding points at its set, not at every set, so the residual
+    pass still sees the others)."""
     values = connector.section("connectionParameterSets").get("values")
     return {entry["name"]: index for index, entry in enumerate(values if isinstance(values, list) else ())
             if isinstance(entry, dict) and isinstance(entry.get("name"), str)}
@@ -242,7 +243,7 @@ def _set_index(connector) -> dict[str, int]:
                '"connectionParameterSets": {"values": [{"name": "oauth"}]}'))
 def connection_parameter_set_removed(ctx, old, new):
     before, after = parameter_sets(old), parameter_sets(new)
-    positions = _set_index(old)
+    positions = set_positions(old)
     for name in before:
         if name not in after:
             yield Hit(old=name, location=f"connection/{name}", file=PROPERTIES_NAME,
@@ -260,7 +261,7 @@ def connection_parameter_set_added(ctx, old, new):
     before, after = parameter_sets(old), parameter_sets(new)
     if not before:
         return  # connection-parameter-sets-introduced covers the move from plain parameters to sets
-    positions = _set_index(new)
+    positions = set_positions(new)
     for name in after:
         if name not in before:
             yield Hit(new=name, location=f"connection/{name}", file=PROPERTIES_NAME,
