@@ -453,7 +453,7 @@ def documents(old: Any, new: Any) -> list[tuple[str, Any, Any, frozenset[tuple]]
     from .sourcefiles import PROPERTIES_NAME
 
     out = [(new.swagger_name, old.swagger, new.swagger, ALWAYS_COVERED["swagger"])]
-    if getattr(old, "properties_readable", True) and getattr(new, "properties_readable", True):
+    if old.properties_readable and new.properties_readable:
         a, b = {"properties": old.properties}, {"properties": new.properties}
         out.append((PROPERTIES_NAME, a, b, frozenset(_client_secrets(a)) | frozenset(_client_secrets(b))))
     return out

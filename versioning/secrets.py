@@ -195,10 +195,15 @@ def _scrub_text(text: str, secrets) -> str:
     return text
 
 
-def _hide_group(match: re.Match, group: int, pattern: re.Pattern | None = None) -> str:
+def _credential(pattern: re.Pattern, secret: str) -> bool:
+    """Whether ``secret``, found by one of the text patterns, is a credential to hide."""
+    return is_literal_secret(secret) and (pattern is not _BEARER or _token_like(secret))
+
+
+def _hide_group(match: re.Match, group: int, pattern: re.Pattern) -> str:
     whole, start = match.group(0), match.start(group) - match.start(0)
     secret = match.group(group)
-    if not is_literal_secret(secret) or (pattern is _BEARER and not _token_like(secret)):
+    if not _credential(pattern, secret):
         return whole
     return whole[:start] + MARKER + whole[start + len(secret):]
 
@@ -353,8 +358,7 @@ def _text_secrets(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, 
                               (_BEARER, "token after Bearer/Basic")):
             for match in pattern.finditer(raw):
                 group = match.lastindex or 1
-                if is_literal_secret(match.group(group)) and not raw.startswith(MARKER, match.start(group)) \
-                        and (pattern is not _BEARER or _token_like(match.group(group))):
+                if _credential(pattern, match.group(group)) and not raw.startswith(MARKER, match.start(group)):
                     yield start + match.start(group), start + match.end(group), _pointer(path), what
         if "=" not in value:
             continue
@@ -532,6 +536,13 @@ def redact_changes(changes: list, *sides: Any) -> list:
             continue
         out.append(shown)
     return out
+
+
+def marker_for_secret(old: Any, new: Any, secrets: frozenset[str]) -> bool:
+    """Whether one side holds the store's marker where the other holds the secret it stands
+    for: the same once redacted, and not a change anyone can tell from none (the residual
+    pass's test; :func:`redact_changes` compares the values as :func:`redact_change` shows them)."""
+    return (_holds_marker(old) or _holds_marker(new)) and scrub(old, secrets) == scrub(new, secrets)
 
 
 def _holds_marker(value: Any) -> bool:

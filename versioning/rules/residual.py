@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..changes import Level, pointer_text
 from ..residual import documents, pointers_by_file, residue
-from ..secrets import MARKER, report_secrets, scrub
+from ..secrets import marker_for_secret, report_secrets
 from . import FlowImpact, Hit, Kind, Section, rule
 
 UNCLASSIFIED = "unclassified-change"
@@ -22,7 +22,7 @@ def unclassified_change(ctx, old, new):
     secrets = report_secrets(old, new)
     for file, a, b, always in documents(old, new):
         for leaf in residue(a, b, pointers.get(file, ()), always=always).uncovered:
-            if MARKER in (leaf.old, leaf.new) and scrub(leaf.old, secrets) == scrub(leaf.new, secrets):
+            if marker_for_secret(leaf.old, leaf.new, secrets):
                 continue  # the store's marker against the secret it stands for: no change to report
             path = pointer_text(leaf.pointer)
             yield Hit(old=leaf.old, new=leaf.new, location=f"{file}{path}", operation=None,
