@@ -186,11 +186,22 @@ class _Writer:
 
     def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
         """``origin``: where the counterpart of ``value`` sits in the original (same depth)."""
-        if origin is not None and origin in self.spans:
-            before = value_at(self.original, origin)
-            if before is value or _identical(before, value):
-                start, end = self.spans[origin]
-                return self.source[start:end]
+        kept, _ = self.kept(value, origin)
+        return kept if kept is not None else self.emit_new(value, origin, depth)
+
+    def kept(self, value: Any, origin: tuple | None) -> tuple[str | None, Any]:
+        """(the original text of ``origin`` when ``value`` equals what it held, else None;
+        what it held, or None where the original has no such place)."""
+        if origin is None or origin not in self.spans:
+            return None, None
+        before = value_at(self.original, origin)
+        if before is value or _identical(before, value):
+            start, end = self.spans[origin]
+            return self.source[start:end], before
+        return None, before
+
+    def emit_new(self, value: Any, origin: tuple | None, depth: int) -> str:
+        """``value`` written out in the file's style (its parts still kept where unchanged)."""
         style = self.style
         if isinstance(value, dict) and value:
             before = value_at(self.original, origin) if origin is not None else None
@@ -280,11 +291,10 @@ class _Editor(_Writer):
         self.scanner = scanner
 
     def emit(self, value: Any, origin: tuple | None, depth: int) -> str:
+        kept, before = self.kept(value, origin)
+        if kept is not None:
+            return kept
         if origin is not None and origin in self.spans:
-            before = value_at(self.original, origin)
-            if before is value or _identical(before, value):
-                start, end = self.spans[origin]
-                return self.source[start:end]
             if isinstance(value, dict) and value and isinstance(before, dict) and before:
                 return self._edit_object(origin, before, value, depth)
             if isinstance(value, list) and value and isinstance(before, list) and before:
@@ -293,7 +303,7 @@ class _Editor(_Writer):
                 start, end = self.spans[origin]
                 if self.source[start + 1:end - 1].strip():  # an empty container holding a comment
                     return self._fill(origin, value, depth)
-        return super().emit(value, origin, depth)
+        return self.emit_new(value, origin, depth)
 
     def _fill(self, origin: tuple, value: dict | list, depth: int) -> str:
         """The empty container at ``origin``, its comments kept, holding ``value``'s members."""
