@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .changes import Change
+from .entries import Entry, refs_below, scan_entries
 from .model import BODY_KEY, Connector, Field, Operation
 from .pointers import value_at
 from .rules import Hit, Kind, Rule, rules_for
@@ -56,6 +57,7 @@ class DiffContext:
         self.op_pairs = self._pair_operations()
         self._ref_cache: dict[int, tuple[Any, frozenset[str]]] = {}
         self._changed_refs: frozenset[str] | None = None
+        self._entries: dict[str, dict[tuple[str, str], Entry]] = {}
         self.schema_visits = 0
         self.compared_pairs: set[tuple[str | None, str | None]] = set()
         self.findings: list[Change] = []  # the typed rules' findings, once they all ran
@@ -116,20 +118,22 @@ class DiffContext:
         cached = self._ref_cache.get(key)
         if cached is not None and cached[0] is node:
             return cached[1]
-        found: set[str] = set()
-        stack = [node]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                ref = item.get("$ref")
-                if isinstance(ref, str):
-                    found.add(ref)
-                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-            elif isinstance(item, list):
-                stack.extend(v for v in item if isinstance(v, (dict, list)))
-        refs = frozenset(found)
+        refs = frozenset(refs_below(node))
         self._ref_cache[key] = (node, refs)
         return refs
+
+    def entries(self, side: str) -> dict[tuple[str, str], Entry]:
+        """Each top-level entry's ``$ref`` strings and dynamic extensions (see
+        :mod:`connver.entries`), walked once per diff; the new side shares the old side's
+        :class:`Entry` for every entry that did not change."""
+        found = self._entries.get(side)
+        if found is None:
+            if side == "old":
+                found = scan_entries(self.old.swagger)
+            else:
+                found = scan_entries(self.new.swagger, self.old.swagger, self.entries("old"))
+            self._entries[side] = found
+        return found
 
     @property
     def changed_refs(self) -> frozenset[str]:
@@ -141,20 +145,27 @@ class DiffContext:
         if all(old_doc.get(s) == new_doc.get(s) for s in sections):
             self._changed_refs = frozenset()
             return self._changed_refs
-        targets: dict[str, tuple[Any, Any]] = {}
-        for doc_index, doc in enumerate((old_doc, new_doc)):
-            for section in sections:
-                entries = doc.get(section)
-                if isinstance(entries, dict):
-                    for name in entries:
-                        ref = f"#/{section}/{_escape(name)}"
-                        pair = targets.setdefault(ref, (None, None))
-                        targets[ref] = (entries[name], pair[1]) if doc_index == 0 else (pair[0], entries[name])
-        changed = {ref for ref, (a, b) in targets.items() if a != b}
+        old_entries, new_entries = self.entries("old"), self.entries("new")
+        changed: set[str] = set()
         users: dict[str, set[str]] = {}
-        for ref, (a, b) in targets.items():
-            for target in self._refs_in(a) | self._refs_in(b):
+        targets: dict[str, tuple[Any, Any]] = {}
+        for key in {**old_entries, **new_entries}:
+            if key[0] not in sections:
+                continue
+            ref = f"#/{key[0]}/{_escape(key[1])}"
+            a, b = old_entries.get(key), new_entries.get(key)
+            raw = (old_doc[key[0]][key[1]] if a is not None else None, new_doc[key[0]][key[1]] if b is not None else None)
+            targets[ref] = raw
+            if a is not b:  # (an entry equal on both sides shares one Entry)
+                changed.add(ref)
+            refs = a.refs if a is not None else frozenset()
+            if b is not None and b is not a:
+                refs = refs | b.refs
+            for target in refs:
                 users.setdefault(target, set()).add(ref)
+            for node, entry in zip(raw, (a, b)):  # (same() asks about whole definitions often)
+                if entry is not None:
+                    self._ref_cache[id(node)] = (node, entry.refs)
         for connector in (self.old, self.new):  # a discriminator base shows its subtypes' properties
             for ref, (a, b) in targets.items():
                 if any(isinstance(s, dict) and isinstance(s.get("discriminator"), str) for s in (a, b)):

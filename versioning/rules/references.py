@@ -14,14 +14,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
+from ..entries import DYNAMIC_KEYS, Entries
 from ..pointers import value_at
 from . import FlowImpact, Hit, Kind, Section, rule
 
 C = Kind.CONNECTOR
 
-DYNAMIC_KEYS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema",
-                "x-ms-dynamic-properties", "x-ms-dynamic-tree", "x-ms-operation-context")
-_DYNAMIC = frozenset(DYNAMIC_KEYS)
 _SECTIONS = ("paths", "definitions", "parameters")
 _NAME_DEPTH = 8  # how deep body property names are collected for the source-parameter check
 
@@ -49,66 +47,22 @@ class DynamicRef:
         return (self.owner, self.where, self.key, self.sub)
 
 
-def dynamic_references(connector, scans: dict | None = None, before: Any = None) -> list[DynamicRef]:
-    """Every dynamic call in a definition.
-
-    ``scans`` collects the raw findings per top-level entry (a path item, a definition);
-    given the ``before`` document and its ``scans``, entries equal on both sides are not
-    walked again."""
+def dynamic_references(connector, entries: Entries) -> list[DynamicRef]:
+    """Every dynamic call in a definition, from its entries (see :mod:`connver.entries`)."""
     owners = {(op.path, op.method): op.id for op in connector.operations.values()}
     found: list[DynamicRef] = []
-    reuse = scans.get("reuse", {}) if scans is not None else {}
-    mine: dict[tuple, list] = {}
-    for section in _SECTIONS:
-        entries = connector.swagger.get(section)
-        if not isinstance(entries, dict):
+    for key, entry in entries.items():
+        if key[0] not in _SECTIONS:
             continue
-        earlier = before.get(section) if isinstance(before, dict) else None
-        for name, entry in entries.items():
-            cached = reuse.get((section, name))
-            if cached is not None and isinstance(earlier, dict) and earlier.get(name) == entry:
-                hits = cached
-            else:
-                hits = list(_scan(entry, (section, name)))
-            mine[(section, name)] = hits
-            for pointer, key, value in hits:
-                owner = owners.get(pointer[1:3]) if section == "paths" and len(pointer) >= 3 else None
-                where = _where(connector, pointer, owner)
-                for sub, call in _calls(value):
-                    mapping = call.get("parameters")
-                    found.append(DynamicRef(owner, where, key, sub, pointer + (key,) + sub, call["operationId"],
-                                            mapping if isinstance(mapping, dict) else {}, call))
-    if scans is not None:
-        scans["mine"] = mine
+        section = key[0]
+        for pointer, name, value in entry.dynamic:
+            owner = owners.get(pointer[1:3]) if section == "paths" and len(pointer) >= 3 else None
+            where = _where(connector, pointer, owner)
+            for sub, call in _calls(value):
+                mapping = call.get("parameters")
+                found.append(DynamicRef(owner, where, name, sub, pointer + (name,) + sub, call["operationId"],
+                                        mapping if isinstance(mapping, dict) else {}, call))
     return found
-
-
-def _scan(root: Any, base: tuple) -> Iterator[tuple[tuple, str, dict]]:
-    """(pointer of the holder, extension name, extension) for every dynamic extension below
-    ``root``. The walk touches every node of large definitions, so it keeps parent links and
-    builds a pointer only for the few nodes that hold an extension."""
-    if not isinstance(root, (dict, list)):
-        return
-    links: list[tuple[int, Any]] = [(-1, None)]
-    stack: list[tuple[Any, int]] = [(root, 0)]
-    while stack:
-        node, at = stack.pop()
-        items = node.items() if type(node) is dict else enumerate(node)
-        for key, value in items:
-            kind = type(value)
-            if kind is dict and key in _DYNAMIC:
-                yield base + _trail(links, at), key, value
-            elif kind is dict or kind is list:
-                links.append((at, key))
-                stack.append((value, len(links) - 1))
-
-
-def _trail(links: list[tuple[int, Any]], at: int) -> tuple:
-    keys = []
-    while at > 0:
-        at, key = links[at]
-        keys.append(key)
-    return tuple(reversed(keys))
 
 
 def _calls(ext: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
@@ -189,13 +143,7 @@ def references(ctx, side: str) -> list[DynamicRef]:
     side's walk for every path item and definition that did not change)."""
     key = ("dynamic-references", side)
     if key not in ctx.memo:
-        if side == "old":
-            scans: dict = {}
-            ctx.memo[key] = dynamic_references(ctx.old, scans)
-            ctx.memo["dynamic-scans"] = scans["mine"]
-        else:
-            references(ctx, "old")
-            ctx.memo[key] = dynamic_references(ctx.new, {"reuse": ctx.memo["dynamic-scans"]}, ctx.old.swagger)
+        ctx.memo[key] = dynamic_references(ctx.old if side == "old" else ctx.new, ctx.entries(side))
     return ctx.memo[key]
 
 
