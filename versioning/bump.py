@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from .changes import Change
 from .errors import InputError, VersionError
-from .opversions import OperationVersions, analyse
 from .version import Bump, VersionCheck, bump_level, check_version, drivers
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diff import DiffResult
     from .model import Connector
+    from .opversions import OperationVersions
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,11 @@ def bump_report(
         check = check_version(result.old.version, declared, level, current=current, today=today)
     except VersionError as exc:
         error = str(exc)
-    ops = analyse(result.new, result.old, result.changes) if operations else None
+    ops = None
+    if operations:  # (every diff carries a bump report, without this part: only then is it imported)
+        from .opversions import analyse
+
+        ops = analyse(result.new, result.old, result.changes)
     return BumpReport(
         level=level,
         current=start,

@@ -605,10 +605,12 @@ class Connector:
         return value if isinstance(value, dict) else _EMPTY
 
     def file_digest(self, name: str) -> str | None:
-        import hashlib
-
         data = self.source.files.get(name)
-        return hashlib.sha256(data).hexdigest()[:12] if data is not None else None
+        if data is None:
+            return None
+        import hashlib  # (only where there is a file: a diff without script or icon never needs it)
+
+        return hashlib.sha256(data).hexdigest()[:12]
 
     @property
     def script_digest(self) -> str | None:

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 from .errors import InputError, SourceNotFoundError
 from .jsontext import load_json
-from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles
+from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SPEC_SEPARATOR, SWAGGER_NAMES, SourceFiles, split_spec
 
 __all__ = ["SolutionConnector", "is_solution_folder", "is_solution_member", "looks_like_solution", "pick_connector",
            "solution_connectors", "solution_part", "solution_source", "split_spec"]
@@ -50,7 +50,6 @@ _ICON = re.compile(r"^(?P<name>.+)_iconblob(\.[A-Za-z0-9]+)?$", re.IGNORECASE)
 #: The ``<Connector>`` elements read from customizations.xml -> apiProperties key.
 _XML_PROPERTIES = {"iconbrandcolor": "iconBrandColor", "capabilities": "capabilities"}
 #: ``SOLUTION::NAME`` picks one connector of a solution.
-SPEC_SEPARATOR = "::"
 
 
 @dataclass(frozen=True)
@@ -61,21 +60,6 @@ class SolutionConnector:
     display_name: str | None
     parts: Mapping[str, str]  # part -> path inside the solution
     entry: Mapping[str, str]  # the <Connector> entry's child elements (lower-case tag -> text)
-
-
-def split_spec(spec: str) -> tuple[str, str | None]:
-    """``SOLUTION::NAME`` -> (SOLUTION, NAME); anything else -> (spec, None).
-
-    >>> split_spec("solution.zip::contoso_5Fdemo")
-    ('solution.zip', 'contoso_5Fdemo')
-    >>> split_spec("master:path")
-    ('master:path', None)
-    """
-    if SPEC_SEPARATOR in spec:
-        where, _, name = spec.rpartition(SPEC_SEPARATOR)
-        if where and name:
-            return where, name
-    return spec, None
 
 
 def is_solution_member(path: str) -> bool:

@@ -15,6 +15,8 @@ CONNECTOR_FILES = SWAGGER_NAMES + (PROPERTIES_NAME, SETTINGS_NAME, SCRIPT_NAME, 
 #: Any other file whose name ends so is a swagger too (``De-Lijn-Zoek.swagger.json``, a
 #: lower-case ``apidefinition.swagger.json``): read, with a warning that names it.
 OTHER_SWAGGER_SUFFIX = ".swagger.json"
+#: ``SOLUTION::NAME``: one connector of a Dataverse solution (see :mod:`connver.solution`).
+SPEC_SEPARATOR = "::"
 
 
 def is_swagger_name(name: str) -> bool:
@@ -24,6 +26,21 @@ def is_swagger_name(name: str) -> bool:
     [True, True, False]
     """
     return name in SWAGGER_NAMES or name.lower().endswith(OTHER_SWAGGER_SUFFIX)
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """``SOLUTION::NAME`` -> (SOLUTION, NAME); anything else -> (spec, None).
+
+    >>> split_spec("solution.zip::contoso_5Fdemo")
+    ('solution.zip', 'contoso_5Fdemo')
+    >>> split_spec("master:path")
+    ('master:path', None)
+    """
+    if SPEC_SEPARATOR in spec:
+        where, _, name = spec.rpartition(SPEC_SEPARATOR)
+        if where and name:
+            return where, name
+    return spec, None
 
 
 def other_swagger_note(name: str) -> str:

@@ -20,10 +20,8 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
-from .solution import (CONNECTOR_FOLDERS, is_solution_folder, is_solution_member, solution_part, solution_source,
-                       split_spec)
 from .limits import DEFAULT_MAX_FILE_SIZE, max_file_size, too_large  # noqa: F401  (re-exported)
-from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name
+from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name, split_spec
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -75,8 +73,11 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         return read_solution(Path(where), name)
     kind = source_kind(spec)
     if kind == "folder":
-        if not _has_swagger(Path(spec)) and is_solution_folder(Path(spec)):
-            return read_solution(Path(spec))
+        if not _has_swagger(Path(spec)):
+            from .solution import is_solution_folder  # (imported only for a folder that may be a solution)
+
+            if is_solution_folder(Path(spec)):
+                return read_solution(Path(spec))
         return read_folder(Path(spec))
     if kind == "file":
         if _is_zip(Path(spec)):
@@ -253,6 +254,8 @@ def solution_folder_members(path: Path) -> tuple[Path, dict[str, bytes]]:
     """The solution root and its connector files and customizations.xml, by path inside it.
 
     ``path`` may be the root or its ``Connectors/`` folder (then the root is its parent)."""
+    from .solution import CONNECTOR_FOLDERS, solution_part
+
     root = path.parent if path.name.lower() in CONNECTOR_FOLDERS else path
     members: dict[str, bytes] = {}
     folders = [root / n for n in _solution_listdir(root) if n.lower() in CONNECTOR_FOLDERS and (root / n).is_dir()]
@@ -294,6 +297,8 @@ def solution_zip_members(path: Path) -> dict[str, bytes]:
     """A solution .zip's connector files and customizations.xml (read, never extracted)."""
     import zipfile  # imported here: only a solution .zip needs it
 
+    from .solution import is_solution_member
+
     limit = max_file_size()
     members: dict[str, bytes] = {}
     try:
@@ -321,6 +326,8 @@ def solution_zip_members(path: Path) -> dict[str, bytes]:
 
 def read_solution(path: Path, name: str | None = None) -> SourceFiles:
     """One connector of an unpacked solution folder or a solution .zip."""
+    from .solution import solution_source  # (the solution module is imported only for a solution)
+
     if path.is_dir():
         root, members = solution_folder_members(path)
         return solution_source(str(path), members, name, kind="solution", meta={"path": str(root)})

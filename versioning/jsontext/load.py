@@ -22,7 +22,6 @@ from typing import Any
 from connver.errors import JSONDefectError
 
 from .decode import HINT, LineIndex, decode_for_load, line_col
-from .scan import Scanner
 
 __all__ = ["LoadWarning", "load_json", "MAX_DEPTH"]
 
@@ -162,6 +161,8 @@ def _too_deep(data: bytes, file: str) -> JSONDefectError:
 def _duplicate_notes(text: str) -> list[tuple[int, str]]:
     """A note at each key that repeats one of the same object. The last value is the one
     read, as the platform reads it (JSON.NET's default, DuplicatePropertyNameHandling.Replace)."""
+    from .scan import Scanner  # (only a file with a repeated key, or one the strict parser refused, needs it)
+
     lines = LineIndex(text)
     return [(dup.key_pos, "duplicate key {} in one object (also at line {}, column {}): the last value is read, "
              "as the platform does".format(json.dumps(dup.key), *lines.at(dup.earlier_pos)))

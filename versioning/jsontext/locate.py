@@ -6,10 +6,12 @@ fine); columns are 1-based and count characters, after the byte order mark if th
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .decode import LineIndex, decode_lenient
-from .scan import ScanDefect, Scanner
+
+if TYPE_CHECKING:
+    from .scan import Scanner
 
 __all__ = ["locate"]
 
@@ -38,6 +40,8 @@ def locate(data: bytes, pointers: Iterable[tuple]) -> dict[tuple, tuple[int, int
     text = decode_lenient(data)
     if text is None:
         return {}
+    from .scan import Scanner  # (imported when a location is asked for: a diff that prints none never needs it)
+
     found = _walk(Scanner(text), root)
     lines = LineIndex(text)
     return {pointer: lines.at(pos) for pointer, pos in sorted(found.items(), key=lambda item: item[1])}
@@ -67,6 +71,8 @@ class _Trie:
 
 def _walk(scanner: Scanner, root: _Trie) -> dict[tuple, int]:
     """One pass over the text, descending only into subtrees that hold a wanted pointer."""
+    from .scan import ScanDefect
+
     found: dict[tuple, int] = {}
 
     def value(i: int, node: _Trie) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
-from ..entries import DYNAMIC_KEYS, Entries
+from ..entries import Entries
 from ..pointers import value_at
 from . import FlowImpact, Hit, Kind, Section, rule
 
