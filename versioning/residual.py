@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from .entries import refs_below
 from .pointers import value_at
 
 #: Pointers that count as covered without a finding: the declared version is the bump's.
@@ -156,7 +157,9 @@ class _Meaning:
         subtypes = _subtypes(doc)
         while queue:
             node = queue.pop()
-            for ref in _refs(node):
+            for ref in refs_below(node):
+                if not ref.startswith("#/"):
+                    continue  # another file's: the platform takes the definition as one file
                 target = _ref_pointer(ref)
                 # a base with a discriminator stands for its subtypes too
                 for reached in (target, *subtypes.get(target, ())):
@@ -195,19 +198,6 @@ def _subtypes(doc: Any) -> dict[tuple, list[tuple]]:
 
 def _ref_pointer(ref: str) -> tuple:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
-
-
-def _refs(node: Any) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                yield ref
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
 
 
 def _walk(a: Any, b: Any, pa: tuple, pb: tuple, covering: set, above: set, out: Residue, count: bool,
