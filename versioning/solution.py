@@ -49,7 +49,6 @@ PART_SUFFIXES = {
 _ICON = re.compile(r"^(?P<name>.+)_iconblob(\.[A-Za-z0-9]+)?$", re.IGNORECASE)
 #: The ``<Connector>`` elements read from customizations.xml -> apiProperties key.
 _XML_PROPERTIES = {"iconbrandcolor": "iconBrandColor", "capabilities": "capabilities"}
-#: ``SOLUTION::NAME`` picks one connector of a solution.
 
 
 @dataclass(frozen=True)
