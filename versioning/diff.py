@@ -8,6 +8,7 @@ from typing import Any
 
 from .changes import LEVELS, Change, Level, count_levels, pointer_text
 from .config import Config
+from .gcpause import paused_gc
 from .jsontext import LoadWarning
 from .model import Connector
 from .sources import read_source
@@ -92,18 +93,17 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 def diff(old: Connector, new: Connector, *, config: Config | None = None) -> DiffResult:
     """Compare two loaded connectors. ``config`` changes levels and silences findings."""
+    from .bump import bump_report
     from .engine import run
-
     from .secrets import redact_changes
 
-    _, changes = run(old, new)
-    changes = redact_changes(changes, old, new)  # every report prints these values
-    ignored = 0
-    if config is not None:
-        changes, ignored = config.apply(changes)
-    changes.sort(key=Change.sort_key)
-    result = DiffResult(old=old, new=new, changes=changes, ignored=ignored)
-    from .bump import bump_report
-
-    result.extra["bump"] = bump_report(result, operations=False)  # `bump` in every diff's output
+    with paused_gc():  # the walks build many small acyclic objects (see .gcpause)
+        _, changes = run(old, new)
+        changes = redact_changes(changes, old, new)  # every report prints these values
+        ignored = 0
+        if config is not None:
+            changes, ignored = config.apply(changes)
+        changes.sort(key=Change.sort_key)
+        result = DiffResult(old=old, new=new, changes=changes, ignored=ignored)
+        result.extra["bump"] = bump_report(result, operations=False)  # `bump` in every diff's output
     return result

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Mapping
 
 from .changes import printable
 from .errors import InputError, JSONDefectError
+from .gcpause import paused_gc
 from .jsontext import LoadWarning, load_json
 from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SETTINGS_NAME, SourceFiles
 
@@ -479,6 +480,7 @@ class Connector:
         return Connector(source, self.swagger, {}, self.settings, self.warnings)
 
     @classmethod
+    @paused_gc()  # parsing builds tens of thousands of acyclic containers (see .gcpause)
     def from_files(cls, source: SourceFiles) -> "Connector":
         """Parse a connector's files (tolerating what can be recovered, with warnings)."""
         warnings: list[LoadWarning] = []
