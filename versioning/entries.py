@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .pointers import holds_containers
+
 SECTIONS = ("paths", "definitions", "parameters", "responses")
 DYNAMIC_KEYS = ("x-ms-dynamic-values", "x-ms-dynamic-list", "x-ms-dynamic-schema",
                 "x-ms-dynamic-properties", "x-ms-dynamic-tree", "x-ms-operation-context")
@@ -92,6 +94,11 @@ def _walk(root: Any, base: tuple) -> Entry:
                     hits.append((base + _trail(links, at), key, value))
                     refs.update(refs_below(value))
                     continue
+                if not holds_containers(value):  # a leaf object: only its own $ref can count
+                    ref = value.get("$ref")
+                    if type(ref) is str:
+                        refs.add(ref)
+                    continue
             elif kind is not list:
                 continue
             links.append((at, key))
@@ -117,7 +124,8 @@ def refs_below(node: Any) -> set[str]:
             ref = item.get("$ref")
             if isinstance(ref, str):
                 found.add(ref)
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            if holds_containers(item):
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
         elif isinstance(item, list):
             stack.extend(v for v in item if isinstance(v, (dict, list)))
     return found

@@ -1,11 +1,30 @@
-"""JSON pointers as connver keeps them: tuples of keys, ``str`` for object members and
-``int`` for array items (``("paths", "/items", "get", "parameters", 0)``)."""
+"""Parsed JSON as connver walks it. Pointers are tuples of keys, ``str`` for object members
+and ``int`` for array items (``("paths", "/items", "get", "parameters", 0)``);
+:func:`holds_containers` tells the walkers which objects they need not look into."""
 
 from __future__ import annotations
 
+from gc import is_tracked
 from typing import Any, Iterable
 
-__all__ = ["value_at"]
+__all__ = ["holds_containers", "value_at"]
+
+
+def holds_containers(obj: dict) -> bool:
+    """False when the dict ``obj`` holds no dict or list (only strings, numbers, booleans
+    and None, as half of a definition's objects do), so a walk looking for nested objects
+    can skip its values. True when it may hold one.
+
+    This asks CPython's collector, which stops tracking a dict while it holds only atomic
+    values (the ``gc`` module documents it: ``gc.is_tracked({"a": 1})`` is False,
+    ``gc.is_tracked({"a": []})`` True). A dict or list inserted makes the dict tracked
+    again, so False always means "no container inside"; where an interpreter tracks every
+    dict, the answer is True and walkers look inside, as they would without it.
+
+    >>> holds_containers({"type": "string"}), holds_containers({"a": []}), holds_containers({"a": {}})
+    (False, True, True)
+    """
+    return is_tracked(obj)
 
 
 def value_at(doc: Any, pointer: Iterable, default: Any = None) -> Any:

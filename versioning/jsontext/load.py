@@ -21,6 +21,7 @@ from typing import Any
 
 from connver.errors import JSONDefectError
 
+from ..pointers import holds_containers
 from .decode import HINT, LineIndex, decode_for_load, line_col
 
 __all__ = ["LoadWarning", "load_json", "MAX_DEPTH"]
@@ -118,7 +119,17 @@ def _deeper_than_limit(value: Any) -> bool:
     so both paths accept the same documents and every walker can rely on it). The stack
     holds one iterator per level: memory follows the depth, not the size. (Both parsers
     build plain dicts and lists, so ``type() is`` stands for ``isinstance``: it runs once per
-    value of every file read.)"""
+    value of every file read.) A dict that holds no container is not looked into (see
+    :func:`~versioning.pointers.holds_containers`): about half of a definition's objects.
+
+    >>> _deeper_than_limit([[{"a": 1}]]), _deeper_than_limit({"a": [{"b": {}}] * 3})
+    (False, False)
+    >>> nested = {}
+    >>> for _ in range(MAX_DEPTH):
+    ...     nested = {"x": nested}
+    >>> _deeper_than_limit(nested["x"]), _deeper_than_limit(nested), _deeper_than_limit([nested["x"]])
+    (False, True, True)
+    """
     kind = type(value)
     if kind is not dict and kind is not list:
         return False
@@ -130,8 +141,12 @@ def _deeper_than_limit(value: Any) -> bool:
             if kind is dict or kind is list:
                 if len(stack) >= MAX_DEPTH:
                     return True
-                push(iter(child.values() if kind is dict else child))
-                break
+                if kind is list:
+                    push(iter(child))
+                    break
+                if holds_containers(child):
+                    push(iter(child.values()))
+                    break
         else:
             pop()
     return False
