@@ -12,7 +12,6 @@ keeps large definitions fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .changes import Change
@@ -30,16 +29,20 @@ MAX_DEPTH = 64
 SCHEMA_BUDGET = 50_000
 
 
-@dataclass(frozen=True)
 class Node:
-    """Where a pair of nodes sits: what rules' hits are located against."""
+    """Where a pair of nodes sits: what rules' hits are located against. (A plain class with
+    slots: the engine makes one per pair it visits, and reads them only.)"""
 
-    location: str
-    operation: str | None
-    file: str
-    old_pointer: tuple | None
-    new_pointer: tuple | None
-    name: str | None = None  # the parameter's name, for messages
+    __slots__ = ("location", "operation", "file", "old_pointer", "new_pointer", "name")
+
+    def __init__(self, location: str, operation: str | None, file: str, old_pointer: tuple | None,
+                 new_pointer: tuple | None, name: str | None = None) -> None:
+        self.location = location
+        self.operation = operation
+        self.file = file
+        self.old_pointer = old_pointer
+        self.new_pointer = new_pointer
+        self.name = name  # the parameter's name, for messages
 
 
 class DiffContext:
