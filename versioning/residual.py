@@ -20,7 +20,6 @@ pairs them, so a list gives the same leaves whichever of the two walks it), then
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from .entries import refs_below
@@ -32,15 +31,21 @@ ALWAYS_COVERED: dict[str, frozenset[tuple]] = {"swagger": frozenset({("info", "v
 _MISSING = object()
 
 
-@dataclass(frozen=True)
 class Leaf:
     """One differing leaf: where it sits on each side (``None`` where it is absent) and its
-    two values (``None`` for the absent side)."""
+    two values (``None`` for the absent side). (Plain slotted classes here and below: the
+    pass makes many and only reads them.)"""
 
-    old_pointer: tuple | None
-    new_pointer: tuple | None
-    old: Any
-    new: Any
+    __slots__ = ("old_pointer", "new_pointer", "old", "new")
+
+    def __init__(self, old_pointer: tuple | None, new_pointer: tuple | None, old: Any, new: Any) -> None:
+        self.old_pointer = old_pointer
+        self.new_pointer = new_pointer
+        self.old = old
+        self.new = new
+
+    def __repr__(self) -> str:
+        return f"Leaf({self.old_pointer!r}, {self.new_pointer!r}, {self.old!r}, {self.new!r})"
 
     @property
     def pointer(self) -> tuple:
@@ -51,13 +56,15 @@ class Leaf:
         return "new" if self.new_pointer is not None else "old"
 
 
-@dataclass
 class Residue:
     """What the pass found in one document: the uncovered leaves, and (when counted) how
     many differing leaves findings covered."""
 
-    uncovered: list[Leaf]
-    covered: int = 0
+    __slots__ = ("uncovered", "covered")
+
+    def __init__(self, uncovered: list[Leaf], covered: int = 0) -> None:
+        self.uncovered = uncovered
+        self.covered = covered
 
 
 def residue(old: Any, new: Any, pointers: Iterable[tuple], *, always: Iterable[tuple] = (),

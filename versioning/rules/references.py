@@ -10,7 +10,7 @@ the designer for every step that uses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 from ..changes import Level
@@ -24,18 +24,25 @@ _SECTIONS = ("paths", "definitions", "parameters")
 _NAME_DEPTH = 8  # how deep body property names are collected for the source-parameter check
 
 
-@dataclass(frozen=True, eq=False)
 class DynamicRef:
-    """One call from a dynamic extension to another operation."""
+    """One call from a dynamic extension to another operation (compared by identity: the
+    rules key their findings by the call object)."""
 
-    owner: str | None           # operationId holding the extension; None in shared definitions
-    where: str                  # location of the holding node below the owner (or absolute)
-    key: str                    # the extension, e.g. x-ms-dynamic-values
-    sub: tuple[str, ...]        # ("open",) / ("browse",) inside x-ms-dynamic-tree, else ()
-    pointer: tuple              # JSON pointer of the call in the swagger
-    target: str                 # the operationId called
-    mapping: Mapping[str, Any]  # its "parameters" object
-    raw: Mapping[str, Any]      # the call as written
+    __slots__ = ("owner", "where", "key", "sub", "pointer", "target", "mapping", "raw")
+
+    def __init__(self, owner: str | None, where: str, key: str, sub: tuple[str, ...], pointer: tuple, target: str,
+                 mapping: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
+        self.owner = owner        # operationId holding the extension; None in shared definitions
+        self.where = where        # location of the holding node below the owner (or absolute)
+        self.key = key            # the extension, e.g. x-ms-dynamic-values
+        self.sub = sub            # ("open",) / ("browse",) inside x-ms-dynamic-tree, else ()
+        self.pointer = pointer    # JSON pointer of the call in the swagger
+        self.target = target      # the operationId called
+        self.mapping = mapping    # its "parameters" object
+        self.raw = raw            # the call as written
+
+    def __repr__(self) -> str:
+        return f"DynamicRef({self.location!r} -> {self.target!r})"
 
     @property
     def location(self) -> str:
