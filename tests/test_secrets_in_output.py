@@ -66,3 +66,15 @@ def test_words_after_basic_or_bearer_are_not_taken_for_credentials():
     assert scrub("Bearer authorization header") == "Bearer authorization header"
     assert scrub("Authorization: Basic dXNlcjpwYXNzd29yZA==") == f"Authorization: Basic {MARKER}"
     assert scrub("Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc") == f"Bearer {MARKER}"
+
+
+def test_a_sources_secrets_are_found_once_and_are_what_the_scanner_finds(tmp_path):
+    from connver import load_connector
+    from connver.secrets import report_secrets, secret_values
+
+    connector = load_connector(folder(tmp_path, "side", "s3cr3t-Value-42"))
+    source = connector.source
+    assert source.secrets == frozenset(secret_values(source.files)) and "s3cr3t-Value-42" in source.secrets
+    assert source.secrets is source.secrets  # cached on the source: the residual pass and redaction share it
+    assert report_secrets(connector) == source.secrets == report_secrets(source)
+    assert report_secrets(connector.without_properties()) == frozenset()  # another source, its own secrets

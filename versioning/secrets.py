@@ -491,9 +491,11 @@ def report_secrets(*sides: Any) -> frozenset[str]:
     """The secret strings of the connectors (or :class:`SourceFiles`) a report shows."""
     found: set[str] = set()
     for side in sides:
-        files = getattr(getattr(side, "source", side), "files", None)
+        source = getattr(side, "source", side)
+        files = getattr(source, "files", None)
         if files:
-            found |= secret_values(files)
+            cached = getattr(source, "secrets", None)  # SourceFiles keeps them (a cached property)
+            found |= cached if isinstance(cached, frozenset) else secret_values(files)
     return frozenset(found)
 
 

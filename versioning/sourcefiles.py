@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping
 
 #: File names that make up a connector folder, in the order they are shown.
@@ -69,6 +70,15 @@ class SourceFiles:
     #: (``Connectors/x_openapidefinition.json``...): what the store keeps (see
     #: :mod:`versioning.solution`). Empty for every other source.
     raw: Mapping[str, bytes] = field(default_factory=dict)
+
+    @cached_property
+    def secrets(self) -> frozenset[str]:
+        """The secret strings in these files that no report may print (found once per
+        source: the residual pass and the redaction of findings both ask, see
+        :func:`versioning.secrets.report_secrets`)."""
+        from .secrets import secret_values
+
+        return frozenset(secret_values(self.files))
 
     @property
     def swagger_name(self) -> str | None:
