@@ -1,30 +1,25 @@
 """Parsed JSON as connver walks it. Pointers are tuples of keys, ``str`` for object members
-and ``int`` for array items (``("paths", "/items", "get", "parameters", 0)``);
-:func:`holds_containers` tells the walkers which objects they need not look into."""
+and ``int`` for array items (``("paths", "/items", "get", "parameters", 0)``).
+
+:func:`holds_containers` tells the walkers which objects they need not look into: it is
+False when a dict holds no dict or list (only strings, numbers, booleans and None, as half
+of a definition's objects do), True when it may hold one. It is CPython's
+``gc.is_tracked``: the collector stops tracking a dict while it holds only atomic values
+(the ``gc`` module documents it), and a dict or list inserted makes it tracked again, so
+False always means "no container inside". Where an interpreter tracks every dict the answer
+is True and walkers look inside, as they would without it. (The C function itself, not a
+wrapper: walkers call it once per object.)
+
+>>> holds_containers({"type": "string"}), holds_containers({"a": []}), holds_containers({"a": {}})
+(False, True, True)
+"""
 
 from __future__ import annotations
 
-from gc import is_tracked
+from gc import is_tracked as holds_containers
 from typing import Any, Iterable
 
 __all__ = ["holds_containers", "value_at"]
-
-
-def holds_containers(obj: dict) -> bool:
-    """False when the dict ``obj`` holds no dict or list (only strings, numbers, booleans
-    and None, as half of a definition's objects do), so a walk looking for nested objects
-    can skip its values. True when it may hold one.
-
-    This asks CPython's collector, which stops tracking a dict while it holds only atomic
-    values (the ``gc`` module documents it: ``gc.is_tracked({"a": 1})`` is False,
-    ``gc.is_tracked({"a": []})`` True). A dict or list inserted makes the dict tracked
-    again, so False always means "no container inside"; where an interpreter tracks every
-    dict, the answer is True and walkers look inside, as they would without it.
-
-    >>> holds_containers({"type": "string"}), holds_containers({"a": []}), holds_containers({"a": {}})
-    (False, True, True)
-    """
-    return is_tracked(obj)
 
 
 def value_at(doc: Any, pointer: Iterable, default: Any = None) -> Any:
