@@ -117,9 +117,10 @@ def test_the_core_imports_click_nowhere():
 
 def test_a_diff_of_two_folders_imports_only_what_it_uses():
     """Start-up: zip, XML, the JSON writer, the solution reader, the text scanner behind
-    locations and duplicate keys, the operation-family analysis and hashing are imported where
-    they are needed (solutions, upgrade, bump --write, a located finding, a repeated key,
-    ``connver bump``, a script or icon to compare), not by every diff."""
+    locations and duplicate keys, the tolerant JSON parser, the operation-family analysis and
+    hashing are imported where they are needed (solutions, upgrade, bump --write, a located
+    finding, a repeated key, a file json.loads refuses, ``connver bump``, a script or icon to
+    compare), not by every diff."""
     import subprocess
     import sys
 
@@ -127,7 +128,7 @@ def test_a_diff_of_two_folders_imports_only_what_it_uses():
     code = ("import sys\nfrom connver.cli.main import main\nsys.argv = ['connver', 'diff', sys.argv[1], sys.argv[2]]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in ('zipfile', 'xml.etree.ElementTree', 'connver.jsontext.write', 'connver.solution',"
-            " 'connver.jsontext.scan', 'connver.opversions', 'hashlib')"
+            " 'connver.jsontext.scan', 'connver.jsontext.tolerant', 'unicodedata', 'connver.opversions', 'hashlib')"
             " if m in sys.modules), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code, str(demo / "old"), str(demo / "new")],
                             capture_output=True, text=True, check=True)

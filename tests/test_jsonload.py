@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from connver.jsontext import load as jsonload
 from connver.errors import JSONDefectError, VersioningError
 from connver.jsonload import LoadWarning, load_json, locate
 
@@ -163,14 +162,27 @@ def test_nan_infinity_and_lone_surrogates_are_read_as_text_with_a_warning():
 
 
 def test_valid_json_takes_only_the_fast_path(monkeypatch):
+    from connver.jsontext import tolerant
+
     def second_pass(*args):
         raise AssertionError("the tolerant parser ran on a valid file")
 
-    monkeypatch.setattr(jsonload, "_Parser", second_pass)
-    monkeypatch.setattr(jsonload, "decode_for_load", second_pass)
+    monkeypatch.setattr(tolerant, "read_tolerant", second_pass)
     assert load_json(b'{"x": [1]}', "f.json") == ({"x": [1]}, [])
     with pytest.raises(AssertionError):
         load_json(b'{"x": [1,]}', "f.json")
+
+
+def test_reading_valid_json_does_not_import_the_tolerant_parser():
+    import subprocess
+    import sys
+
+    code = ("import sys; from connver.jsontext import load_json; "
+            "load_json(b'{\"a\": {\"b\": [1, 2]}, \"c\": \"\\\\u00e9\"}', 'f.json'); "
+            "print('connver.jsontext.tolerant' in sys.modules, 'unicodedata' in sys.modules); "
+            "load_json(b'{\"a\": 1,}', 'f.json'); print('connver.jsontext.tolerant' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "True"]
 
 
 def test_top_level_non_object_is_returned():

@@ -3,8 +3,10 @@
 - :mod:`.decode`: bytes to text (BOMs, UTF-16, Windows-1252) and positions to lines.
 - :mod:`.scan`: the one scanner of positions (members, items, value spans), tolerant of
   comments and stray commas.
-- :mod:`.load`: :func:`load_json`, strict first, then a tolerant parser that warns about
-  each defect it repairs and names file:line:column for the ones it cannot.
+- :mod:`.load`: :func:`load_json`, strict first, then (:mod:`.tolerant`, imported only for
+  a file :func:`json.loads` refuses) a tolerant parser that warns about each defect it
+  repairs and names file:line:column for the ones it cannot (:mod:`.common`: what the two
+  readings share).
 - :mod:`.locate`: :func:`locate`, JSON pointers to lines and columns.
 - :mod:`.write`: the one byte-keeping writer: :func:`dump_like` (a new value in the file's
   own layout, unchanged parts copied byte for byte; a file with comments or trailing commas
