@@ -76,3 +76,25 @@ def test_depth_limit_is_exact_through_objects_that_hold_no_container():
         assert _depth(json.loads(text)) == MAX_DEPTH
         assert _deeper_than_limit(json.loads(text)) is False
         assert _deeper_than_limit(json.loads(f"[{text}]")) is True
+
+
+def _escape_seen(data: bytes) -> bool:  # the plain reading: every escape, in order
+    at = 0
+    while (at := data.find(b"\\", at)) >= 0:
+        if data[at + 1:at + 2] in (b"u", b"U"):
+            return True
+        at += 2
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\\", "\u00e9", "\ud800", "\n", '"', "u", "\\u"]), max_size=700),
+       st.booleans())
+def test_unicode_escapes_are_seen_wherever_they_are(parts, ascii_only):
+    from connver.jsontext.common import holds_unicode_escape
+
+    text = "".join(parts)
+    data = json.dumps({"k": text}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    assert holds_unicode_escape(data) == _escape_seen(data)
+    if ascii_only and any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        assert holds_unicode_escape(data)  # valid UTF-8 JSON can hold a lone surrogate only as an escape

@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from ..pointers import holds_containers
-from .common import MAX_DEPTH, SURROGATE_ESCAPE, LoadWarning, duplicate_notes
+from .common import MAX_DEPTH, SURROGATE_ESCAPE, LoadWarning, duplicate_notes, holds_unicode_escape
 from .decode import LineIndex
 
 __all__ = ["LoadWarning", "load_json", "MAX_DEPTH"]
@@ -50,7 +50,7 @@ def load_json(data: bytes, file: str) -> tuple[Any, list[LoadWarning]]:
     try:
         text = data.decode("utf-8")
         value, warnings = json.loads(text, object_pairs_hook=pairs, parse_constant=constant), []
-        suspect = bool(constants) or (b"\\u" in data and SURROGATE_ESCAPE.search(data) is not None)
+        suspect = bool(constants) or (holds_unicode_escape(data) and SURROGATE_ESCAPE.search(data) is not None)
         if repeated:
             warnings = [LoadWarning(file, *lines.at(pos), message)
                         for lines in [LineIndex(text)] for pos, message in duplicate_notes(text)]
