@@ -78,6 +78,20 @@ _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@\"']+:([^@/\s\"']+)@", r
 _BEARER = re.compile(r"\b(?:Bearer|Basic)\s+([A-Za-z0-9\-._~+/]{8,}=*)")
 
 
+#: A substring each text pattern cannot match without: most strings hold none of them, and a
+#: substring test costs a fraction of a regex search (a diff scrubs every value it reports).
+_NEEDS = {_URL_SECRET: ("=",), _URL_PASSWORD: ("@",), _BEARER: ("Bearer", "Basic")}
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    """False when ``pattern`` (one of the text patterns) cannot match ``text``.
+
+    >>> _may_match(_BEARER, "Bearer abc"), _may_match(_BEARER, "a token"), _may_match(_URL_SECRET, "x?code=1")
+    (True, False, True)
+    """
+    return any(part in text for part in _NEEDS[pattern])
+
+
 def _token_like(text: str) -> bool:
     """A credential after ``Bearer``/``Basic`` has a digit or a capital past its first
     letter (base64, a JWT); "Basic authentication" or "Bearer e-mail/password" are words.
@@ -191,7 +205,8 @@ def _scrub_text(text: str, secrets) -> str:
         if secret == text or (len(secret) >= 6 and secret in text):
             text = text.replace(secret, MARKER)
     for pattern in (_URL_SECRET, _URL_PASSWORD, _BEARER):
-        text = pattern.sub(lambda m: _hide_group(m, m.lastindex or 1, pattern), text)
+        if _may_match(pattern, text):
+            text = pattern.sub(lambda m: _hide_group(m, m.lastindex or 1, pattern), text)
     return text
 
 
@@ -356,6 +371,8 @@ def _text_secrets(strings: list[_Str], data: bytes) -> Iterator[tuple[int, int, 
         raw = data[start:end].decode("latin-1")  # offsets in the raw bytes, escapes and all
         for pattern, what in ((_URL_SECRET, "credential in a URL query"), (_URL_PASSWORD, "password in a URL"),
                               (_BEARER, "token after Bearer/Basic")):
+            if not _may_match(pattern, raw):
+                continue
             for match in pattern.finditer(raw):
                 group = match.lastindex or 1
                 if _credential(pattern, match.group(group)) and not raw.startswith(MARKER, match.start(group)):
