@@ -8,6 +8,10 @@ installed with ``pip install .``): an editable install (``pip install -e``) adds
 hook to the start of every process of its environment, the parse-only one included, which
 makes the ratio look smaller than a user's install gives.
 
+``--against PATH`` also runs ``connver diff`` with a second environment's interpreter (an
+earlier release, say), alternating with the first in every repetition, and prints its median
+and ratio too: on a shared machine, two releases compare fairly only in the same sitting.
+
 Each repetition runs both processes once, alternating; the medians and their ratio are
 printed. Two stages of the diff process are timed the same way and printed as ratios too,
 to show where the time goes: importing what ``connver diff`` imports, and that plus loading
@@ -64,6 +68,8 @@ def main() -> int:
     parser.add_argument("new", nargs="?")
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--python", default=sys.executable, help="the interpreter to run both processes with")
+    parser.add_argument("--against", metavar="PATH", help="another environment's interpreter whose connver diff "
+                                                          "is timed in the same repetitions (an earlier release)")
     args = parser.parse_args()
     if args.old and args.new:
         old, new = Path(args.old), Path(args.new)
@@ -77,17 +83,22 @@ def main() -> int:
     parse_cmd = [python, "-c", PARSE_ONLY, str(old), str(new)]
     stage_cmds = {"imports only": [python, "-c", IMPORTS],
                   "imports + loading both": [python, "-c", LOAD, str(old), str(new)]}
+    against_cmd = [args.against, "-m", "connver", "diff", str(old), str(new)] if args.against else None
     with tempfile.TemporaryDirectory(prefix="connver-pyc-") as prefix:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = prefix
         timed(diff_cmd, env), timed(parse_cmd, env)  # warm the file cache, write the byte code
+        if against_cmd:
+            timed(against_cmd, env)
         for cmd in stage_cmds.values():
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
-        diffs, parses = [], []
+        diffs, parses, againsts = [], [], []
         stages: dict[str, list[float]] = {name: [] for name in stage_cmds}
         for _ in range(args.repeat):
             diffs.append(timed(diff_cmd, env))
             parses.append(timed(parse_cmd, env))
+            if against_cmd:
+                againsts.append(timed(against_cmd, env))
             for name, cmd in stage_cmds.items():
                 stages[name].append(timed(cmd, env))
     d, p = statistics.median(diffs), statistics.median(parses)
@@ -96,6 +107,9 @@ def main() -> int:
         t = statistics.median(times)
         print(f"  {name}: {t:.3f} s; ratio {t / p:.2f}")
     print(f"connver diff: {d:.3f} s, parse only: {p:.3f} s (medians of {args.repeat}); ratio {d / p:.2f} (target <= 3)")
+    if againsts:
+        a = statistics.median(againsts)
+        print(f"against {args.against}: connver diff {a:.3f} s; ratio {a / p:.2f}; this one takes {d / a:.2f} of its time")
     return 0
 
 

@@ -50,3 +50,14 @@ def test_the_command_skips_the_final_collection_but_not_atexit_or_its_output():
     assert proc.stdout.rstrip().endswith("}") and '"summary"' in proc.stdout
     assert "frozen before exit: False" in proc.stderr  # a caller going on after main() is left as it was
     assert "atexit ran, frozen: True" in proc.stderr
+
+
+def test_the_start_up_benchmark_prints_its_ratios_and_a_comparison():
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "startup.py"), str(DEMO / "old"), str(DEMO / "new"),
+                           "--repeat", "1", "--against", sys.executable], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("pair: demo/old -> new")
+    assert any(line.startswith("connver diff: ") and "(target <= 3)" in line for line in lines)
+    against = [line for line in lines if line.startswith(f"against {sys.executable}: connver diff ")]
+    assert len(against) == 1 and "of its time" in against[0]
