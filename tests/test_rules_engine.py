@@ -166,3 +166,35 @@ def test_removed_output_response_defined_under_responses_is_reported():
     (change,) = changes(doc({"200": {"$ref": "#/responses/Ok"}}), doc({"204": {"description": "No content"}}))
     assert (change.rule, change.location, change.pointer) == (
         "response-removed", "operation/ListItems/responses/200", ("responses", "Ok"))
+
+
+def test_parameter_rules_see_only_the_parameters_that_differ():
+    """An operation whose summary changed is walked, but its unchanged parameters are not given
+    to the parameter rules (they compare the two parameters only); a changed one, one behind a
+    renamed $ref and one behind a changed definition still are."""
+    from connver.rules import RULES, Kind, all_rules, rule
+
+    seen: list[str] = []
+    all_rules()
+
+    @rule("test-parameter-seen", "cosmetic", Kind.PARAMETER, description="d", why="w", message="m")
+    def parameter_seen(ctx, old, new):
+        seen.append((new or old).name)
+        return ()
+
+    shared = {"name": "shared", "in": "query", "type": "string"}
+    body = {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Item"}}
+    params_old = [{"name": "same", "in": "query", "type": "string"}, {"name": "typed", "in": "query", "type": "string"},
+                  {"$ref": "#/parameters/Shared"}, body]
+    params_new = [{"name": "same", "in": "query", "type": "string"}, {"name": "typed", "in": "query", "type": "integer"},
+                  {"$ref": "#/parameters/Shared2"}, body]
+    old = swagger({"/a": {"get": op("A", params_old, summary="old")}}, {"Item": ITEM})
+    new = swagger({"/a": {"get": op("A", params_new, summary="new")}},
+                  {"Item": {**ITEM, "properties": {**ITEM["properties"], "extra": {"type": "string"}}}})
+    old["parameters"], new["parameters"] = {"Shared": shared}, {"Shared2": shared}
+    try:
+        found = changes(old, new)
+    finally:
+        del RULES["test-parameter-seen"]
+    assert sorted(seen) == ["body", "shared", "typed"]  # not "same"
+    assert {c.rule for c in found} >= {"operation-summary-changed", "parameter-type-changed"}

@@ -226,6 +226,9 @@ def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Op
     ctx.pair = (old, new)
     old_params, new_params = old.parameters, new.parameters
     for a, b in _pair_parameters(old_params, new_params):
+        if a is not None and b is not None and a.ref == b.ref and _unchanged(ctx, a, b) \
+                and (a.ref is None or a.ref not in ctx.changed_refs):
+            continue  # parameter rules compare the two parameters only, as property rules do below
         name = (b or a).name  # type: ignore[union-attr]
         pnode = _child(node, f"/parameter/{name}", a, b, name=name)
         _emit(changes, Kind.PARAMETER, ctx, pnode, a, b)
