@@ -147,15 +147,18 @@ def rule(id: str, level: Level, kind: Kind, *, description: str, why: str, messa
 
 
 def rules_for(kind: Kind) -> list[Rule]:
-    """The rules of one kind, in registration order (cached: the engine asks per node)."""
+    """The rules of one kind, in registration order (cached: the engine asks per node; the
+    cache is kept while the catalogue has the same size and the same last row, so a row
+    registered after another was removed is seen)."""
     _load()
     cached = _BY_KIND.get(kind)
-    if cached is None or cached[0] != len(RULES):
-        cached = _BY_KIND[kind] = (len(RULES), [r for r in RULES.values() if r.kind is kind])
-    return cached[1]
+    state = (len(RULES), RULES[next(reversed(RULES))] if RULES else None)
+    if cached is None or cached[0] != state[0] or cached[1] is not state[1]:
+        cached = _BY_KIND[kind] = (state[0], state[1], [r for r in RULES.values() if r.kind is kind])
+    return cached[2]
 
 
-_BY_KIND: dict[Kind, tuple[int, list[Rule]]] = {}
+_BY_KIND: dict[Kind, tuple[int, Rule | None, list[Rule]]] = {}
 
 
 def get_rule(rule_id: str) -> Rule:
