@@ -198,3 +198,29 @@ def test_parameter_rules_see_only_the_parameters_that_differ():
         del RULES["test-parameter-seen"]
     assert sorted(seen) == ["body", "shared", "typed"]  # not "same"
     assert {c.rule for c in found} >= {"operation-summary-changed", "parameter-type-changed"}
+
+
+def test_an_unchanged_output_schema_is_not_given_to_the_output_rules():
+    from connver.rules import RULES, Kind, all_rules, rule
+
+    seen: list[tuple] = []
+    all_rules()
+
+    @rule("test-output-seen", "cosmetic", Kind.RESPONSE_PROPERTY, description="d", why="w", message="m")
+    def output_seen(ctx, old, new):
+        seen.append(((new or old).segments, ctx.pair[1].id))
+        return ()
+
+    changed = {**ITEM, "properties": {**ITEM["properties"], "extra": {"type": "string"}}}
+    plain = {"200": {"description": "OK", "schema": {"type": "object", "properties": {"n": {"type": "string"}}}}}
+    moved = {"200": {"description": "OK", "schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}}
+    old = swagger({"/a": {"get": op("A", summary="old")}, "/b": {"get": op("B", responses=plain, summary="old")},
+                   "/c": {"get": op("C", responses=plain, summary="old")}}, {"Item": ITEM})
+    new = swagger({"/a": {"get": op("A", summary="new")}, "/b": {"get": op("B", responses=plain, summary="new")},
+                   "/c": {"get": op("C", responses=moved, summary="new")}}, {"Item": changed})
+    try:
+        changes(old, new)
+    finally:
+        del RULES["test-output-seen"]
+    assert ((), "B") not in seen                     # summary changed, output as it was: not compared
+    assert ((), "A") in seen and ((), "C") in seen   # a changed definition behind it, a changed schema

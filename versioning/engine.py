@@ -226,8 +226,7 @@ def _walk_operation(changes: list[Change], ctx: DiffContext, node: Node, old: Op
     ctx.pair = (old, new)
     old_params, new_params = old.parameters, new.parameters
     for a, b in _pair_parameters(old_params, new_params):
-        if a is not None and b is not None and a.ref == b.ref and _unchanged(ctx, a, b) \
-                and (a.ref is None or a.ref not in ctx.changed_refs):
+        if a is not None and b is not None and _unchanged_node(ctx, a, b):
             continue  # parameter rules compare the two parameters only, as property rules do below
         name = (b or a).name  # type: ignore[union-attr]
         pnode = _child(node, f"/parameter/{name}", a, b, name=name)
@@ -275,7 +274,7 @@ def _walk_schema(changes: list[Change], ctx: DiffContext, kind: Kind, base: Node
     Recursion through ``$ref`` is followed as long as the two sides recurse differently
     (one side points back at an ancestor, the other at a new definition), and stops when
     the same pair of definitions comes round again: every pair is compared once."""
-    if root:
+    if root and not _unchanged_node(ctx, old, new):
         _emit(changes, kind, ctx, _child(base, "", old, new), old, new)
     if depth > MAX_DEPTH or (ctx.same(old.schema, new.schema) and (old.ref is None or old.ref not in ctx.changed_refs)):
         return  # (a definition equal as written changed when a discriminator subtype of it did)
@@ -318,6 +317,13 @@ def _unchanged(ctx: DiffContext, a: Field, b: Field) -> bool:
     """Two schema nodes that are equal as written and as resolved, with the same
     requiredness, and whose ``$ref`` targets did not change."""
     return a.required == b.required and a.raw == b.raw and ctx.same(a.schema, b.schema)
+
+
+def _unchanged_node(ctx: DiffContext, a: Field, b: Field) -> bool:
+    """A parameter or a root schema that the rules of its kind, which compare the two nodes
+    only, have nothing to find in: unchanged (see :func:`_unchanged`), under the same
+    ``$ref``, and with no changed definition behind that ``$ref``."""
+    return a.ref == b.ref and _unchanged(ctx, a, b) and (a.ref is None or a.ref not in ctx.changed_refs)
 
 
 def _walk_connection(changes: list[Change], ctx: DiffContext, old: Connector, new: Connector) -> None:
