@@ -121,6 +121,25 @@ def test_dynamic_call_to_a_removed_helper_names_the_removal():
     assert sorted(c.rule for c in changes(doc(True), doc(False))) == ["dynamic-reference-broken", "operation-removed"]
 
 
+def test_dynamic_schema_in_a_shared_response_is_checked_like_one_in_an_operation():
+    # a shared response's x-ms-dynamic-schema builds the outputs of every step whose
+    # operation uses it: removing the helper it calls breaks them all
+    def doc(helper: bool) -> dict:
+        dynamic = {"description": "OK", "schema": {"x-ms-dynamic-schema": {
+            "operationId": "GetTableSchema", "parameters": {"table": {"parameter": "table"}}, "value-path": "schema"}}}
+        paths = {"/rows": {"get": op("GetRows", [{"name": "table", "in": "query", "type": "string"}],
+                                     responses={"200": {"$ref": "#/responses/Rows"}})}}
+        if helper:
+            paths["/schema"] = {"get": op("GetTableSchema", [{"name": "table", "in": "query", "type": "string"}],
+                                          x_ms_visibility="internal")}
+        d = swagger(paths, {"Item": ITEM})
+        d["responses"] = {"Rows": dynamic}
+        return d
+    found = {(c.rule, c.location) for c in changes(doc(True), doc(False))}
+    assert ("dynamic-reference-broken", "responses/Rows/schema/x-ms-dynamic-schema") in found
+    assert not [c for c in changes(doc(True), doc(True))]
+
+
 def test_connection_parameters_are_compared_per_set_when_both_sides_have_sets():
     def props(region_display: str) -> dict:
         region = {"type": "string", "uiDefinition": {"displayName": region_display, "constraints": {"required": "true"}}}

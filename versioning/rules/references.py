@@ -20,7 +20,6 @@ from . import FlowImpact, Hit, Kind, Section, rule
 
 C = Kind.CONNECTOR
 
-_SECTIONS = ("paths", "definitions", "parameters")
 _NAME_DEPTH = 8  # how deep body property names are collected for the source-parameter check
 
 
@@ -55,12 +54,12 @@ class DynamicRef:
 
 
 def dynamic_references(connector, entries: Entries) -> list[DynamicRef]:
-    """Every dynamic call in a definition, from its entries (see :mod:`connver.entries`)."""
+    """Every dynamic call in a definition, from its entries (see :mod:`connver.entries`): in
+    path items, shared definitions, shared parameters and shared responses (a response's
+    ``x-ms-dynamic-schema`` builds a step's outputs as a parameter's builds its inputs)."""
     owners = {(op.path, op.method): op.id for op in connector.operations.values()}
     found: list[DynamicRef] = []
     for key, entry in entries.items():
-        if key[0] not in _SECTIONS:
-            continue
         section = key[0]
         for pointer, name, value in entry.dynamic:
             owner = owners.get(pointer[1:3]) if section == "paths" and len(pointer) >= 3 else None
