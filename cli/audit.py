@@ -11,6 +11,7 @@ import click
 from connver.changes import Level
 from connver.errors import ConfigError, InputError
 from connver.render import AUDIT_RENDERERS, LINE_FORMATS, available, render
+from connver.safefile import check_report, write_report
 
 #: Formats whose report lists the changed definition files no connector holds.
 UNAUDITED_FORMATS = frozenset({"text", "markdown", "json", "github", "azure", "sarif", "html"})
@@ -121,6 +122,8 @@ def audit(range_spec, repo, merge_base, staged, pre_push_refs, expect_changes, p
         raise InputError(f"--lines does not apply to --format {fmt}",
                          hint="it adds line numbers to --format json; junit and github always have them")
     threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
+    if output is not None:
+        check_report(output)  # a report that could not be written is refused before the audit runs
     bar = _Bar() if (show_progress() if progress is None else progress) else None
     try:
         result = run_audit(repo, range_spec or "master..dev", merge_base=merge_base, staged=staged,
@@ -147,10 +150,7 @@ def audit(range_spec, repo, merge_base, staged, pre_push_refs, expect_changes, p
         options["cap"] = annotations
     report = render(result, fmt, AUDIT_RENDERERS, color=use_color() and output is None, **options)
     if output is not None:
-        try:
-            output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the report: {exc.strerror}") from None
+        write_report(output, report.encode("utf-8"))
         if fmt != "text":
             write(render(result, "text", AUDIT_RENDERERS, color=use_color(), **options))
     else:

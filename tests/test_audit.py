@@ -478,6 +478,54 @@ def test_json_output_lines_path_and_output_file(run, demo_repo, tmp_path):
     validate_junit(report.read_text(encoding="utf-8"))
 
 
+def test_report_file_is_replaced_whole_or_not_at_all(run, demo_repo, tmp_path, monkeypatch):
+    from faults import disk_full
+
+    report = tmp_path / "reports" / "audit.json"
+    report.parent.mkdir()
+    assert run("--repo", str(demo_repo), "-f", "json", "-o", str(report)).exit_code == 0
+    before = report.read_bytes()
+    assert json.loads(before)["schema"] == 1
+    link = tmp_path / "latest.json"
+    link.symlink_to(report)  # a link is followed: it stays a link and its target gets the report
+    assert run("--repo", str(demo_repo), "-f", "json", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and report.read_bytes() == before
+    failed = disk_full(monkeypatch, tmp_path)
+    result = run("--repo", str(demo_repo), "-f", "json", "-o", str(report))
+    assert failed and result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"connver: error: {report}: cannot write it: no space left on the device")
+    assert report.read_bytes() == before and os.listdir(report.parent) == ["audit.json"]  # no half report, no leftovers
+
+
+def test_report_goes_straight_through_to_a_pipe_and_bad_targets_are_refused_first(run, demo_repo, tmp_path, monkeypatch):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = run("--repo", str(demo_repo), "-f", "json", "-o", str(fifo))
+    reader.join(10)
+    assert result.exit_code == 0 and json.loads(got[0])["range"]["to"] == "dev"  # as `-o /dev/stdout` in a CI step
+    import connver.audit
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the audit ran although its report could not be written")
+
+    monkeypatch.setattr(connver.audit, "audit", must_not_run)
+    missing = run("--repo", str(demo_repo), "-o", str(tmp_path / "no-such-folder" / "r.txt"))
+    assert missing.exit_code == 2 and "no-such-folder" in missing.stderr
+    read_only = tmp_path / "old.txt"
+    read_only.write_text("previous report")
+    read_only.chmod(0o444)
+    refused = run("--repo", str(demo_repo), "-o", str(read_only))
+    assert refused.exit_code == 2 and refused.stderr.strip().splitlines() == [
+        f"connver: error: {read_only}: is a read-only file (make it writable (chmod u+w) and run again)"]
+    assert read_only.read_text() == "previous report"
+
+
 def test_progress_bar_only_when_asked_or_on_a_terminal(run, demo_repo, monkeypatch):
     assert "auditing" not in run("--repo", str(demo_repo)).stderr
     shown = run("--repo", str(demo_repo), "--progress")

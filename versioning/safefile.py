@@ -32,7 +32,7 @@ from typing import Iterable
 from .errors import InputError
 
 __all__ = ["FileSet", "check_readable", "check_target", "default_mode", "describe", "make_folder", "os_error",
-           "remove_folders", "write_file"]
+           "remove_folders", "check_report", "write_file", "write_report"]
 
 _REASONS = {
     errno.ENOSPC: ("no space left on the device", "free some space and run again"),
@@ -198,6 +198,38 @@ def write_file(path: str | os.PathLike, data: bytes, *, edit: bool = True) -> Pa
     files.write(target, data, label=path)
     files.commit()
     return target
+
+
+def write_report(path: str | os.PathLike, data: bytes) -> None:
+    """Write a report asked for with ``-o FILE``: atomically when ``FILE`` is a regular file or
+    new (see :func:`write_file`: a full disk or a kill leaves the previous report whole, so a
+    later step never reads half of one), and straight through, as a shell's ``>`` would, to
+    a device or pipe (``-o /dev/stdout``) or to a file with several hard links (each of its
+    names then shows the new report). A symbolic link is followed."""
+    if not _streamed(path):
+        write_file(path, data)
+        return
+    try:
+        with open(path, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise os_error(path, exc, unchanged=False) from None
+
+
+def check_report(path: str | os.PathLike) -> None:
+    """Refuse, before the work that makes it, a report :func:`write_report` could not write."""
+    if not _streamed(path):
+        check_target(path)
+
+
+def _streamed(path: str | os.PathLike) -> bool:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise os_error(path, exc) from None
+    return not stat.S_ISDIR(info.st_mode) and not (stat.S_ISREG(info.st_mode) and info.st_nlink == 1)
 
 
 _counter = itertools.count()
