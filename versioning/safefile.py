@@ -1,6 +1,6 @@
 """Writing files so that nothing is lost.
 
-Every file connver writes for you (``changelog --update``, ``bump --write``, ``upgrade``,
+Every file connver writes for you (``changelog --update``, ``bump --write``, ``upgrade``, ``audit -o``,
 ``restore``) goes through here:
 
 * the new bytes go to a temporary file in the target's own folder, are flushed to disk
