@@ -13,9 +13,11 @@ earlier release, say), alternating with the first in every repetition, and print
 and ratio too: on a shared machine, two releases compare fairly only in the same sitting.
 
 Each repetition runs both processes once, alternating; the medians and their ratio are
-printed. Two stages of the diff process are timed the same way and printed as ratios too,
-to show where the time goes: importing what ``connver diff`` imports, and that plus loading
-both connectors (no comparison). Both run with byte-code caching on, into a temporary ``PYTHONPYCACHEPREFIX`` (as
+printed. Three more processes are timed the same way and printed as ratios too, to show
+where the time goes: the floor (importing click and semver, which every ``connver`` command
+needs, and parsing the two files: what no change to connver's own code can remove), importing
+what ``connver diff`` imports, and that plus loading both connectors (no comparison). The last
+line splits the diff's time over the floor and connver's own share. Both run with byte-code caching on, into a temporary ``PYTHONPYCACHEPREFIX`` (as
 an installed package has its ``.pyc`` files), after one warm-up run that writes them.
 """
 
@@ -36,6 +38,7 @@ PARSE_ONLY = ("import json, sys\n"
               "for folder in sys.argv[1:]:\n"
               "    with open(folder + '/apiDefinition.swagger.json', 'rb') as f:\n"
               "        json.loads(f.read())\n")
+FLOOR = "import click, semver\n" + PARSE_ONLY
 IMPORTS = ("import connver.cli.main, connver.cli.diff, connver.diff, connver.engine, connver.residual, "
            "connver.bump, connver.secrets, connver.render.text, connver.rules.residual\n")
 LOAD = IMPORTS + ("import sys\nfrom connver import load_connector\n"
@@ -81,7 +84,8 @@ def main() -> int:
     python = args.python
     diff_cmd = [python, "-m", "connver", "diff", str(old), str(new)]
     parse_cmd = [python, "-c", PARSE_ONLY, str(old), str(new)]
-    stage_cmds = {"imports only": [python, "-c", IMPORTS],
+    stage_cmds = {"floor (click + semver + parsing)": [python, "-c", FLOOR, str(old), str(new)],
+                  "imports only": [python, "-c", IMPORTS],
                   "imports + loading both": [python, "-c", LOAD, str(old), str(new)]}
     against_cmd = [args.against, "-m", "connver", "diff", str(old), str(new)] if args.against else None
     with tempfile.TemporaryDirectory(prefix="connver-pyc-") as prefix:
@@ -107,6 +111,9 @@ def main() -> int:
         t = statistics.median(times)
         print(f"  {name}: {t:.3f} s; ratio {t / p:.2f}")
     print(f"connver diff: {d:.3f} s, parse only: {p:.3f} s (medians of {args.repeat}); ratio {d / p:.2f} (target <= 3)")
+    floor = statistics.median(stages["floor (click + semver + parsing)"])
+    print(f"  of which the floor {floor:.3f} s and connver's own share {d - floor:.3f} s "
+          f"({(d - floor) / p:.2f} parse-only times; 3 x parse-only leaves it {max(0.0, 3 * p - floor):.3f} s)")
     if againsts:
         a = statistics.median(againsts)
         print(f"against {args.against}: connver diff {a:.3f} s; ratio {a / p:.2f}; this one takes {d / a:.2f} of its time")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from connver.cli.main import cli
 from golden import check_golden
-from connver import diff, load_connector
+from connver import Level, diff, load_connector
 from connver.audit import PUBLIC_PATHS, Status, audit, connector_folders
 from connver.version import bump_level, check_version
 
@@ -699,6 +699,42 @@ def test_strict_fails_a_connector_whose_new_files_have_defects(run, defects_repo
     github = run("--repo", str(defects_repo), "--strict", "-f", "github").output
     assert "::error file=certified-connectors/Cut/apiProperties.json,line=" in github
     assert ",title=load-error::Cut: --strict: 1 input defect(s)" in github
+
+
+def test_a_change_that_mends_an_unreadable_definition_passes_and_says_so(run, tmp_path):
+    # A real pull request of the public repository ("one comma", #2362) added the comma its
+    # dev side lacked: the previous version cannot be read, so there is nothing to classify,
+    # and the change that mends it must not fail the gate (breaking it still does).
+    repo = tmp_path / "repo"
+    init(repo)
+    put(repo, "certified-connectors/Mended", DEMO / "old")
+    put(repo, "certified-connectors/Broken", DEMO / "old")
+    mended = repo / "certified-connectors/Mended/apiDefinition.swagger.json"
+    good = mended.read_bytes()
+    bad = good.replace(b'"Manage tasks in Contoso Tasks.",', b'"Manage tasks in Contoso Tasks."', 1)  # a missing comma
+    assert bad != good
+    mended.write_bytes(bad)
+    commit(repo, "master")
+    git(repo, "checkout", "-q", "-b", "dev")
+    mended.write_bytes(good)
+    (repo / "certified-connectors/Broken/apiDefinition.swagger.json").write_bytes(bad)
+    commit(repo, "dev")
+    gate = ("--repo", str(repo), "--fail-on", "cosmetic", "--strict", "--check-version")
+    both = run(*gate)
+    assert both.exit_code == 1, both.output  # Broken: its new files cannot be read
+    assert re.search(r"^certified-connectors/Broken +error ", both.output, re.M)
+    row = re.search(r"^certified-connectors/Mended +changed +\? → 1\.0 ", both.output, re.M)
+    assert row, both.output
+    assert re.search(r"^  warning +master:certified-connectors/Mended/apiDefinition\.swagger\.json:\d+:\d+: the "
+                     r"previous version could not be read, so this change is not classified", both.output, re.M)
+    alone = run("--repo", str(repo), "--fail-on", "cosmetic", "--check-version", "--path", "certified-connectors/Mended")
+    assert alone.exit_code == 0, alone.output
+    (entry,) = audit(repo, paths=["certified-connectors/Mended"], strict=True).connectors
+    assert entry.status is Status.CHANGED and entry.old_unreadable and not entry.changes
+    assert not entry.fails(Level.COSMETIC, check_version=True, strict=True)
+    assert entry.version_ok is None and entry.bump is None and entry.warning_sides == ["old"]
+    github = run("--repo", str(repo), "--path", "certified-connectors/Mended", "-f", "github").output
+    assert "::warning file=certified-connectors/Mended/apiDefinition.swagger.json,title=load-warning::" in github
 
 
 def test_strict_fails_a_connector_that_cannot_be_loaded_without_fail_on(run, demo_repo):

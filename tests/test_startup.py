@@ -59,5 +59,7 @@ def test_the_start_up_benchmark_prints_its_ratios_and_a_comparison():
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("pair: demo/old -> new")
     assert any(line.startswith("connver diff: ") and "(target <= 3)" in line for line in lines)
+    assert any(line.startswith("  floor (click + semver + parsing): ") and "; ratio " in line for line in lines)
+    assert any(line.startswith("  of which the floor ") and "connver's own share" in line for line in lines)
     against = [line for line in lines if line.startswith(f"against {sys.executable}: connver diff ")]
     assert len(against) == 1 and "of its time" in against[0]

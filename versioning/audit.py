@@ -127,6 +127,9 @@ class ConnectorAudit:
     warning_sides: list[str] = field(default_factory=list)
     error: str | None = None
     error_position: Position | None = None
+    #: The old side of a changed connector could not be read (a load warning says why): its
+    #: changes are not classified and its version is not checked; the new side is checked alone.
+    old_unreadable: bool = False
     #: References the new version leaves dangling that the old one did not (findings under the
     #: rule ``dangling-reference``, at the error level: they fail the audit under any --fail-on
     #: and under --strict), and those that dangled already (warnings: a pull request is not
@@ -613,10 +616,13 @@ def audit_connector(task: ConnectorTask, config: Config | None = None, *, lines:
         try:
             loaded[side] = Connector.from_files(src)
         except VersioningError as exc:
-            if status is Status.REMOVED:  # gone anyway: say what it was, if we can
+            if side == "old":  # gone, or replaced by files that load: the range is not to blame
                 pos = _error_position(exc, src, side)
-                entry.add_warning(LoadWarning(f"{src.label}/{pos.file}", pos.line or 1, pos.column or 1,
-                                              f"the removed connector could not be read: {exc}"), side)
+                what = (f"the removed connector could not be read: {exc}" if status is Status.REMOVED else
+                        f"the previous version could not be read, so this change is not classified (the new "
+                        f"version is checked on its own): {getattr(exc, 'defect', exc.message)}")
+                entry.add_warning(LoadWarning(f"{src.label}/{pos.file}", pos.line or 1, pos.column or 1, what), side)
+                entry.old_unreadable = status is Status.CHANGED
                 continue
             entry.status = Status.ERROR
             entry.error = str(exc)

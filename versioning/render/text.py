@@ -69,7 +69,7 @@ _LEVEL_HEADS = {
 
 def version_cell(entry) -> str:
     """``old → new`` as declared; one side for an added or removed connector."""
-    old = entry.old_version or "(none)"
+    old = "?" if entry.old_unreadable else entry.old_version or "(none)"
     new = entry.new_version or "(none)"
     if entry.status.value == "added":
         return f"→ {new}"
