@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import faults
 from connver.cli.main import cli
 from golden import check_golden
-from history_repo import build_history, commit_files, folder_files
+from history_repo import build_history, commit_files, folder_files, init_repo
 from connver.changelog import END_MARKER, START_MARKER, update_document, wrap_block
 from connver.errors import InputError
 
@@ -104,6 +104,19 @@ def test_an_unreadable_commit_is_kept_and_said(repo):
     assert headings(result.output)[0] == "## [unreadable] - 2024-06-03"
     assert "> Could not be read: " in result.output
     assert "apiDefinition.swagger.json:2:2" in result.stderr and result.stderr.startswith("connver: warning: ")
+
+
+def test_a_history_no_version_of_which_can_be_read_names_no_title(tmp_path):
+    # a real folder of the public repository: both of its commits lack one comma
+    repo = tmp_path / "connectors"
+    init_repo(repo)
+    broken = b'{"swagger": "2.0", "info": {"title": "Never read", "version": "1.0"\n "paths": {}}'
+    for when, message in (("2024-01-15T10:00:00+01:00", "Added (#1)"), ("2024-02-20T10:00:00+01:00", "Again (#2)")):
+        commit_files(repo, FOLDER, {"apiDefinition.swagger.json": broken + message.encode()}, when, message)
+    result = changelog(repo)
+    assert result.exit_code == 0, result.output
+    assert "All notable changes to this connector, newest first" in result.output
+    assert result.output.count("> Could not be read: ") == 2
 
 
 def test_a_path_without_history_is_one_line_and_exit_2(repo):
