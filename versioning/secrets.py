@@ -45,11 +45,26 @@ from typing import Any, Iterator, Mapping
 MARKER = "<redacted by connver>"
 _MARKER_BYTES = MARKER.encode("ascii")
 
-_EXPRESSION = re.compile(r"@(?:connectionParameters|headers|queryParameters|parameters|body|triggerBody|\{)", re.I)
+#: An expression the platform evaluates, not a value: ``@connectionParameters('key')``, an
+#: environment variable (``@environmentVariables("prefix_secret")``), any ``@function(...)``.
+_EXPRESSION = re.compile(r"@(?:connectionParameters|headers|queryParameters|parameters|body|triggerBody"
+                         r"|environmentVariables|\{)|^\s*@[A-Za-z_]\w*\s*\(", re.I)
 _PLACEHOLDER = re.compile(r"^\s*(?:\[\[.*\]\]|\{\{.*\}\}|\{.*\}|<.*>|\$\{.*\}|%.*%)\s*$", re.S)
 #: Words standing for a value to fill in: ``YOUR_CLIENT_SECRET``, ``PLACEHOLDER_API_KEY``, ``xxxx``, ``****``.
 _DUMMY = re.compile(r"^\s*(?:[A-Z]+(?:[_ -][A-Z]+)+|(.)\1{3,}|.*(?i:placeholder|changeme|your[_ -]).*)\s*$", re.S)
 _DUMMY_WORDS = {"test", "dummy", "secret", "password", "none", "null", "todo", "tbd", "n/a", "na", "sample", "example"}
+#: Words a value made only of which names a credential or asks for one instead of being one:
+#: ``dummy-value``, ``your api key here``, ``replace_me``, ``sample-token``, ``NotSet``. A real
+#: secret is random text; it is never spelt out of these. (Digits are not words: ``secret-1``
+#: stays a secret.)
+_FILLER_WORDS = _DUMMY_WORDS | {
+    "dummy", "fake", "sample", "samples", "example", "examples", "demo", "placeholder", "test", "testing",
+    "your", "my", "our", "the", "a", "an", "of", "for", "to", "with", "here", "goes", "me",
+    "replace", "insert", "enter", "put", "add", "fill", "change", "changeme", "set", "not", "unset", "notset",
+    "default", "value", "values", "string", "text", "tmp", "temp", "xxx", "foo", "bar", "baz", "empty", "blank",
+    "key", "keys", "api", "apikey", "secret", "token", "password", "passwd", "pwd", "client", "id", "access",
+    "auth", "subscription", "header", "code", "credential", "credentials", "signature", "sig",
+}
 
 #: Whole names that carry a credential (lower case, separators removed).
 _CREDENTIAL_NAMES = {
@@ -150,11 +165,27 @@ def is_literal_secret(value: str) -> bool:
     (True, False)
     >>> is_literal_secret("[[DUMMY]]"), is_literal_secret(""), is_literal_secret(MARKER)
     (False, False, False)
+    >>> is_literal_secret('@environmentVariables("contoso_clientsecret")'), is_literal_secret("dummy-value")
+    (False, False)
     """
     if not value.strip() or MARKER in value:
         return False
     return not (_EXPRESSION.search(value) or _PLACEHOLDER.match(value) or _DUMMY.match(value)
-                or value.strip().lower() in _DUMMY_WORDS)
+                or value.strip().lower() in _DUMMY_WORDS or _filler_phrase(value))
+
+
+def _filler_phrase(value: str) -> bool:
+    """A value spelt only out of :data:`_FILLER_WORDS` (split at separators and case changes).
+
+    >>> [_filler_phrase(v) for v in ("dummy-value", "Your API key here", "replace_me", "NotSet", "sample-token")]
+    [True, True, True, True, True]
+    >>> [_filler_phrase(v) for v in ("array-secret-1", "FpKJbpy5NuSY==", "hunter2", "correct-horse", "key")]
+    [False, False, False, False, True]
+    """
+    if len(value) > 64 or any(c.isdigit() for c in value):
+        return False
+    words = [w.lower() for part in re.split(r"[^A-Za-z]+", value) for w in _WORD.findall(part)]
+    return bool(words) and all(w in _FILLER_WORDS for w in words)
 
 
 def redact_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[Redaction]]:

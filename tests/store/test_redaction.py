@@ -60,6 +60,40 @@ def test_only_the_secret_bytes_change(contoso):
     assert len(found) == 4
 
 
+def test_spelt_out_placeholders_and_environment_variables_are_not_secrets(run, store_dir, tmp_path):
+    # Two values the store used to rewrite in the public repository's history: a policy's
+    # "dummy-value" for x-api-key, and a client secret read from an environment variable.
+    def policy(value: str) -> dict:
+        return {"templateId": "setheader", "title": "key", "parameters": {
+            "x-ms-apimTemplateParameter.name": "x-api-key", "x-ms-apimTemplateParameter.value": value,
+            "x-ms-apimTemplateParameter.existsAction": "override", "x-ms-apimTemplate-policySection": "Request"}}
+    values = ["dummy-value", "Your API key here", "replace_me", "M3Yf9L0njL8eL9ukphahq9zk5LFRIOvn2fT4BcmV",
+              "secret-42"]
+    props = json.dumps({"properties": {
+        "connectionParameters": {"token": {"type": "oauthSetting", "oAuthSettings": {
+            "identityProvider": "oauth2", "clientId": "c",
+            "clientSecret": '@environmentVariables("contoso_connectors_clientsecret")'}}},
+        "policyTemplateInstances": [policy(v) for v in values]}}, indent=2).encode()
+    out, found = redact_files({"apiProperties.json": props})
+    redacted = [f.pointer for f in found]
+    assert redacted == ["/properties/policyTemplateInstances/3/parameters/x-ms-apimTemplateParameter.value",
+                        "/properties/policyTemplateInstances/4/parameters/x-ms-apimTemplateParameter.value"]
+    kept = json.loads(out["apiProperties.json"])["properties"]
+    assert [p["parameters"]["x-ms-apimTemplateParameter.value"] for p in kept["policyTemplateInstances"]] == [
+        *values[:3], MARKER, MARKER]
+    assert kept["connectionParameters"]["token"]["oAuthSettings"]["clientSecret"].startswith("@environmentVariables(")
+    folder = tmp_path / "Placeholders"
+    folder.mkdir()
+    (folder / "apiDefinition.swagger.json").write_text(json.dumps(
+        {"swagger": "2.0", "info": {"title": "P", "version": "1.0"}, "host": "p.example", "paths": {}}))
+    (folder / "apiProperties.json").write_bytes(props)
+    result = run("snapshot", str(folder), "--channel", "dev")
+    assert result.exit_code == 0, result.output
+    assert sum("redacted a secret" in line for line in result.stderr.splitlines()) == 2
+    stored = _strings_in_store(store_dir)
+    assert "dummy-value" in stored and "contoso_connectors_clientsecret" in stored and "secret-42" not in stored
+
+
 def test_placeholders_expressions_and_empty_values_are_left_alone():
     props = json.dumps({"properties": {"connectionParameterSets": {"values": [{"parameters": {"token": {
         "oAuthSettings": {"clientSecret": {"value": "{{liveusCustomClientSecret}}"}}}}}]},
