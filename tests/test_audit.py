@@ -737,6 +737,31 @@ def test_a_change_that_mends_an_unreadable_definition_passes_and_says_so(run, tm
     assert "::warning file=certified-connectors/Mended/apiDefinition.swagger.json,title=load-warning::" in github
 
 
+def test_a_connector_file_named_in_another_case_is_read_and_said(run, tmp_path):
+    # certified-connectors/jbhunt holds Script.csx: a change to it is a change to the connector
+    repo = tmp_path / "repo"
+    init(repo)
+    folder = "certified-connectors/Cased"
+    put(repo, folder, DEMO / "old")
+    (repo / folder / "Script.csx").write_text("public class Script { }\n")
+    commit(repo, "master")
+    git(repo, "checkout", "-q", "-b", "dev")
+    (repo / folder / "Script.csx").write_text("public class Script { int retries = 3; }\n")
+    commit(repo, "dev")
+    result = run("--repo", str(repo), "-f", "json")
+    (entry,) = json.loads(result.output)["connectors"]
+    assert [c["rule"] for c in entry["changes"]] == ["script-changed"]
+    assert any("Script.csx" in w and "read as the connector's script.csx" in w for w in entry["warnings"])
+    for spec in (f"master:{folder}", str(repo / folder)):  # a REV:PATH and a folder read it too
+        source = load_connector(spec, repo=repo)
+        assert source.source.files["script.csx"].startswith(b"public class Script")
+    changed = diff(load_connector(f"master:{folder}", repo=repo), load_connector(f"dev:{folder}", repo=repo))
+    assert [c.rule for c in changed.changes] == ["script-changed"]
+    said = [str(w) for w in load_connector(str(repo / folder)).warnings]
+    assert said == [f"{repo / folder}/Script.csx:1:1: read as the connector's script.csx: the name differs from it in "
+                    "case, which Windows and macOS ignore and Linux does not; rename it script.csx"]
+
+
 def test_strict_fails_a_connector_that_cannot_be_loaded_without_fail_on(run, demo_repo):
     args = ("--repo", str(demo_repo), "--path", "independent-publisher-connectors/*")  # Broken only
     assert run(*args).exit_code == 0

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from connver.cli.main import cli
 from conftest import FIXTURES
-from connver import read_source
+from connver import load_connector, read_source
 
 DEMO = FIXTURES / "demo"
 SWAGGER = "apiDefinition.swagger.json"
@@ -133,9 +133,12 @@ def test_both_swagger_names_that_differ_leave_a_note(tmp_path):
     source = read_source(folder)
     assert source.swagger_name == SWAGGER
     assert source.files[SWAGGER] == (DEMO / "old" / SWAGGER).read_bytes()
-    assert source.notes == ((f"{folder}/apiDefinition.json",
+    assert source.notes == (("apiDefinition.json",
                              f"ignored: {SWAGGER} is there too, with different contents, and was read instead; "
                              "delete the stale one"),)
+    # said once, at the file's own path (it was once shown as the folder twice)
+    (warning,) = [str(w) for w in load_connector(folder).warnings]
+    assert warning.startswith(f"{folder}/apiDefinition.json:1:1: ignored: ")
     # the same contents: nothing to say
     shutil.copy(folder / SWAGGER, folder / "apiDefinition.json")
     assert read_source(folder).notes == ()

@@ -37,7 +37,8 @@ from .lines import Position, positions
 from .model import Connector
 from .solution import solution_part, solution_source
 from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
-                          SourceFiles, is_swagger_name, other_swagger_note)
+                          SourceFiles, connector_file_names, is_connector_file_name, is_swagger_name,
+                          other_swagger_note)
 from .version import Bump, VersionCheck, bump_level, check_version
 
 #: Version of the audit JSON contract (bumped on incompatible changes).
@@ -343,13 +344,14 @@ def is_definition_file(name: str) -> bool:
     ...                                  "Contoso_openapidefinition.json", "settings.json", "Readme.md")]
     [True, True, True, False, False]
     """
-    return name in DEFINITION_FILES or is_swagger_name(name) or _solution_suffix(name) is not None
+    return (name in DEFINITION_FILES or (is_connector_file_name(name) and name.lower() != SETTINGS_NAME)
+            or is_swagger_name(name) or _solution_suffix(name) is not None)
 
 
 def _reportable(name: str) -> bool:
     """A definition file whose change must not go unaudited (a script or an icon alone in a
     folder is no connector's)."""
-    return name not in (SCRIPT_NAME, ICON_NAME) and is_definition_file(name)
+    return name.lower() not in (SCRIPT_NAME, ICON_NAME) and is_definition_file(name)
 
 
 @dataclass(frozen=True)
@@ -389,8 +391,9 @@ def connector_layout(names: Iterable[str]) -> Layout | None:
     True
     """
     names = sorted(names)
-    files = {name: name for name in names if name in DEFINITION_FILES}
-    notes: list[tuple[str, str]] = []
+    found, cased = connector_file_names(names)
+    files = {read_as: name for read_as, name in found.items() if read_as in DEFINITION_FILES}
+    notes: list[tuple[str, str]] = [(name, note) for name, note in cased if name in files.values()]
     if not any(name in files for name in SWAGGER_NAMES):
         others = [name for name in names if is_swagger_name(name)]
         if others:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping
+from typing import Iterable, Mapping
 
 #: File names that make up a connector folder, in the order they are shown.
 SWAGGER_NAMES = ("apiDefinition.swagger.json", "apiDefinition.json")
@@ -42,6 +42,51 @@ def split_spec(spec: str) -> tuple[str, str | None]:
         if where and name:
             return where, name
     return spec, None
+
+
+_OTHER_CASES = frozenset(name.lower() for name in CONNECTOR_FILES if name not in SWAGGER_NAMES)
+
+
+def is_connector_file_name(name: str) -> bool:
+    """Whether :func:`connector_file_names` reads a file of this name (``Script.csx`` too).
+
+    >>> [is_connector_file_name(n) for n in ("apiProperties.json", "Icon.PNG", "apidefinition.json", "x.md")]
+    [True, True, False, False]
+    """
+    return name in CONNECTOR_FILES or name.lower() in _OTHER_CASES
+
+
+def connector_file_names(names: Iterable[str]) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """``{standard name: name in the folder}`` for the connector files among ``names``, and a
+    ``(name in the folder, warning)`` note for each one found under another case.
+
+    A folder made on Windows or macOS may hold ``Script.csx`` or ``ApiProperties.json``: paconn
+    reads them there, and a change to one is a change to the connector, so it is read (and
+    said). The swagger's own names are not matched so (another ``*.swagger.json``, a
+    lower-case ``apidefinition.swagger.json`` included, is read by :func:`is_swagger_name`'s
+    rule, under its own name). An exact name always wins over a case variant.
+
+    >>> connector_file_names(["apiDefinition.swagger.json", "Script.csx", "icon.png", "Readme.md"])[0]
+    {'apiDefinition.swagger.json': 'apiDefinition.swagger.json', 'script.csx': 'Script.csx', 'icon.png': 'icon.png'}
+    >>> connector_file_names(["script.csx", "Script.csx"])
+    ({'script.csx': 'script.csx'}, ())
+    """
+    present = sorted(set(names))
+    by_case: dict[str, str] = {}
+    for name in present:
+        by_case.setdefault(name.lower(), name)
+    exact = set(present)
+    found: dict[str, str] = {}
+    notes: list[tuple[str, str]] = []
+    for standard in CONNECTOR_FILES:
+        if standard in exact:
+            found[standard] = standard
+        elif standard not in SWAGGER_NAMES and standard.lower() in by_case:
+            actual = by_case[standard.lower()]
+            found[standard] = actual
+            notes.append((actual, f"read as the connector's {standard}: the name differs from it in case, which "
+                                  f"Windows and macOS ignore and Linux does not; rename it {standard}"))
+    return found, tuple(notes)
 
 
 def other_swagger_note(name: str) -> str:

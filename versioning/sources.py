@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
 from .limits import DEFAULT_MAX_FILE_SIZE, max_file_size, too_large  # noqa: F401  (re-exported)
-from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, is_swagger_name, split_spec
+from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, connector_file_names, is_swagger_name, split_spec
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -94,7 +94,7 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         if set(files) == {name} and name not in CONNECTOR_FILES or (set(files) == {name} and is_swagger_name(name)):
             return _git_file(spec, rev, path, name, files[name], repo)
         _require_swagger(files, spec)
-        notes = _both_swaggers(files, spec) if all(name in files for name in SWAGGER_NAMES) else ()
+        notes = _both_swaggers(files) if all(name in files for name in SWAGGER_NAMES) else ()
         return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path}, notes=notes)
     if kind == "store":
         try:
@@ -153,14 +153,15 @@ def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
     except OSError as exc:
         raise InputError(f"{path}: cannot read folder ({exc.strerror or exc})") from None
     files = {}
-    for name in CONNECTOR_FILES:
-        if name not in present or (swagger is not None and name in SWAGGER_NAMES and name != swagger):
+    found, cased = connector_file_names(present)
+    for name, actual in found.items():
+        if swagger is not None and name in SWAGGER_NAMES and name != swagger:
             continue
-        _refuse_escape(path / name, path)
-        files[name] = _read_bytes(path / name)
-    notes: tuple[tuple[str, str], ...] = ()
+        _refuse_escape(path / actual, path)
+        files[name] = _read_bytes(path / actual)
+    notes = tuple((actual, note) for actual, note in cased)
     if swagger is None and all(name in files for name in SWAGGER_NAMES):
-        notes = _both_swaggers(files, str(path))
+        notes += _both_swaggers(files)
     if not any(name in files for name in SWAGGER_NAMES) and path.suffix.lower() == ".json":
         raise SourceNotFoundError(
             f"{path}: a folder, not a swagger file",
@@ -170,13 +171,12 @@ def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
     return SourceFiles(label=str(path), files=files, kind="folder", meta={"path": str(path)}, notes=notes)
 
 
-def _both_swaggers(files: dict[str, bytes], where: str) -> tuple[tuple[str, str], ...]:
+def _both_swaggers(files: dict[str, bytes]) -> tuple[tuple[str, str], ...]:
     """A note when a connector holds both swagger names with different contents."""
     first, second = SWAGGER_NAMES
     if files[first] == files[second]:
         return ()
-    label = f"{where.rstrip('/')}/{second}"
-    return ((label, f"ignored: {first} is there too, with different contents, and was read instead; "
+    return ((second, f"ignored: {first} is there too, with different contents, and was read instead; "
                     f"delete the stale one"),)
 
 
@@ -198,7 +198,8 @@ def read_folder_files(path: Path) -> dict[str, bytes]:
         present = set(os.listdir(path))
     except OSError:
         return {}
-    return {name: _read_bytes(path / name) for name in CONNECTOR_FILES if name in present and name not in SWAGGER_NAMES}
+    found, _ = connector_file_names(present)
+    return {name: _read_bytes(path / actual) for name, actual in found.items() if name not in SWAGGER_NAMES}
 
 
 def _refuse_escape(file: Path, folder: Path) -> None:

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from connver.secrets import MARKER
+from connver.sourcefiles import connector_file_names
 
 
 def _git(*args: str) -> bytes:
@@ -61,8 +62,10 @@ def test_every_stored_file_is_the_source_byte_for_byte(master_store):
         folder = snap["source"].split(" at master in ")[0]
         ours = {p.rsplit("/", 1)[1]: sha for p, sha in stored.items()
                 if p.startswith(f"connectors/{entry['connector']}/deployed/")}
-        theirs = {p.rsplit("/", 1)[1]: sha for p, sha in source.items()
-                  if p.startswith(folder + "/") and p.count("/") == folder.count("/") + 1 and p.rsplit("/", 1)[1] in ours}
+        present = {p.rsplit("/", 1)[1]: sha for p, sha in source.items()
+                   if p.startswith(folder + "/") and p.count("/") == folder.count("/") + 1}
+        found, _ = connector_file_names(present)  # stored under the standard name: Script.csx as script.csx
+        theirs = {name: present[actual] for name, actual in found.items() if name in ours}
         assert set(ours) == set(theirs), folder
         for name, sha in ours.items():
             compared += 1

@@ -12,7 +12,7 @@ import posixpath
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
-from ..sourcefiles import CONNECTOR_FILES
+from ..sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, connector_file_names
 from ..limits import check_size, max_file_size
 from .runner import GitFailed, apply_policy, batch_reader, gitpython, is_git_dir, ownership_error
 
@@ -173,15 +173,13 @@ def read_folder(repo_dir: str | Path, rev: str, path: str) -> dict[str, bytes]:
             return {PurePosixPath(clean).name: node.data_stream.read()}
         folder = "" if clean == "." else f"{clean}/"
         files = {}
-        for name in CONNECTOR_FILES:
-            try:
-                entry = node / name
-            except KeyError:
-                continue
+        found, _ = connector_file_names(item.name for item in node)  # Script.csx counts (see there)
+        for name, actual in found.items():
+            entry = node / actual
             if entry.type == "blob" and entry.mode == LINK_MODE:
-                entry = _lookup(commit, clean_path(folder + name), spec)
+                entry = _lookup(commit, clean_path(folder + actual), spec)
             if entry.type == "blob":
-                check_size(f"{rev}:{folder}{name}", entry.size)
+                check_size(f"{rev}:{folder}{actual}", entry.size)
                 files[name] = entry.data_stream.read()
         return files
     except (git.GitCommandError, OSError, ValueError) as exc:
@@ -225,6 +223,7 @@ def _names(tree: bytes) -> set[str] | None:
     """The connector file names a raw tree holds; None when one is a symbolic link or a
     submodule (the slow path follows or reports those)."""
     at, names, found = 0, set(CONNECTOR_FILES), set()
+    cases = {name.lower() for name in CONNECTOR_FILES if name not in SWAGGER_NAMES}
     while at < len(tree):
         space = tree.index(b" ", at)
         nul = tree.index(b"\0", space)
@@ -234,6 +233,8 @@ def _names(tree: bytes) -> set[str] | None:
             if mode in (b"120000", b"160000"):
                 return None
             found.add(name)
+        elif name.lower() in cases:  # Script.csx: the slow path reads it under the standard name
+            return None
     return found
 
 

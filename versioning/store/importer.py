@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..errors import InputError, SourceNotFoundError
 from ..limits import max_file_size, too_large
-from ..sourcefiles import CONNECTOR_FILES
+from ..sourcefiles import connector_file_names, is_connector_file_name
 from .records import ImportResult
 from ..secrets import redact_files
 from .refs import check_channel, safe_connector_id
@@ -105,9 +105,10 @@ def _folder_tree(repo, root_tree: str, path: str) -> str | None:
 
 
 def _connector_blobs(repo, tree: str) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        sorted((name, sha) for name, (mode, sha) in _entries(repo, tree).items() if name in CONNECTOR_FILES and mode != "40000")
-    )
+    """``(standard name, blob)`` of the connector files in ``tree`` (``Script.csx`` as ``script.csx``)."""
+    entries = {name: sha for name, (mode, sha) in _entries(repo, tree).items() if mode != "40000"}
+    found, _ = connector_file_names(entries)
+    return tuple(sorted((name, entries[actual]) for name, actual in found.items()))
 
 
 def _commit_tree(repo, commit: str) -> str:
@@ -235,10 +236,10 @@ def _plan_history(repo, plan: ImportPlan, folders: list[str], *, explicit: bool)
         touched = []
         for changed in names.splitlines():
             changed = changed.strip()
-            if not changed or changed.rsplit("/", 1)[-1] not in CONNECTOR_FILES:
+            if not changed or not is_connector_file_name(changed.rsplit("/", 1)[-1]):
                 continue
             folder = next((f for f in by_depth if changed.startswith(f + "/")), None)
-            if folder and changed[len(folder) + 1 :] in CONNECTOR_FILES and folder not in touched:
+            if folder and is_connector_file_name(changed[len(folder) + 1 :]) and folder not in touched:
                 touched.append(folder)
         if not touched:
             continue
