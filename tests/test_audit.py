@@ -597,6 +597,14 @@ def test_pre_commit_hook_entries_run(demo_repo, tmp_path):
     assert re.search(pattern, "certified-connectors/X Y/apiDefinition.swagger.json")
     assert re.search(pattern, "De Lijn/De-Lijn-Zoek.swagger.json") and re.search(pattern, "apiProperties.json")
     assert not re.search(pattern, "certified-connectors/X/Readme.md")
+    # the hook runs for every file the audit reads (a connector file in another case too)
+    from connver.audit import is_definition_file
+
+    for name in ("apiDefinition.swagger.json", "apiDefinition.json", "apiProperties.json", "script.csx", "icon.png",
+                 "Script.csx", "ApiProperties.json", "Icon.PNG", "De-Lijn-Zoek.swagger.json", "Contoso_openapidefinition.json"):
+        assert is_definition_file(name) and re.search(pattern, f"certified-connectors/X/{name}"), name
+    for name in ("settings.json", "Readme.md", "x.schema.json"):
+        assert not is_definition_file(name) and not re.search(pattern, f"certified-connectors/X/{name}"), name
 
 
 def test_diff_json_lines_on_request(monkeypatch):
