@@ -29,7 +29,9 @@ def check(sources, repo, store, fmt, config_path):
     operations; operationIds are unique.
 
     \b
-    Exit status: 0 every reference resolves; 1 a dangling reference; 2 bad input.
+    Exit status: 0 every reference resolves; 1 a dangling reference; 2 bad
+    input (a FOLDER that cannot be read is reported and the others are still
+    checked).
     """
     from connver.config import load_config
     from connver.consistency import check_sources
@@ -42,5 +44,7 @@ def check(sources, repo, store, fmt, config_path):
     result = check_sources(sources, repo=repo, store=store)  # every format lists the load warnings
     write(render(result, fmt, CHECK_RENDERERS, color=use_color()))
     write_step_summary(result, fmt, CHECK_RENDERERS)
+    for report in result.errors:  # one line each, as for any bad input
+        click.echo(f"connver: error: {report.error}", err=True)
     if result.exit_code:
         raise SystemExit(result.exit_code)

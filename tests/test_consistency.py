@@ -154,6 +154,21 @@ def test_check_command_exit_statuses(tmp_path):
     (broken / "apiDefinition.swagger.json").write_text('{"swagger": "2.0",\n  "paths": {]\n}\n')
     bad = run("check", str(broken))
     assert bad.exit_code == 2 and "apiDefinition.swagger.json:2:" in bad.stderr and "Traceback" not in bad.stderr
+    # one connector that cannot be read does not stop the others from being checked
+    several = run("check", str(CLEAN), str(broken), str(DANGLING))
+    assert several.exit_code == 2, several.output
+    (line,) = several.stderr.splitlines()
+    assert line.startswith(f"connver: error: {broken}/apiDefinition.swagger.json:2:")
+    out = several.stdout.splitlines()
+    assert out[0] == f"{CLEAN}: consistent" and out[1].startswith(f"{broken}: error: {broken}/apiDefinition.swagger.json:2:")
+    assert f"{DANGLING}: 7 dangling reference(s)" in out
+    assert out[-1] == "7 dangling reference(s) in 1 of 3 connector(s); 1 could not be read"
+    data = json.loads(run("check", str(CLEAN), str(broken), "-f", "json").stdout)
+    assert data["ok"] is False and data["errors"] == 1 and data["dangling"] == 0
+    assert [c["error"] is None for c in data["connectors"]] == [True, False]
+    github = run("check", str(CLEAN), str(broken), "-f", "github")
+    assert github.exit_code == 2
+    assert f"::error file={broken}/apiDefinition.swagger.json,line=2," in github.stdout
 
 
 def test_check_json_and_a_git_source(tmp_path):
@@ -174,6 +189,12 @@ def test_check_json_and_a_git_source(tmp_path):
     assert {d["kind"] for d in entry["dangling"]} == {k.value for k in DanglingKind}
     gh = run("check", "HEAD:Contoso", "--repo", str(repo), "-f", "github")
     assert "::error file=Contoso/apiProperties.json,line=24,col=41,title=dangling-reference::" in gh.stdout
+    # a broken definition in another commit: annotated at its path in the repository
+    (repo / "Contoso" / "apiDefinition.swagger.json").write_text('{"swagger": "2.0",\n  "paths": {]\n}\n')
+    subprocess.run(["git", "-C", str(repo), *env_args, "commit", "-q", "-am", "broken"], check=True)
+    both = run("check", "HEAD~1:Contoso", "HEAD:Contoso", "--repo", str(repo), "-f", "github")
+    assert both.exit_code == 2 and "::error file=Contoso/apiProperties.json,line=24," in both.stdout
+    assert "::error file=Contoso/apiDefinition.swagger.json,line=2,col=" in both.stdout
 
 
 def test_check_github_annotations_are_capped_and_the_summary_is_written(tmp_path, monkeypatch):

@@ -33,6 +33,7 @@ from enum import Enum
 from typing import Any, Iterable, Iterator
 from urllib.parse import unquote
 
+from .errors import JSONDefectError, VersioningError
 from .model import HTTP_METHODS, Connector
 from .sourcefiles import PROPERTIES_NAME, SourceFiles
 
@@ -100,18 +101,22 @@ class ConsistencyReport:
     dangling: tuple[Dangling, ...]
     warnings: tuple = field(default=())
     source: SourceFiles | None = field(default=None, compare=False, repr=False)
+    #: Why the connector could not be read (then nothing was checked), as one line; with
+    #: ``error_at``, the ``(file, line, column)`` of a JSON defect.
+    error: str | None = None
+    error_at: tuple[str, int, int] | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.dangling
+        return not self.dangling and self.error is None
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        return 2 if self.error is not None else 0 if self.ok else 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"connector": self.label, "ok": self.ok, "dangling": [d.to_dict() for d in self.dangling],
-                "warnings": [str(w) for w in self.warnings]}
+                "warnings": [str(w) for w in self.warnings], "error": self.error}
 
 
 @dataclass(frozen=True)
@@ -129,24 +134,43 @@ class CheckResult:
         return [w for report in self.reports for w in report.warnings]
 
     @property
+    def errors(self) -> list[ConsistencyReport]:
+        """The connectors that could not be read."""
+        return [report for report in self.reports if report.error is not None]
+
+    @property
     def ok(self) -> bool:
         return all(report.ok for report in self.reports)
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        """2 when a connector could not be read (bad input), else 1 for a dangling reference."""
+        return max((report.exit_code for report in self.reports), default=0)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``connver check --format json`` (docs/check.md)."""
         return {"schema": JSON_SCHEMA_VERSION, "ok": self.ok, "dangling": len(self.dangling),
-                "connectors": [report.to_dict() for report in self.reports]}
+                "errors": len(self.errors), "connectors": [report.to_dict() for report in self.reports]}
 
 
 def check_sources(specs: Iterable[str], *, repo=None, store=None, lines: bool = True) -> CheckResult:
-    """Read each source (a folder, a swagger file, ``REV:PATH``, ``CONNECTOR@SPEC``) and check it."""
-    from .sources import read_source
+    """Read each source (a folder, a swagger file, ``REV:PATH``, ``CONNECTOR@SPEC``) and check it.
+    A source that cannot be read is reported with its error (see :attr:`ConsistencyReport.error`)."""
+    return CheckResult(tuple(_check_spec(spec, repo, store, lines) for spec in specs))
 
-    return CheckResult(tuple(check_source(read_source(spec, repo=repo, store=store), lines=lines) for spec in specs))
+
+def _check_spec(spec: str, repo, store, lines: bool) -> ConsistencyReport:
+    """One source checked; one that cannot be read is reported (the others are still checked)."""
+    from .sources import read_source, source_kind
+
+    try:
+        return check_source(read_source(spec, repo=repo, store=store), lines=lines)
+    except VersioningError as exc:
+        at = None
+        if isinstance(exc, JSONDefectError):  # as a path in the repository: REV:PATH/file -> PATH/file
+            file = exc.file.partition(":")[2] if source_kind(str(spec)) == "git" else exc.file
+            at = (file, exc.line, exc.column)
+        return ConsistencyReport(str(spec), (), error=str(exc), error_at=at)
 
 
 def check_source(source: SourceFiles, *, lines: bool = True) -> ConsistencyReport:

@@ -19,15 +19,21 @@ def _where(item) -> str:
 
 def summary(result) -> str:
     count = len(result.dangling)
+    unread = len(result.errors)
+    tail = f"; {unread} could not be read" if unread else ""
     if not count:
-        return f"{len(result.reports)} connector(s) checked: every reference resolves"
-    bad = sum(1 for report in result.reports if not report.ok)
-    return f"{count} dangling reference(s) in {bad} of {len(result.reports)} connector(s)"
+        checked = len(result.reports) - unread
+        return f"{checked} connector(s) checked: every reference resolves" + tail
+    bad = sum(1 for report in result.reports if report.dangling)
+    return f"{count} dangling reference(s) in {bad} of {len(result.reports)} connector(s)" + tail
 
 
 def render_text(result, **_: Any) -> str:
     lines = []
     for report in result.reports:
+        if report.error is not None:
+            lines.append(f"{report.label}: error: {report.error}")
+            continue
         lines.append(f"{report.label}: " + ("consistent" if report.ok else f"{len(report.dangling)} dangling reference(s)"))
         for warning in report.warnings:
             lines.append(f"  warning: {warning}")
@@ -42,6 +48,9 @@ def render_markdown(result, **_: Any) -> str:
     lines = ["# Consistency check", "", f"**{md(summary(result))}**", ""]
     for report in result.reports:
         lines.extend([f"## {md(report.label)}", ""])
+        if report.error is not None:
+            lines.extend([f"- error: {md(report.error)}", ""])
+            continue
         for warning in report.warnings:
             lines.append(f"- warning: {md(warning)}")
         if report.ok:

@@ -227,6 +227,10 @@ def check_findings(result) -> list[tuple[str, list[Finding]]]:
 
         items = list(dangling_findings(suite, report.dangling, path_of))
         items.extend(_warning_findings(suite, [("new", w) for w in report.warnings], path_of))
+        if report.error is not None:  # it could not be read: nothing else was checked
+            file, line, column = report.error_at or (report.label, None, None)
+            items.append(Finding(suite, "error", "load-error", report.error, path=file, line=line, column=column,
+                                 failed=True))
         groups.append((suite, items))
     return groups
 
