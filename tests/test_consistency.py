@@ -150,6 +150,7 @@ def test_check_command_exit_statuses(tmp_path):
     assert "apiProperties.json:24:41 /properties/scriptOperations/1" in dangling.stdout
     missing = run("check", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and missing.stderr.count("\n") == 1 and "Traceback" not in missing.stderr
+    assert missing.stdout.splitlines()[-1] == "no connector checked: 1 could not be read"
     broken = copy(tmp_path)
     (broken / "apiDefinition.swagger.json").write_text('{"swagger": "2.0",\n  "paths": {]\n}\n')
     bad = run("check", str(broken))

@@ -23,6 +23,8 @@ def summary(result) -> str:
     tail = f"; {unread} could not be read" if unread else ""
     if not count:
         checked = len(result.reports) - unread
+        if not checked:
+            return f"no connector checked: {unread} could not be read"
         return f"{checked} connector(s) checked: every reference resolves" + tail
     bad = sum(1 for report in result.reports if report.dangling)
     return f"{count} dangling reference(s) in {bad} of {len(result.reports)} connector(s)" + tail
