@@ -307,6 +307,26 @@ def test_in_place_keeps_a_backup(tmp_path):
     assert {Path(p).name for p in data["written"]} == {"apiDefinition.swagger.json", "apiProperties.json"}
 
 
+def test_in_place_writes_back_to_the_forks_own_file_names(tmp_path):
+    # a fork made on Windows may call its script Script.csx: updating it in place rewrites
+    # that file, and leaves no second script.csx beside it (which Linux would keep)
+    base, upstream = tmp_path / "base", tmp_path / "upstream"
+    shutil.copytree(BASE, base)
+    shutil.copytree(UPSTREAM, upstream)
+    fork = disjoint_fork(tmp_path)
+    script = "public class Script : ScriptBase\n{\n    // retries: 1\n}\n"
+    (base / "script.csx").write_text(script)
+    (upstream / "script.csx").write_text(script.replace("retries: 1", "retries: 3"))
+    (fork / "Script.csx").write_text(script + "// ours\n")
+    result = run("upgrade", str(fork), "--upstream", str(upstream), "--base", str(base), "--in-place",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert {Path(p).name for p in json.loads(result.stdout)["written"]} >= {"Script.csx"}
+    assert sorted(p.name for p in fork.glob("*.csx*")) == ["Script.csx", "Script.csx.orig"]
+    assert (fork / "Script.csx").read_text() == script.replace("retries: 1", "retries: 3") + "// ours\n"
+    assert (fork / "Script.csx.orig").read_text() == script + "// ours\n"
+
+
 @pytest.mark.parametrize("extra, message", [
     ([], "give exactly one of --output DIR and --in-place"),
     (["--output", "OUT", "--in-place"], "give exactly one of --output DIR and --in-place"),

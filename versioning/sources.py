@@ -168,7 +168,8 @@ def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
             hint="give the swagger file itself, or the connector folder that holds it",
         )
     _require_swagger(files, str(path))
-    return SourceFiles(label=str(path), files=files, kind="folder", meta={"path": str(path)}, notes=notes)
+    meta = {"path": str(path), **{f"file:{name}": actual for name, actual in found.items() if actual != name}}
+    return SourceFiles(label=str(path), files=files, kind="folder", meta=meta, notes=notes)
 
 
 def _both_swaggers(files: dict[str, bytes]) -> tuple[tuple[str, str], ...]:

@@ -590,12 +590,30 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
                                outcome.normalised)
     if report.fork.source.kind == "solution":  # written back in the solution's own layout
         outcome = _in_solution_layout(outcome, report)
+    elif in_place:  # back into the files the fork has (Script.csx stays Script.csx: no second copy)
+        outcome = _under_fork_names(outcome, report.fork.source)
     shown = dataclasses.replace(outcome, conflicts=tuple(report.conflicts))  # a report: no credential in it
     document = conflicts_document(shown, fork=report.fork.label, upstream=report.upstream.label,
                                   base=report.base.label, prefer=prefer)
     document["conflict_markers"] = list(marked)
     written = write_upgrade(outcome, Path(dest), conflicts_doc=document, in_place=in_place)
     return UpgradeResult(report, Path(dest), tuple(written), in_place, prefer, marked=marked)
+
+
+def _under_fork_names(outcome: MergeOutcome, fork: SourceFiles) -> MergeOutcome:
+    """The outcome with each file under the name the fork's folder gives it (see
+    :func:`~versioning.sourcefiles.connector_file_names`)."""
+    names = {key[len("file:"):]: value for key, value in fork.meta.items() if key.startswith("file:")}
+    if not names:
+        return outcome
+
+    def rename(name: str) -> str:
+        return names.get(name, name)
+
+    return MergeOutcome({rename(k): v for k, v in outcome.files.items()}, outcome.conflicts,
+                        tuple(map(rename, outcome.changed)), tuple(map(rename, outcome.removed)),
+                        {rename(k): v for k, v in outcome.marked.items()},
+                        {rename(k): v for k, v in outcome.normalised.items()})
 
 
 def in_place_folder(report: UpgradeReport) -> Path:
