@@ -770,6 +770,34 @@ def test_a_connector_file_named_in_another_case_is_read_and_said(run, tmp_path):
                     "case, which Windows and macOS ignore and Linux does not; rename it script.csx"]
 
 
+def test_a_swagger_under_another_name_is_read_by_every_reader(run, tmp_path):
+    # five folders of the public repository (De-Lijn-Zoek.swagger.json, apidefinition.swagger.json...)
+    repo = tmp_path / "repo"
+    init(repo)
+    folder = "independent-publisher-connectors/De Lijn"
+    put(repo, folder, DEMO / "old")
+    (repo / folder / "apiDefinition.swagger.json").rename(repo / folder / "De-Lijn-Zoek.swagger.json")
+    commit(repo, "master")
+    git(repo, "checkout", "-q", "-b", "dev")
+    shutil.copy(DEMO / "new" / "apiDefinition.swagger.json", repo / folder / "De-Lijn-Zoek.swagger.json")
+    commit(repo, "dev")
+    audited = json.loads(run("--repo", str(repo), "-f", "json").output)["connectors"]
+    read = diff(load_connector(f"master:{folder}", repo=repo), load_connector(f"dev:{folder}", repo=repo))
+    assert read.new.swagger_name == "De-Lijn-Zoek.swagger.json" and len(read.changes) > 5
+    assert [(c["rule"], c["location"]) for c in audited[0]["changes"]] == [(c.rule, c.location) for c in read.changes]
+    for source in (load_connector(f"dev:{folder}", repo=repo), load_connector(str(repo / folder))):
+        assert source.swagger_name == "De-Lijn-Zoek.swagger.json"
+        assert any("read as the connector's definition" in str(w) for w in source.warnings)
+    log = CliRunner().invoke(cli, ["changelog", "--repo", str(repo), "--path", folder, "-f", "json"])
+    assert log.exit_code == 0, log.output
+    assert [v["heading"] for v in json.loads(log.stdout)["versions"]] == ["1.1", "1.0"]
+    store = tmp_path / "store"
+    imported = CliRunner().invoke(cli, ["import", str(repo), "--ref", "dev", "--store", str(store), "--path", folder, "-q"])
+    assert imported.exit_code == 0, imported.output
+    listed = json.loads(CliRunner().invoke(cli, ["list", "--store", str(store), "-f", "json"]).stdout)
+    assert [(e["latest"]["dev"]["version"]) for e in listed] == ["1.1"]
+
+
 def test_strict_fails_a_connector_that_cannot_be_loaded_without_fail_on(run, demo_repo):
     args = ("--repo", str(demo_repo), "--path", "independent-publisher-connectors/*")  # Broken only
     assert run(*args).exit_code == 0

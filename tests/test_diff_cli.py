@@ -83,7 +83,7 @@ def test_missing_source_is_one_line_and_exit_2(run):
 def test_folder_without_definition_is_exit_2(run, tmp_path):
     result = CliRunner().invoke(cli, ["diff", str(tmp_path), DEMO_NEW])
     assert result.exit_code == 2
-    assert "no apiDefinition.swagger.json or apiDefinition.json" in result.stderr
+    assert "no apiDefinition.swagger.json, apiDefinition.json or other *.swagger.json" in result.stderr
 
 
 def test_single_swagger_files_can_be_compared(run, tmp_path):

@@ -37,8 +37,7 @@ from .lines import Position, positions
 from .model import Connector
 from .solution import solution_part, solution_source
 from .sourcefiles import (CONNECTOR_FILES, ICON_NAME, SCRIPT_NAME, SETTINGS_NAME, SWAGGER_NAMES,
-                          SourceFiles, connector_file_names, is_connector_file_name, is_swagger_name,
-                          other_swagger_note)
+                          SourceFiles, connector_file_names, is_connector_file_name, is_swagger_name)
 from .version import Bump, VersionCheck, bump_level, check_version
 
 #: Version of the audit JSON contract (bumped on incompatible changes).
@@ -391,18 +390,10 @@ def connector_layout(names: Iterable[str]) -> Layout | None:
     True
     """
     names = sorted(names)
-    found, cased = connector_file_names(names)
-    files = {read_as: name for read_as, name in found.items() if read_as in DEFINITION_FILES}
-    notes: list[tuple[str, str]] = [(name, note) for name, note in cased if name in files.values()]
-    if not any(name in files for name in SWAGGER_NAMES):
-        others = [name for name in names if is_swagger_name(name)]
-        if others:
-            files[others[0]] = others[0]
-            notes.append((others[0], other_swagger_note(others[0])))
-            notes.extend((extra, f"ignored: {others[0]} was read as the connector's definition; "
-                                 "keep one swagger per folder") for extra in others[1:])
-    if any(name in files for name in SWAGGER_NAMES) or any(is_swagger_name(name) for name in files):
-        return Layout(dict(sorted(files.items())), tuple(notes))
+    found, said = connector_file_names(names)
+    files = {read_as: name for read_as, name in found.items() if read_as != SETTINGS_NAME}
+    if any(is_swagger_name(name) for name in files):
+        return Layout(dict(sorted(files.items())), tuple((n, note) for n, note in said if n in files.values()))
     return _solution_layout(names)
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import InputError, JSONDefectError, VersioningError
 from .jsontext import LoadWarning
-from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles
+from .sourcefiles import ICON_NAME, PROPERTIES_NAME, SCRIPT_NAME, SWAGGER_NAMES, SourceFiles, is_swagger_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -139,7 +139,7 @@ class Changelog:
 def git_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[HistoryPoint]:
     """Every commit reachable from ``rev`` that changed the connector at ``path``, oldest
     first, dated by its commit date (when it landed). Commits that leave the definition
-    files (:data:`DEFINITION_FILES`) byte for byte as they were, such as Readme-only
+    files (:data:`DEFINITION_FILES`, or another ``*.swagger.json``) byte for byte as they were, such as Readme-only
     commits, or that delete them, are left out."""
     from .git.repo import path_history, read_folder
 
@@ -154,8 +154,8 @@ def git_history(repo_dir: str | Path, path: str, *, rev: str = "HEAD") -> list[H
             files = read_folder(repo_dir, commit, clean)
         except InputError:  # the folder is gone at this commit
             continue
-        files = {name: data for name, data in files.items() if name in DEFINITION_FILES}
-        if not any(name in files for name in SWAGGER_NAMES) or files == previous:
+        files = {name: data for name, data in files.items() if name in DEFINITION_FILES or is_swagger_name(name)}
+        if not any(is_swagger_name(name) for name in files) or files == previous:
             continue
         previous = files
         source = SourceFiles(label=f"{commit[:7]}:{clean}", files=files, kind="git",

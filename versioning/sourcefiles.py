@@ -48,28 +48,37 @@ _OTHER_CASES = frozenset(name.lower() for name in CONNECTOR_FILES if name not in
 
 
 def is_connector_file_name(name: str) -> bool:
-    """Whether :func:`connector_file_names` reads a file of this name (``Script.csx`` too).
+    """Whether :func:`connector_file_names` may read a file of this name (``Script.csx`` and
+    ``De-Lijn-Zoek.swagger.json`` too).
 
-    >>> [is_connector_file_name(n) for n in ("apiProperties.json", "Icon.PNG", "apidefinition.json", "x.md")]
-    [True, True, False, False]
+    >>> [is_connector_file_name(n) for n in ("apiProperties.json", "Icon.PNG", "x.swagger.json", "apidefinition.json", "x.md")]
+    [True, True, True, False, False]
     """
-    return name in CONNECTOR_FILES or name.lower() in _OTHER_CASES
+    return name in CONNECTOR_FILES or name.lower() in _OTHER_CASES or is_swagger_name(name)
 
 
 def connector_file_names(names: Iterable[str]) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """``{standard name: name in the folder}`` for the connector files among ``names``, and a
-    ``(name in the folder, warning)`` note for each one found under another case.
+    """``{name read as: name in the folder}`` for the connector files among ``names``, and a
+    ``(name in the folder, warning)`` note for each one not found under its standard name.
+    This is the one place that says which files of a folder make up a connector; every reader
+    (folders, ``REV:PATH``, audit, import, changelog) asks it.
 
-    A folder made on Windows or macOS may hold ``Script.csx`` or ``ApiProperties.json``: paconn
-    reads them there, and a change to one is a change to the connector, so it is read (and
-    said). The swagger's own names are not matched so (another ``*.swagger.json``, a
-    lower-case ``apidefinition.swagger.json`` included, is read by :func:`is_swagger_name`'s
-    rule, under its own name). An exact name always wins over a case variant.
+    - A folder made on Windows or macOS may hold ``Script.csx`` or ``ApiProperties.json``:
+      paconn reads them there, and a change to one is a change to the connector, so it is read
+      under the standard name (and said). An exact name always wins over a case variant.
+    - With neither ``apiDefinition.swagger.json`` nor ``apiDefinition.json``, another
+      ``*.swagger.json`` is the definition (``De-Lijn-Zoek.swagger.json``, a lower-case
+      ``apidefinition.swagger.json``, a typo'd ``apiDefination.swagger.json``: five folders
+      of the public repository), read under its own name; with several, the first by name,
+      and the others are said to be ignored.
 
     >>> connector_file_names(["apiDefinition.swagger.json", "Script.csx", "icon.png", "Readme.md"])[0]
     {'apiDefinition.swagger.json': 'apiDefinition.swagger.json', 'script.csx': 'Script.csx', 'icon.png': 'icon.png'}
     >>> connector_file_names(["script.csx", "Script.csx"])
     ({'script.csx': 'script.csx'}, ())
+    >>> found, notes = connector_file_names(["apiProperties.json", "De-Lijn-Zoek.swagger.json"])
+    >>> found, [name for name, _ in notes]
+    ({'apiProperties.json': 'apiProperties.json', 'De-Lijn-Zoek.swagger.json': 'De-Lijn-Zoek.swagger.json'}, ['De-Lijn-Zoek.swagger.json'])
     """
     present = sorted(set(names))
     by_case: dict[str, str] = {}
@@ -86,6 +95,13 @@ def connector_file_names(names: Iterable[str]) -> tuple[dict[str, str], tuple[tu
             found[standard] = actual
             notes.append((actual, f"read as the connector's {standard}: the name differs from it in case, which "
                                   f"Windows and macOS ignore and Linux does not; rename it {standard}"))
+    if not any(name in found for name in SWAGGER_NAMES):
+        others = [name for name in present if is_swagger_name(name)]
+        if others:
+            found[others[0]] = others[0]
+            notes.append((others[0], other_swagger_note(others[0])))
+            notes.extend((extra, f"ignored: {others[0]} was read as the connector's definition; "
+                                 "keep one swagger per folder") for extra in others[1:])
     return found, tuple(notes)
 
 

@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
 from .limits import DEFAULT_MAX_FILE_SIZE, max_file_size, too_large  # noqa: F401  (re-exported)
-from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, connector_file_names, is_swagger_name, split_spec
+from .sourcefiles import (CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, connector_file_names, is_swagger_name,
+                          other_swagger_note, split_spec)
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -94,7 +95,9 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         if set(files) == {name} and name not in CONNECTOR_FILES or (set(files) == {name} and is_swagger_name(name)):
             return _git_file(spec, rev, path, name, files[name], repo)
         _require_swagger(files, spec)
-        notes = _both_swaggers(files) if all(name in files for name in SWAGGER_NAMES) else ()
+        notes = tuple((name, other_swagger_note(name)) for name in files if is_swagger_name(name) and name not in SWAGGER_NAMES)
+        if all(name in files for name in SWAGGER_NAMES):
+            notes += _both_swaggers(files)
         return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path}, notes=notes)
     if kind == "store":
         try:
@@ -110,9 +113,9 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
 
 
 def _has_swagger(path: Path) -> bool:
-    """Whether a folder holds a paconn swagger (True when it cannot be told: read_folder says why)."""
+    """Whether a folder holds a swagger (True when it cannot be told: read_folder says why)."""
     try:
-        return any(name in SWAGGER_NAMES for name in os.listdir(path))
+        return any(is_swagger_name(name) for name in os.listdir(path))
     except OSError:
         return True
 
@@ -162,7 +165,7 @@ def read_folder(path: Path, *, swagger: str | None = None) -> SourceFiles:
     notes = tuple((actual, note) for actual, note in cased)
     if swagger is None and all(name in files for name in SWAGGER_NAMES):
         notes += _both_swaggers(files)
-    if not any(name in files for name in SWAGGER_NAMES) and path.suffix.lower() == ".json":
+    if not any(is_swagger_name(name) for name in files) and path.suffix.lower() == ".json":
         raise SourceNotFoundError(
             f"{path}: a folder, not a swagger file",
             hint="give the swagger file itself, or the connector folder that holds it",
@@ -200,7 +203,7 @@ def read_folder_files(path: Path) -> dict[str, bytes]:
     except OSError:
         return {}
     found, _ = connector_file_names(present)
-    return {name: _read_bytes(path / actual) for name, actual in found.items() if name not in SWAGGER_NAMES}
+    return {name: _read_bytes(path / actual) for name, actual in found.items() if not is_swagger_name(name)}
 
 
 def _refuse_escape(file: Path, folder: Path) -> None:
@@ -242,9 +245,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _require_swagger(files: dict, where: str) -> None:
-    if not any(name in files for name in SWAGGER_NAMES):
+    if not any(is_swagger_name(name) for name in files):
         raise SourceNotFoundError(
-            f"{where}: no apiDefinition.swagger.json or apiDefinition.json there",
+            f"{where}: no apiDefinition.swagger.json, apiDefinition.json or other *.swagger.json there",
             hint="point at a connector folder (as written by paconn download) or at a swagger file",
         )
 

@@ -12,7 +12,7 @@ import posixpath
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, SourceNotFoundError
-from ..sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, connector_file_names
+from ..sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, connector_file_names, is_swagger_name
 from ..limits import check_size, max_file_size
 from .runner import GitFailed, apply_policy, batch_reader, gitpython, is_git_dir, ownership_error
 
@@ -233,8 +233,8 @@ def _names(tree: bytes) -> set[str] | None:
             if mode in (b"120000", b"160000"):
                 return None
             found.add(name)
-        elif name.lower() in cases:  # Script.csx: the slow path reads it under the standard name
-            return None
+        elif name.lower() in cases or is_swagger_name(name):  # Script.csx, De-Lijn-Zoek.swagger.json:
+            return None  # the slow path reads them as connector_file_names says
     return found
 
 

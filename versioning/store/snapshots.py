@@ -13,7 +13,7 @@ from typing import Mapping
 
 from ..errors import InputError, SourceNotFoundError, StoreError
 from ..solution import looks_like_solution, solution_source
-from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles
+from ..sourcefiles import SETTINGS_NAME, SWAGGER_NAMES, SourceFiles, is_swagger_name
 from . import resolve_store_dir
 from .records import ConnectorSummary, Snapshot, SnapshotResult
 from ..secrets import redact_files
@@ -38,8 +38,8 @@ def connector_facts(files: Mapping[str, bytes]) -> ConnectorFacts:
     """
     warnings: list[str] = []
     version = connector_id = environment = None
-    for name in SWAGGER_NAMES:
-        if name in files:
+    for name in [*SWAGGER_NAMES, *sorted(n for n in files if is_swagger_name(n) and n not in SWAGGER_NAMES)]:
+        if name in files:  # the standard names first, then another *.swagger.json (De-Lijn-Zoek.swagger.json)
             doc = _load(files[name], name, warnings)
             info = doc.get("info") if isinstance(doc, dict) else None
             raw = info.get("version") if isinstance(info, dict) else None
