@@ -68,7 +68,7 @@ def connector_file_names(names: Iterable[str]) -> tuple[dict[str, str], tuple[tu
       under the standard name (and said). An exact name always wins over a case variant.
     - With neither ``apiDefinition.swagger.json`` nor ``apiDefinition.json``, another
       ``*.swagger.json`` is the definition (``De-Lijn-Zoek.swagger.json``, a lower-case
-      ``apidefinition.swagger.json``, a typo'd ``apiDefination.swagger.json``: five folders
+      ``apidefinition.swagger.json``, a typo'd ``apiDefination.swagger.json``: four folders
       of the public repository), read under its own name; with several, the first by name,
       and the others are said to be ignored.
 
