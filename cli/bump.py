@@ -14,7 +14,8 @@ from connver.render import BUMP_RENDERERS, render
 from connver.jsontext import write_info_version
 from connver.safefile import check_target
 
-from .common import sides, date_option, format_option, load_rule_config, source_options, use_color, warn, write
+from .common import (sides, date_option, format_option, load_rule_config, refuse_defects, source_options, strict_option,
+                     use_color, warn, write)
 
 
 @click.command()
@@ -36,7 +37,8 @@ from .common import sides, date_option, format_option, load_rule_config, source_
               help="Silence a rule (repeatable; wildcards allowed).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
-def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, ignore, config_path):
+@strict_option
+def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, ignore, config_path, strict):
     """Suggest the next version for NEW, from OLD's version and the changes between them.
 
     Breaking changes need a major bump, deprecations, additions and risky changes a
@@ -59,6 +61,7 @@ def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, i
         target = swagger_path(after)  # refuse git and store sources before doing anything
         check_target(target)  # and a file that cannot be replaced safely (read-only, hard links)
     result = diff_connectors(before, after, config=config)
+    refuse_defects(strict, result.warnings)  # (before anything is written)
     report = bump_report(result, current=from_version, today=date)
     if fmt in ("text", "markdown"):
         for warning in result.warnings:

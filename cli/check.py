@@ -9,7 +9,7 @@ import click
 from connver.errors import ConfigError
 from connver.render import CHECK_RENDERERS, available, render
 
-from .common import format_option, source_options, use_color, write, write_step_summary
+from .common import format_option, refuse_defects, source_options, strict_option, use_color, write, write_step_summary
 
 
 @click.command()
@@ -18,7 +18,8 @@ from .common import format_option, source_options, use_color, write, write_step_
 @format_option("check", default=None)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
-def check(sources, repo, store, fmt, config_path):
+@strict_option
+def check(sources, repo, store, fmt, config_path, strict):
     """Check that every reference in each connector names something it defines.
 
     Each FOLDER is a connector folder, a swagger file, REV:PATH (--repo) or
@@ -42,6 +43,7 @@ def check(sources, repo, store, fmt, config_path):
         raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver check",
                           hint="use one of " + ", ".join(available(CHECK_RENDERERS)))
     result = check_sources(sources, repo=repo, store=store)  # every format lists the load warnings
+    refuse_defects(strict, result.warnings)
     write(render(result, fmt, CHECK_RENDERERS, color=use_color()))
     write_step_summary(result, fmt, CHECK_RENDERERS)
     for report in result.errors:  # one line each, as for any bad input

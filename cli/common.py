@@ -65,6 +65,22 @@ def format_option(kind: str, default: str | None = "text") -> Callable:
                         show_default=default is not None, help="Output format.")
 
 
+def strict_option(func: Callable) -> Callable:
+    """``--strict``: input defects the loader tolerated (see the warnings) are errors, exit 2.
+    The command calls :func:`refuse_defects` with the warnings of what it read."""
+    return click.option("--strict", is_flag=True,
+                        help="Treat tolerated input defects (see warnings) as errors: exit 2.")(func)
+
+
+def refuse_defects(strict: bool, warnings) -> None:
+    """With ``--strict``, the first tolerated defect as one error line (exit 2)."""
+    warnings = list(warnings)
+    if strict and warnings:
+        from connver.errors import InputError
+
+        raise InputError(f"{warnings[0]}", hint=f"{len(warnings)} input defect(s); drop --strict to tolerate them")
+
+
 def rule_options(func: Callable) -> Callable:
     """``--fail-on``, ``--ignore`` and ``--config``."""
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),

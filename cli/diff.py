@@ -7,10 +7,11 @@ import click
 from connver import diff as diff_connectors
 from connver import load_connector
 from connver.changes import Level
-from connver.errors import ConfigError, InputError
+from connver.errors import ConfigError
 from connver.render import DIFF_RENDERERS, available, render
 
-from .common import sides, format_option, load_rule_config, rule_options, source_options, use_color, warn, write
+from .common import (sides, format_option, load_rule_config, refuse_defects, rule_options, source_options, strict_option,
+                     use_color, warn, write)
 
 
 @click.command()
@@ -19,7 +20,7 @@ from .common import sides, format_option, load_rule_config, rule_options, source
 @source_options
 @format_option("diff", default=None)
 @rule_options
-@click.option("--strict", is_flag=True, help="Treat tolerated input defects (see warnings) as errors: exit 2.")
+@strict_option
 @click.option("--lines", is_flag=True, help="With --format json: add each change's line number "
               "(junit and github always carry them).")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", default=None,
@@ -48,8 +49,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)
-    if strict and result.warnings:
-        raise InputError(f"{result.warnings[0]}", hint=f"{len(result.warnings)} input defect(s); drop --strict to tolerate them")
+    refuse_defects(strict, result.warnings)
     if fmt in ("text", "markdown"):
         for warning in result.warnings:
             warn(str(warning))

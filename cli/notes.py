@@ -10,7 +10,7 @@ from connver import diff as diff_connectors
 from connver import load_connector
 from connver.notes import build_notes
 
-from .common import sides, date_option, format_option, load_rule_config, source_options, warn, write
+from .common import sides, date_option, format_option, load_rule_config, refuse_defects, source_options, strict_option, warn, write
 
 
 @click.command()
@@ -31,7 +31,8 @@ from .common import sides, date_option, format_option, load_rule_config, source_
               help="Silence a rule (repeatable; wildcards allowed).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Configuration file (default: nearest .connver.toml or pyproject.toml [tool.connver]).")
-def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ignore, config_path):
+@strict_option
+def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ignore, config_path, strict):
     """Release notes for the step from OLD to NEW, in Keep a Changelog sections.
 
     Headed by NEW's declared version, or by the version connver suggests where the
@@ -53,6 +54,7 @@ def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ig
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)
+    refuse_defects(strict, result.warnings)
     for warning in result.warnings:
         warn(str(warning))
     release = build_notes(result, date=date, current=from_version, verbose=verbose)

@@ -11,7 +11,8 @@ from connver.errors import ConfigError
 from connver.render import available, render
 from connver.render.upgrade import UPGRADE_RENDERERS
 
-from .common import LEVEL_CHOICE, format_option, upgrade_options, upgrade_sources, use_color, write, write_step_summary
+from .common import (LEVEL_CHOICE, format_option, refuse_defects, strict_option, upgrade_options, upgrade_sources, use_color,
+                     write, write_step_summary)
 
 
 @click.command("upgrade-check")
@@ -30,7 +31,8 @@ from .common import LEVEL_CHOICE, format_option, upgrade_options, upgrade_source
                    "Default: as many as keep it under 60,000 characters (GitHub's limit for a comment is 65,536).")
 @click.option("--annotations", type=click.IntRange(min=0), default=None,
               help="With --format github: annotations of each kind (GitHub shows 10 per step; 0: all).")
-def upgrade_check(fork, fmt, fail_on, limit, annotations, **options):
+@strict_option
+def upgrade_check(fork, fmt, fail_on, limit, annotations, strict, **options):
     """Check what updating FORK to UPSTREAM brings, breaks and collides with.
 
     FORK, UPSTREAM and BASE are each a connector folder, a swagger file, REV:PATH
@@ -66,6 +68,7 @@ def upgrade_check(fork, fmt, fail_on, limit, annotations, **options):
         raise click.UsageError(f"--annotations goes with --format github, not {fmt}")
     threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     report = run_upgrade_check(fork, **sources)
+    refuse_defects(strict, [w for side in (report.fork, report.upstream, report.base) for w in side.warnings])
     extra = {key: value for key, value in (("limit", limit), ("cap", annotations)) if value is not None}
     write(render(report, fmt, UPGRADE_RENDERERS, color=use_color(), fail_on=threshold, **extra))
     write_step_summary(report, fmt, UPGRADE_RENDERERS, fail_on=threshold)

@@ -9,15 +9,16 @@ import click
 from connver.render import render
 from connver.render.usage import USAGE_RENDERERS
 
-from .common import format_option, source_options, write
+from .common import AliasedOption, format_option, source_options, write
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--api-name", metavar="NAME", help="Only steps calling this connector (e.g. shared_contoso-20invoices-5f...).")
-@click.option("--connector", metavar="SOURCE",
-              help="Only steps calling this connector (named by its settings.json connectorId, or --api-name); "
-                   "Logic Apps steps are bound to its operations.")
+@click.option("--definition", "--connector", "connector", cls=AliasedOption, aliases=("--connector",), metavar="SOURCE",
+              help="The connector's definition (a folder, swagger file, REV:PATH or CONNECTOR@SPEC): only steps "
+                   "calling it (named by its settings.json connectorId, or --api-name); Logic Apps steps are bound "
+                   "to its operations.")
 @source_options
 @format_option("usage")
 def usage(paths, api_name, connector, repo, store, fmt):

@@ -155,8 +155,11 @@ def test_usage_cli_text(tmp_path):
 
 def test_usage_cli_json_binds_logic_apps_steps_with_connector(tmp_path):
     result = CliRunner().invoke(cli, ["usage", str(logic_app_json()), str(package_zip(tmp_path)),
-                                      "--connector", str(INVOICES / "fork"), "--format", "json"])
+                                      "--definition", str(INVOICES / "fork"), "--format", "json"])
     assert result.exit_code == 0, result.output
+    old_spelling = CliRunner().invoke(cli, ["usage", str(logic_app_json()), str(package_zip(tmp_path)),
+                                            "--connector", str(INVOICES / "fork"), "--format", "json"])
+    assert old_spelling.exit_code == 0 and old_spelling.output == result.output  # kept for one release
     data = json.loads(result.output)
     bound = {(f["name"], s["step"]): s["bound_operation"] for f in data["flows"] for s in f["steps"]}
     assert bound == {
