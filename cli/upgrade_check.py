@@ -12,7 +12,7 @@ from connver.render import available, render
 from connver.render.upgrade import UPGRADE_RENDERERS
 
 from .common import (LEVEL_CHOICE, format_option, refuse_defects, strict_option, upgrade_options, upgrade_sources, use_color,
-                     write, write_step_summary)
+                     warn, write, write_step_summary)
 
 
 @click.command("upgrade-check")
@@ -68,7 +68,10 @@ def upgrade_check(fork, fmt, fail_on, limit, annotations, strict, **options):
         raise click.UsageError(f"--annotations goes with --format github, not {fmt}")
     threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     report = run_upgrade_check(fork, **sources)
-    refuse_defects(strict, [w for side in (report.fork, report.upstream, report.base) for w in side.warnings])
+    refuse_defects(strict, report.warnings)
+    if fmt in ("text", "markdown"):  # (json lists them per side; the CI formats annotate the fork's)
+        for warning in report.warnings:
+            warn(str(warning))
     extra = {key: value for key, value in (("limit", limit), ("cap", annotations)) if value is not None}
     write(render(report, fmt, UPGRADE_RENDERERS, color=use_color(), fail_on=threshold, **extra))
     write_step_summary(report, fmt, UPGRADE_RENDERERS, fail_on=threshold)

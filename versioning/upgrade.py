@@ -149,6 +149,11 @@ class UpgradeReport:
 
     # --- the verdict ----------------------------------------------------------------------
     @property
+    def warnings(self) -> list:
+        """The defects the loader tolerated in the fork, upstream and base files (each names its file)."""
+        return [w for side in (self.fork, self.upstream, self.base) for w in side.warnings]
+
+    @property
     def flows_given(self) -> bool:
         return self.flows is not None
 
@@ -246,7 +251,8 @@ class UpgradeReport:
 
 
 def _side(connector: Connector) -> dict[str, Any]:
-    return {"source": connector.label, "title": connector.title, "version": connector.version}
+    return {"source": connector.label, "title": connector.title, "version": connector.version,
+            "warnings": [str(w) for w in connector.warnings]}
 
 
 # --------------------------------------------------------------------------- base
