@@ -14,7 +14,7 @@ from connver.render import BUMP_RENDERERS, render
 from connver.jsontext import write_info_version
 from connver.safefile import check_target
 
-from .common import (sides, date_option, format_option, load_rule_config, refuse_defects, source_options, strict_option,
+from .common import (sides, date_option, format_option, load_rule_config, say_defects, source_options, strict_option,
                      use_color, warn, write)
 
 
@@ -61,11 +61,8 @@ def bump(old, new, repo, store, fmt, from_version, check, write_, date, limit, i
         target = swagger_path(after)  # refuse git and store sources before doing anything
         check_target(target)  # and a file that cannot be replaced safely (read-only, hard links)
     result = diff_connectors(before, after, config=config)
-    refuse_defects(strict, result.warnings)  # (before anything is written)
+    say_defects(result.warnings, strict=strict, show=fmt in ("text", "markdown"))  # (before anything is written)
     report = bump_report(result, current=from_version, today=date)
-    if fmt in ("text", "markdown"):
-        for warning in result.warnings:
-            warn(str(warning))
     write(render(result, fmt, BUMP_RENDERERS, report=report, limit=limit, color=use_color()))
     if report.next is None:
         raise VersionError(report.error or "no next version")

@@ -9,7 +9,7 @@ import click
 from connver.errors import ConfigError
 from connver.render import CHECK_RENDERERS, available, render
 
-from .common import format_option, refuse_defects, source_options, strict_option, use_color, write, write_step_summary
+from .common import format_option, say_defects, source_options, strict_option, use_color, write, write_step_summary
 
 
 @click.command()
@@ -43,7 +43,7 @@ def check(sources, repo, store, fmt, config_path, strict):
         raise ConfigError(f"{config.path}: format {fmt!r} is not a format of connver check",
                           hint="use one of " + ", ".join(available(CHECK_RENDERERS)))
     result = check_sources(sources, repo=repo, store=store)  # every format lists the load warnings
-    refuse_defects(strict, result.warnings)
+    say_defects(result.warnings, strict=strict, show=False)  # (every format lists them)
     write(render(result, fmt, CHECK_RENDERERS, color=use_color()))
     write_step_summary(result, fmt, CHECK_RENDERERS)
     for report in result.errors:  # one line each, as for any bad input

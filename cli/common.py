@@ -67,18 +67,23 @@ def format_option(kind: str, default: str | None = "text") -> Callable:
 
 def strict_option(func: Callable) -> Callable:
     """``--strict``: input defects the loader tolerated (see the warnings) are errors, exit 2.
-    The command calls :func:`refuse_defects` with the warnings of what it read."""
+    The command calls :func:`say_defects` with the warnings of what it read."""
     return click.option("--strict", is_flag=True,
                         help="Treat tolerated input defects (see warnings) as errors: exit 2.")(func)
 
 
-def refuse_defects(strict: bool, warnings) -> None:
-    """With ``--strict``, the first tolerated defect as one error line (exit 2)."""
+def say_defects(warnings, *, strict: bool = False, show: bool = True) -> None:
+    """The input defects the loader tolerated: with ``--strict`` the first is one error line
+    (exit 2); otherwise each is a warning line on stderr, when ``show`` (a format whose report
+    does not list them itself)."""
     warnings = list(warnings)
     if strict and warnings:
         from connver.errors import InputError
 
         raise InputError(f"{warnings[0]}", hint=f"{len(warnings)} input defect(s); drop --strict to tolerate them")
+    if show:
+        for warning in warnings:
+            warn(str(warning))
 
 
 def rule_options(func: Callable) -> Callable:

@@ -10,8 +10,8 @@ from connver.changes import Level
 from connver.errors import ConfigError
 from connver.render import DIFF_RENDERERS, available, render
 
-from .common import (sides, format_option, load_rule_config, refuse_defects, rule_options, source_options, strict_option,
-                     use_color, warn, write)
+from .common import (sides, format_option, load_rule_config, rule_options, say_defects, source_options, strict_option,
+                     use_color, write)
 
 
 @click.command()
@@ -49,10 +49,7 @@ def diff(old, new, repo, store, fmt, fail_on, ignore, config_path, strict, lines
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)
-    refuse_defects(strict, result.warnings)
-    if fmt in ("text", "markdown"):
-        for warning in result.warnings:
-            warn(str(warning))
+    say_defects(result.warnings, strict=strict, show=fmt in ("text", "markdown"))
     threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     options = {"limit": limit} if limit is not None else {}
     write(render(result, fmt, color=use_color(), fail_on=threshold, lines=lines, **options))

@@ -10,7 +10,7 @@ from connver import diff as diff_connectors
 from connver import load_connector
 from connver.notes import build_notes
 
-from .common import sides, date_option, format_option, load_rule_config, refuse_defects, source_options, strict_option, warn, write
+from .common import sides, date_option, format_option, load_rule_config, say_defects, source_options, strict_option, warn, write
 
 
 @click.command()
@@ -54,9 +54,7 @@ def notes(old, new, repo, store, fmt, pr, verbose, limit, date, from_version, ig
     before = load_connector(old, repo=repo, store=store)
     after = load_connector(new, repo=repo, store=store)
     result = diff_connectors(before, after, config=config)
-    refuse_defects(strict, result.warnings)
-    for warning in result.warnings:
-        warn(str(warning))
+    say_defects(result.warnings, strict=strict)
     release = build_notes(result, date=date, current=from_version, verbose=verbose)
     if release.version.status == "no-suggestion":
         problem = release.version.detail.removeprefix("connver ").rstrip(".")

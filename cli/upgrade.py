@@ -9,7 +9,7 @@ import click
 from connver.render import available, render
 from connver.render.upgrade import RESULT_RENDERERS
 
-from .common import format_option, upgrade_options, upgrade_sources, use_color, warn, write
+from .common import format_option, say_defects, upgrade_options, upgrade_sources, use_color, write
 
 
 @click.command()
@@ -51,9 +51,7 @@ def upgrade(fork, output, in_place, prefer, conflict_markers, force, fmt, **opti
         raise click.UsageError("give exactly one of --output DIR and --in-place")
     result = run_upgrade(fork, output=output, in_place=in_place, force=force, prefer=prefer,
                          conflict_markers=conflict_markers, **upgrade_sources(options))
-    if fmt != "json":  # (json lists them per side)
-        for warning in result.report.warnings:
-            warn(str(warning))
+    say_defects(result.report.warnings, show=fmt != "json")  # (json lists them per side)
     write(render(result, fmt, RESULT_RENDERERS, color=use_color()))
     if result.exit_code:
         raise SystemExit(result.exit_code)

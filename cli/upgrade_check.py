@@ -11,8 +11,8 @@ from connver.errors import ConfigError
 from connver.render import available, render
 from connver.render.upgrade import UPGRADE_RENDERERS
 
-from .common import (LEVEL_CHOICE, format_option, refuse_defects, strict_option, upgrade_options, upgrade_sources, use_color,
-                     warn, write, write_step_summary)
+from .common import (LEVEL_CHOICE, format_option, say_defects, strict_option, upgrade_options, upgrade_sources, use_color,
+                     write, write_step_summary)
 
 
 @click.command("upgrade-check")
@@ -68,10 +68,8 @@ def upgrade_check(fork, fmt, fail_on, limit, annotations, strict, **options):
         raise click.UsageError(f"--annotations goes with --format github, not {fmt}")
     threshold = (fail_on if isinstance(fail_on, Level) else Level.parse(fail_on)) if fail_on else None
     report = run_upgrade_check(fork, **sources)
-    refuse_defects(strict, report.warnings)
-    if fmt in ("text", "markdown"):  # (json lists them per side; the CI formats annotate the fork's)
-        for warning in report.warnings:
-            warn(str(warning))
+    # (json lists them per side; the CI formats annotate the fork's)
+    say_defects(report.warnings, strict=strict, show=fmt in ("text", "markdown"))
     extra = {key: value for key, value in (("limit", limit), ("cap", annotations)) if value is not None}
     write(render(report, fmt, UPGRADE_RENDERERS, color=use_color(), fail_on=threshold, **extra))
     write_step_summary(report, fmt, UPGRADE_RENDERERS, fail_on=threshold)

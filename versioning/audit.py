@@ -343,8 +343,7 @@ def is_definition_file(name: str) -> bool:
     ...                                  "Contoso_openapidefinition.json", "settings.json", "Readme.md")]
     [True, True, True, False, False]
     """
-    return (name in DEFINITION_FILES or (is_connector_file_name(name) and name.lower() != SETTINGS_NAME)
-            or is_swagger_name(name) or _solution_suffix(name) is not None)
+    return (is_connector_file_name(name) and name.lower() != SETTINGS_NAME) or _solution_suffix(name) is not None
 
 
 def _reportable(name: str) -> bool:
@@ -779,7 +778,7 @@ def audit(
             for connector in solution:
                 old_side, new_side = solution_side("old", folder, connector), solution_side("new", folder, connector)
                 mapped = new_side or old_side
-                names = {k[len("file:"):]: v for k, v in mapped.meta.items() if k.startswith("file:")} if mapped else {}
+                names = mapped.own_names if mapped else {}
                 shown_path = display_path(folder) + (f"::{connector}" if len(solution) > 1 else "")
                 tasks.append(ConnectorTask(shown_path, old_side.files if old_side else None,
                                            new_side.files if new_side else None, old_rev, rng.to_rev, names,

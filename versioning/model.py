@@ -713,6 +713,7 @@ def _file_label(source: SourceFiles, name: str) -> str:
     """How a file is named in messages: its path for folders, ``REV:PATH/name`` for git."""
     if source.kind == "file":
         return source.label
-    if f"file:{name}" in source.meta:  # the folder's own file name: a solution's, or Script.csx
-        return f"{source.meta.get('path', source.label).rstrip('/')}/{source.meta[f'file:{name}']}"
+    own = source.own_names.get(name)  # the folder's own file name: a solution's, or Script.csx
+    if own is not None:
+        return f"{source.meta.get('path', source.label).rstrip('/')}/{own}"
     return f"{source.label.rstrip('/')}/{name}"

@@ -140,7 +140,7 @@ def is_credential_name(name: str) -> bool:
         return False
     if flat in _CREDENTIAL_NAMES:
         return True
-    words = [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _WORD.findall(part)]
+    words = _words(name)
     if not words or words[-1] in _NOT_CREDENTIAL_WORDS:
         return False
     return words[-1] in _CREDENTIAL_WORDS
@@ -184,8 +184,17 @@ def _filler_phrase(value: str) -> bool:
     """
     if len(value) > 64 or any(c.isdigit() for c in value):
         return False
-    words = [w.lower() for part in re.split(r"[^A-Za-z]+", value) for w in _WORD.findall(part)]
+    words = _words(value)
     return bool(words) and all(w in _FILLER_WORDS for w in words)
+
+
+def _words(text: str) -> list[str]:
+    """``text``'s words in lower case, split at separators and case changes.
+
+    >>> _words("x-MyAPIKey_2")
+    ['x', 'my', 'api', 'key', '2']
+    """
+    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", text) for w in _WORD.findall(part)]
 
 
 def redact_files(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[Redaction]]:

@@ -142,6 +142,13 @@ class SourceFiles:
         return frozenset(secret_values(self.files))
 
     @property
+    def own_names(self) -> dict[str, str]:
+        """``{name a file is read as: its own name}`` where the two differ: a solution's
+        ``<name>_openapidefinition.json``, a folder's ``Script.csx`` (kept in ``meta`` as
+        ``file:<name read as>``)."""
+        return {key[len("file:"):]: value for key, value in self.meta.items() if key.startswith("file:")}
+
+    @property
     def swagger_name(self) -> str | None:
         for name in SWAGGER_NAMES:
             if name in self.files:

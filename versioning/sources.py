@@ -21,8 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import InputError, SourceNotFoundError
 from .limits import DEFAULT_MAX_FILE_SIZE, max_file_size, too_large  # noqa: F401  (re-exported)
-from .sourcefiles import (CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, connector_file_names, is_swagger_name,
-                          other_swagger_note, split_spec)
+from .sourcefiles import CONNECTOR_FILES, SWAGGER_NAMES, SourceFiles, connector_file_names, is_swagger_name, split_spec
 
 _STORE_REF = re.compile(r"^[^/\\:]+$")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -95,7 +94,7 @@ def read_source(spec: str | Path, *, repo: str | Path | None = None, store: str 
         if set(files) == {name} and name not in CONNECTOR_FILES or (set(files) == {name} and is_swagger_name(name)):
             return _git_file(spec, rev, path, name, files[name], repo)
         _require_swagger(files, spec)
-        notes = tuple((name, other_swagger_note(name)) for name in files if is_swagger_name(name) and name not in SWAGGER_NAMES)
+        _, notes = connector_file_names(files)  # (another *.swagger.json: said as for a folder)
         if all(name in files for name in SWAGGER_NAMES):
             notes += _both_swaggers(files)
         return SourceFiles(label=spec, files=files, kind="git", meta={"rev": rev, "path": path}, notes=notes)

@@ -609,7 +609,7 @@ def apply_upgrade(report: UpgradeReport, dest: Path, *, in_place: bool = False, 
 def _under_fork_names(outcome: MergeOutcome, fork: SourceFiles) -> MergeOutcome:
     """The outcome with each file under the name the fork's folder gives it (see
     :func:`~versioning.sourcefiles.connector_file_names`)."""
-    names = {key[len("file:"):]: value for key, value in fork.meta.items() if key.startswith("file:")}
+    names = fork.own_names
     if not names:
         return outcome
 
